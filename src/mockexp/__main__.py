@@ -1,0 +1,3 @@
+from mockexp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""Builds the one ASGI app: every vendor's spec mounted at its real base path, plus the
+admin API, with every error leaving in the shape of the API that was called."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from types import ModuleType
+from typing import Any, Iterable
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockexp import admin, specs
+from mockexp.auth import RUNTIME, wire_security
+from mockexp.clock import Clock
+from mockexp.errors import DomainError, PayloadTooLarge, from_exception
+from mockexp.store import Store
+from mockexp.validation import VALIDATOR_MAP
+from mockexp.vendor import Vendor
+
+MAX_BODY_BYTES = 1 << 20
+META = "mockexp.meta"
+
+
+class Runtime:
+    """One running mock: its store, its clock, and the vendors it serves with their models
+    and (resolved, validated) specs."""
+
+    def __init__(self, store: Store, clock: Clock, vendors: Iterable[Vendor]) -> None:
+        self.store = store
+        self.clock = clock
+        self.vendors = {vendor.name: vendor for vendor in vendors}
+        self.models = {name: vendor.model(store, clock) for name, vendor in self.vendors.items()}
+        self.specs = {name: specs.load_named(vendor.spec) for name, vendor in self.vendors.items()}
+        self.admin_spec = specs.load_named(admin.SPEC)
+
+    def base_path(self, vendor: str) -> str:
+        return self.specs[vendor].base_path
+
+    def vendor_at(self, path: str) -> Vendor | None:
+        """The vendor whose API a request path belongs to (the longest matching base path)."""
+        matches = [name for name in self.vendors if path == self.base_path(name) or path.startswith(self.base_path(name) + "/")]
+        return self.vendors[max(matches, key=lambda name: len(self.base_path(name)))] if matches else None
+
+    def seed(self) -> list[str]:
+        """Load the demo data of every vendor this store has never held."""
+        seeded = (self.store.get(META, "seeded") or {"vendors": []})["vendors"]
+        fresh = [name for name in self.vendors if name not in seeded]
+        if fresh:
+            self._load(fresh, seeded + fresh)
+        return fresh
+
+    def reset(self) -> list[str]:
+        """Every vendor back to its demo data."""
+        names = list(self.vendors)
+        seeded = (self.store.get(META, "seeded") or {"vendors": []})["vendors"]
+        self._load(names, sorted(set(seeded) | set(names)))
+        return names
+
+    def _load(self, names: list[str], seeded: list[str]) -> None:
+        with self.store.transaction():
+            for name in names:
+                prefix = self.vendors[name].table_prefix
+                for table in self.store.tables():
+                    if table.startswith(prefix):
+                        self.store.drop(table)
+                self.vendors[name].load_fixtures(self.models[name])
+            self.store.replace(META, "seeded", {"vendors": seeded})
+
+    def credentials(self) -> list[dict]:
+        return [credential for model in self.models.values() for credential in model.credentials()]
+
+    def render_error(self, path: str, exc: BaseException) -> Response:
+        error = from_exception(exc)
+        vendor = self.vendor_at(path)
+        body, headers = (vendor.handlers if vendor else admin).render_error(error)
+        return Response(json.dumps(body), status_code=error.status, headers=headers, media_type="application/json")
+
+
+def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
+    app = AsyncApp(__name__, pythonic_params=True, strict_validation=True, validator_map=VALIDATOR_MAP)
+    ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
+    mounts = [(name, runtime.specs[name], runtime.vendors[name].handlers, runtime.models[name]) for name in runtime.vendors]
+    mounts.append(("admin", runtime.admin_spec, admin, runtime))
+    # Most specific base path first: a vendor at /api must not swallow one at /api/v2.
+    for name, spec, handlers, target in sorted(mounts, key=lambda mount: len(mount[1].base_path), reverse=True):
+        app.add_api(
+            wire_security(spec.fresh_document()),
+            name=name,
+            base_path=spec.base_path,
+            resolver=Resolver(functools.partial(_handler, handlers, target)),
+            swagger_ui_options=ui,
+        )
+
+    async def render(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        response = runtime.render_error(request.url.path, exc)
+        return ConnexionResponse(status_code=response.status_code, body=response.body, mimetype="application/json", headers=dict(response.headers))
+
+    for kind in (Exception, ProblemException, HTTPException, DomainError):
+        app.add_error_handler(kind, render)
+    return _WithRuntime(_BodyLimit(app, max_body_bytes, runtime), runtime)
+
+
+def _handler(handlers: ModuleType, target: Any, operation_id: str):
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
+    function = getattr(handlers, name, None)
+    if function is None:
+        raise LookupError(f"{handlers.__name__} has no handler {name} for operationId {operation_id}")
+    return functools.partial(function, target)
+
+
+class _WithRuntime:
+    """Lets the security hooks find the runtime: it travels in the ASGI scope."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[RUNTIME] = self.runtime
+        await self.app(scope, receive, send)
+
+
+class _BodyLimit:
+    """Refuses a body over the limit (413 in the vendor's shape) before anything reads it."""
+
+    def __init__(self, app: ASGIApp, limit: int, runtime: Runtime) -> None:
+        self.app = app
+        self.limit = limit
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self.runtime.render_error(scope["path"], PayloadTooLarge())(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> dict:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise PayloadTooLarge()
+            return message
+
+        await self.app(scope, limited, send)

@@ -1,0 +1,65 @@
+"""The one clock every time-based rule reads.
+
+It follows real time by default. It can be frozen at an instant, moved forward, and let run
+again; `now()` is the only way mockexp code learns the time.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Clock:
+    def __init__(self, source: Callable[[], datetime] = utc_now) -> None:
+        self._source = source
+        self._lock = threading.Lock()
+        self._offset = timedelta(0)
+        self._frozen_at: datetime | None = None
+
+    @property
+    def mode(self) -> str:
+        return "frozen" if self._frozen_at is not None else "real"
+
+    def now(self) -> datetime:
+        with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at
+            return self._source() + self._offset
+
+    def freeze(self, at: datetime) -> None:
+        """Stop the clock at `at` (a naive time is taken as UTC)."""
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=timezone.utc)
+        with self._lock:
+            self._frozen_at = at.astimezone(timezone.utc)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward; a frozen clock stays frozen at the later instant."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        step = timedelta(seconds=seconds)
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += step
+            else:
+                self._offset += step
+
+    def run_real(self) -> None:
+        """Follow the machine's real time again."""
+        with self._lock:
+            self._frozen_at = None
+            self._offset = timedelta(0)
+
+    def state(self) -> dict:
+        now = self.now()
+        return {
+            "now": now.isoformat().replace("+00:00", "Z"),
+            "mode": self.mode,
+            "offset_seconds": round((now - self._source()).total_seconds(), 3),
+        }

@@ -1,0 +1,306 @@
+"""State: named tables of JSON documents keyed by string ids.
+
+The one module that knows TinyDB. Documents live in a TinyDB database held in memory;
+persistence (when a data directory is given) is a snapshot file plus an append-only journal:
+
+* every committed transaction appends one JSON line to `journal.jsonl` with a single
+  `write()` before the call returns, so a `kill -9` at any moment loses at most a write that
+  was never acknowledged, and a torn last line is dropped on the next start;
+* when the journal outgrows the snapshot, the whole state is written to a temporary file,
+  flushed to disk and renamed over `store.json` (atomic), then the journal is emptied.
+  Replaying a journal over a newer snapshot is harmless: every record is idempotent.
+
+A data directory is locked while a store has it open, so two servers cannot interleave.
+Callers get deep copies: changing a returned document never changes the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+from tinydb import TinyDB
+from tinydb.storages import MemoryStorage
+from tinydb.table import Document, Table
+
+Doc = dict[str, Any]
+
+SNAPSHOT = "store.json"
+JOURNAL = "journal.jsonl"
+LOCK = "lock"
+
+
+class StoreError(Exception):
+    pass
+
+
+class DuplicateKey(StoreError):
+    pass
+
+
+class StoreLocked(StoreError):
+    pass
+
+
+class _Table(Table):
+    document_id_class = str
+
+
+class _Database(TinyDB):
+    table_class = _Table
+
+
+def _copy(doc: Mapping[str, Any]) -> Doc:
+    return json.loads(json.dumps(doc))
+
+
+class Store:
+    def __init__(self, directory: str | os.PathLike | None = None, *, min_compaction_bytes: int = 1 << 20) -> None:
+        self._db = _Database(storage=MemoryStorage)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._pending: list[list] = []
+        self._undo: list[tuple[str, str, Doc | None]] = []
+        self._directory = Path(directory) if directory is not None else None
+        self._journal_fd: int | None = None
+        self._lock_file = None
+        self._snapshot_bytes = 0
+        self._journal_bytes = 0
+        self._min_compaction_bytes = min_compaction_bytes
+        if self._directory is not None:
+            self._open_directory()
+
+    # -- opening and closing -------------------------------------------------------------
+
+    @property
+    def directory(self) -> Path | None:
+        return self._directory
+
+    def _open_directory(self) -> None:
+        assert self._directory is not None
+        self._directory.mkdir(parents=True, exist_ok=True)
+        self._lock_file = open(self._directory / LOCK, "a+")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
+            raise StoreLocked(f"{self._directory} is in use by another mockexp process") from None
+        snapshot = self._directory / SNAPSHOT
+        if snapshot.exists():
+            raw = snapshot.read_bytes()
+            self._snapshot_bytes = len(raw)
+            try:
+                tables = json.loads(raw)["tables"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise StoreError(f"{snapshot} is not a mockexp snapshot: {exc}") from None
+            for name, docs in tables.items():
+                self._db.table(name).insert_multiple(Document(doc, key) for key, doc in docs.items())
+        self._replay(self._directory / JOURNAL)
+        self._journal_fd = os.open(self._directory / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def _replay(self, journal: Path) -> None:
+        if not journal.exists():
+            return
+        good = 0
+        with open(journal, "rb") as lines:
+            for line in lines:
+                if not line.endswith(b"\n"):
+                    break  # torn by a crash mid-write: it was never acknowledged
+                try:
+                    records = json.loads(line)
+                except ValueError:
+                    break
+                for record in records:
+                    self._apply(record)
+                good += len(line)
+        if good != journal.stat().st_size:
+            os.truncate(journal, good)
+        self._journal_bytes = good
+
+    def close(self) -> None:
+        with self._lock:
+            if self._journal_fd is not None:
+                os.close(self._journal_fd)
+                self._journal_fd = None
+            if self._lock_file is not None:
+                self._lock_file.close()
+                self._lock_file = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, table: str, key: str) -> Doc | None:
+        with self._lock:
+            doc = self._db.table(table).get(doc_id=key)
+            return _copy(doc) if doc is not None else None
+
+    def query(
+        self,
+        table: str,
+        where: Mapping[str, Any] | None = None,
+        *,
+        test: Callable[[Mapping[str, Any]], bool] | None = None,
+        order_by: Callable[[Mapping[str, Any]], Any] | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        """Documents whose fields equal `where` and pass `test`, sorted, at most `limit`.
+
+        `test` and `order_by` see the stored documents and must not change them; only the
+        documents returned are copied.
+        """
+        with self._lock:
+            docs: list[Mapping[str, Any]] = list(self._db.table(table))
+            if where:
+                docs = [d for d in docs if all(d.get(k) == v for k, v in where.items())]
+            if test is not None:
+                docs = [d for d in docs if test(d)]
+            if order_by is not None:
+                docs.sort(key=order_by, reverse=reverse)
+            if limit is not None:
+                docs = docs[:limit]
+            return [_copy(d) for d in docs]
+
+    def count(self, table: str) -> int:
+        with self._lock:
+            return len(self._db.table(table))
+
+    def tables(self) -> list[str]:
+        with self._lock:
+            return sorted(self._db.tables())
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def insert(self, table: str, key: str, doc: Mapping[str, Any]) -> Doc:
+        with self.transaction():
+            if self._db.table(table).contains(doc_id=key):
+                raise DuplicateKey(f"{table}/{key} already exists")
+            return self._put(table, key, doc)
+
+    def replace(self, table: str, key: str, doc: Mapping[str, Any]) -> Doc:
+        """Store `doc` under `key`, whether or not something was there."""
+        with self.transaction():
+            return self._put(table, key, doc)
+
+    def delete(self, table: str, key: str) -> bool:
+        with self.transaction():
+            before = self._db.table(table).get(doc_id=key)
+            if before is None:
+                return False
+            self._record(["del", table, key], (table, key, _copy(before)))
+            return True
+
+    def drop(self, table: str) -> None:
+        """Remove every document of a table."""
+        with self.transaction():
+            before = [(doc.doc_id, _copy(doc)) for doc in self._db.table(table)]
+            self._apply(["drop", table, None])
+            self._pending.append(["drop", table, None])
+            self._undo.extend((table, key, doc) for key, doc in before)
+
+    def _put(self, table: str, key: str, doc: Mapping[str, Any]) -> Doc:
+        stored = _copy(doc)
+        before = self._db.table(table).get(doc_id=key)
+        self._record(["put", table, key, stored], (table, key, _copy(before) if before is not None else None))
+        return _copy(stored)
+
+    def _record(self, record: list, undo: tuple[str, str, Doc | None]) -> None:
+        self._apply(record)
+        self._pending.append(record)
+        self._undo.append(undo)
+
+    def _apply(self, record: list) -> None:
+        op, table, key = record[0], record[1], record[2]
+        docs = self._db.table(table)
+        if op == "put":
+            if docs.contains(doc_id=key):
+                docs.update(_replace_with(record[3]), doc_ids=[key])
+            else:
+                docs.insert(Document(record[3], key))
+        elif op == "del":
+            if docs.contains(doc_id=key):
+                docs.remove(doc_ids=[key])
+        elif op == "drop":
+            self._db.drop_table(table)
+        else:
+            raise StoreError(f"unknown journal record {op!r}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """All writes inside take effect together, or (on an exception) not at all."""
+        with self._lock:
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                if self._depth == 1:
+                    self._rollback()
+                raise
+            else:
+                if self._depth == 1:
+                    self._commit()
+            finally:
+                self._depth -= 1
+
+    def _rollback(self) -> None:
+        for table, key, before in reversed(self._undo):
+            docs = self._db.table(table)
+            if docs.contains(doc_id=key):
+                docs.remove(doc_ids=[key])
+            if before is not None:
+                docs.insert(Document(before, key))
+        self._pending.clear()
+        self._undo.clear()
+
+    def _commit(self) -> None:
+        pending = self._pending
+        self._pending, self._undo = [], []
+        if not pending or self._journal_fd is None:
+            return
+        line = (json.dumps(pending, separators=(",", ":")) + "\n").encode()
+        view = memoryview(line)
+        while view:
+            written = os.write(self._journal_fd, view)
+            view = view[written:]
+        self._journal_bytes += len(line)
+        if self._journal_bytes > max(self._snapshot_bytes, self._min_compaction_bytes):
+            self.compact()
+
+    def compact(self) -> None:
+        """Write the whole state as a new snapshot and empty the journal."""
+        if self._directory is None:
+            return
+        with self._lock:
+            tables = {name: {doc.doc_id: doc for doc in self._db.table(name)} for name in self._db.tables()}
+            data = json.dumps({"tables": tables}, separators=(",", ":")).encode()
+            tmp = self._directory / (SNAPSHOT + ".tmp")
+            with open(tmp, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self._directory / SNAPSHOT)
+            _fsync_directory(self._directory)
+            os.ftruncate(self._journal_fd, 0)
+            self._snapshot_bytes = len(data)
+            self._journal_bytes = 0
+
+
+def _replace_with(new: Doc) -> Callable[[dict], None]:
+    def transform(doc: dict) -> None:
+        doc.clear()
+        doc.update(new)
+
+    return transform
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,160 @@
+"""Connexion validators that report what is wrong field by field, as domain errors.
+
+Connexion's own validators stop at the first problem and describe it as one sentence (and
+answer a body that is not UTF-8 with a 500). These raise `Invalid` with one reason per field
+path, so every vendor can render field errors in its own shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import typing as t
+import uuid
+from datetime import date, datetime
+
+from connexion.datastructures import MediaTypeDict
+from connexion.lifecycle import ConnexionRequest
+from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema.validators import extend
+from starlette.types import Scope
+
+from mockexp.errors import Invalid, NotFound
+
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("uuid", raises=ValueError)
+def _is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or bool(uuid.UUID(value))
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
+        raise ValueError(value)
+    datetime.fromisoformat(value.replace("z", "Z"))
+    return True
+
+
+@FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+_FORMAT_REASONS = {
+    "uuid": "Must be a valid UUID.",
+    "date-time": "Datetime has wrong format. Use ISO 8601, e.g. 2019-05-08T13:02:35.123Z.",
+    "date": "Date has wrong format. Use YYYY-MM-DD.",
+}
+
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number", type(None): "null"}
+
+
+def reasons(error: ValidationError) -> list[tuple[tuple, str]]:
+    """One (field path, reason) per field a jsonschema error is about, in plain words."""
+    path = tuple(error.absolute_path)
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        present = value if isinstance(value, dict) else {}
+        return [(path + (name,), "This field is required.") for name in expected if name not in present]
+    if kind == "additionalProperties" and isinstance(value, dict):
+        known = set(error.schema.get("properties", {}))
+        return [(path + (name,), "Unknown field.") for name in value if name not in known]
+    if kind == "type":
+        if value is None:
+            return [(path, "This field may not be null.")]
+        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        return [(path, f"Expected {wanted}, got {_JSON_TYPES.get(type(value), 'value')}.")]
+    if kind == "enum":
+        return [(path, f"{json.dumps(value)} is not a valid choice.")]
+    if kind == "format":
+        return [(path, _FORMAT_REASONS.get(expected, f"Must be a valid {expected}."))]
+    if kind == "minimum":
+        return [(path, f"Ensure this value is greater than or equal to {expected}.")]
+    if kind == "maximum":
+        return [(path, f"Ensure this value is less than or equal to {expected}.")]
+    if kind == "minLength":
+        return [(path, "This field may not be blank." if expected == 1 else f"Ensure this field has at least {expected} characters.")]
+    if kind == "maxLength":
+        return [(path, f"Ensure this field has no more than {expected} characters.")]
+    if kind == "minItems":
+        return [(path, f"Ensure this list has at least {expected} items.")]
+    if kind == "maxItems":
+        return [(path, f"Ensure this list has no more than {expected} items.")]
+    return [(path, error.message)]
+
+
+class BodyValidator(JSONRequestBodyValidator):
+    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw.strip():
+            return None
+        try:
+            text = raw.decode(self._encoding or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            raise Invalid(message=f"Request body is not valid {self._encoding or 'utf-8'} text.") from None
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise Invalid(message=f"JSON parse error - {exc}") from None
+
+    def _validate(self, body: t.Any) -> t.Optional[dict]:
+        if body is None:
+            if self._nullable:
+                return None
+            raise Invalid(message="Request body must not be empty.")
+        validator = _RequestValidator(self._schema, format_checker=FORMATS)
+        problems = [reason for error in validator.iter_errors(body) for reason in reasons(error)]
+        if problems:
+            raise Invalid(sorted(set(problems), key=lambda p: [str(x) for x in p[0]]))
+        return None
+
+
+class ParameterRules(ParameterValidator):
+    """Path parameters that do not fit are 404 (the URL names nothing); others are 400."""
+
+    def validate_request(self, request: ConnexionRequest) -> None:
+        for param in self.parameters.get("path", []):
+            if self.validate_path_parameter(param, request):
+                raise NotFound()
+        problems: list[tuple[tuple, str]] = []
+        if self.strict_validation:
+            for name in sorted(self.validate_query_parameter_list(request, security_params=self.security_query_params)):
+                problems.append(((name,), "Unknown query parameter."))
+        for where, read in (("query", request.query_params.get), ("header", request.headers.get), ("cookie", request.cookies.get)):
+            for param in self.parameters.get(where, []):
+                problems.extend(self._check(param, read(param["name"])))
+        if problems:
+            raise Invalid(problems)
+
+    @staticmethod
+    def _check(param: dict, value: t.Any) -> list[tuple[tuple, str]]:
+        name = param["name"]
+        if value is None:
+            return [((name,), "This parameter is required.")] if param.get("required") else []
+        validator = Draft4Validator(param.get("schema", {}), format_checker=FORMATS)
+        return [((name,) + path, reason) for error in validator.iter_errors(value) for path, reason in reasons(error)]
+
+
+def _nullable_type(validator, types, instance, schema):
+    if instance is None and schema.get("nullable"):
+        return
+    yield from Draft4Validator.VALIDATORS["type"](validator, types, instance, schema)
+
+
+def _nullable_enum(validator, enums, instance, schema):
+    if instance is None and schema.get("nullable"):
+        return
+    yield from Draft4Validator.VALIDATORS["enum"](validator, enums, instance, schema)
+
+
+_RequestValidator = extend(Draft4Validator, {"type": _nullable_type, "enum": _nullable_enum})
+
+VALIDATOR_MAP = {
+    "parameter": ParameterRules,
+    "body": MediaTypeDict({"*/*json": BodyValidator}),
+}

@@ -1,0 +1,6 @@
+"""Every vendor mockexp fakes, by name."""
+
+from mockexp.vendor import Vendor
+from mockexp.vendors import giosg
+
+ALL: dict[str, Vendor] = {vendor.name: vendor for vendor in (giosg.VENDOR,)}

@@ -1,0 +1,69 @@
+"""Giosg's demo world, built with Faker from the seed in `fixtures/giosg.yaml`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from faker import Faker
+
+from mockexp.fixtures import scenario
+from mockexp.vendors.giosg.models import Giosg
+
+DAY = timedelta(days=1)
+
+# (starts, ends, created) relative to now, for each state an experiment can be in
+STATES = {
+    "draft": None,
+    "scheduled": (3 * DAY, 17 * DAY, -1 * DAY),
+    "running": (-5 * DAY, 9 * DAY, -7 * DAY),
+    "running_indefinitely": (-12 * DAY, None, -12 * DAY),
+    "ended": (-30 * DAY, -2 * DAY, -31 * DAY),
+}
+
+
+def load(giosg: Giosg) -> None:
+    world = scenario("giosg")
+    fake = Faker()
+    fake.seed_instance(world["seed"])
+    now = giosg.clock.now()
+    for organization in world["organizations"]:
+        organization_id = fake.uuid4()
+        active = organization["subscription"] == "active"
+        giosg.add_organization(organization_id, fake.company(), now + 365 * DAY if active else now - 30 * DAY)
+        user_ids = []
+        for user in organization["users"]:
+            user_id = fake.uuid4()
+            giosg.add_user(user_id, organization_id, fake.first_name(), fake.last_name(), settings_permission=user["settings_permission"])
+            giosg.add_token(user["token"], user_id)
+            user_ids.append(user_id)
+        room_ids = [giosg.add_room(fake.uuid4(), organization_id, f"{fake.domain_word().capitalize()} chat")["id"] for _ in range(organization["rooms"])]
+        goal_ids = [giosg.add_goal(fake.uuid4(), organization_id, f"Reached {fake.word()} page")["id"] for _ in range(organization["goals"])]
+        for index, experiment in enumerate(organization["experiments"]):
+            timing = STATES[experiment["state"]]
+            share = fake.random_int(10, 60)
+            attributes = {
+                "is_draft": timing is None,
+                "name": fake.catch_phrase(),
+                "goal_id": goal_ids[index % len(goal_ids)],
+                "room_ids": room_ids[: 1 + index % len(room_ids)],
+                "group_reset_interval": ("full", "1w", "1d")[index % 3],
+                "groups": [
+                    {"name": "A", "percentage": 100 - share, "group_type": "control", "treatment": _treatment(fake, "A")},
+                    {"name": "B", "percentage": share, "group_type": "user_defined", "treatment": _treatment(fake, "B")},
+                ],
+            }
+            created = now - 2 * DAY
+            if timing is not None:
+                starts, ends, created_offset = timing
+                attributes["starts_at"] = (now + starts).isoformat()
+                attributes["ends_at"] = (now + ends).isoformat() if ends is not None else None
+                created = now + created_offset
+            giosg.create_experiment(organization_id, user_ids[0], attributes, at=created - index * timedelta(minutes=7), new_id=fake.uuid4)
+
+
+def _treatment(fake: Faker, group: str) -> dict:
+    return {
+        "name": f"Rule-{group}",
+        "actions": [{"type": "show_popup", "text": fake.sentence(nb_words=6)}] if group != "A" else [],
+        "conditions": [{"type": "url_contains", "value": f"/{fake.uri_path(deep=1)}"}],
+    }

@@ -1,0 +1,384 @@
+"""Giosg's rules: organizations, their users and API tokens, rooms, goals and experiments.
+
+Plain Python over the store and the clock; no HTTP here. Request bodies arrive already
+checked against the spec (types, formats, enums, unknown fields); these are the rules the
+spec cannot state.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping
+
+from mockexp.clock import Clock
+from mockexp.errors import Forbidden, Invalid, NotFound, Unauthorized
+from mockexp.store import Store
+
+ORGANIZATIONS = "giosg.organizations"
+USERS = "giosg.users"
+TOKENS = "giosg.tokens"
+ROOMS = "giosg.rooms"
+GOALS = "giosg.goals"
+EXPERIMENTS = "giosg.experiments"
+
+PUBLISH_REQUIRES = ("goal_id", "groups", "name", "room_ids", "starts_at")
+FIXED_ONCE_STARTED = ("goal_id", "room_ids", "starts_at", "group_reset_interval")
+GROUP_FIXED_ONCE_STARTED = ("group_type", "treatment")
+SETTABLE = ("is_draft", "goal_id", "name", "room_ids", "starts_at", "ends_at", "group_reset_interval")
+
+REQUIRED = "This field is required."
+NOT_NULL = "This field may not be null."
+FIXED = "This field cannot be changed after the experiment has started."
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def timestamp(moment: datetime) -> str:
+    """Giosg's datetime form: UTC with milliseconds, e.g. 2019-05-08T13:02:35.123Z."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("z", "Z"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class Giosg:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    # -- the world around experiments (set up by fixtures) ---------------------------------
+
+    def add_organization(self, id: str, name: str, subscription_active_until: datetime | None) -> dict:
+        return self.store.insert(ORGANIZATIONS, id, {
+            "id": id,
+            "name": name,
+            "subscription_active_until": timestamp(subscription_active_until) if subscription_active_until else None,
+        })
+
+    def add_user(self, id: str, organization_id: str, first_name: str, last_name: str, *, settings_permission: bool, is_bot: bool = False) -> dict:
+        return self.store.insert(USERS, id, {
+            "id": id,
+            "first_name": first_name,
+            "last_name": last_name,
+            "full_name": f"{first_name} {last_name}",
+            "organization_id": organization_id,
+            "is_bot": is_bot,
+            "settings_permission": settings_permission,
+        })
+
+    def add_token(self, token: str, user_id: str) -> dict:
+        return self.store.insert(TOKENS, token, {"token": token, "user_id": user_id})
+
+    def add_room(self, id: str, organization_id: str, name: str) -> dict:
+        return self.store.insert(ROOMS, id, {"id": id, "name": name, "organization_id": organization_id})
+
+    def add_goal(self, id: str, organization_id: str, name: str) -> dict:
+        return self.store.insert(GOALS, id, {"id": id, "name": name, "organization_id": organization_id})
+
+    # -- who may do what ---------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> dict:
+        """The user an API token acts as."""
+        record = self.store.get(TOKENS, token)
+        user = self.store.get(USERS, record["user_id"]) if record else None
+        if user is None:
+            raise Unauthorized("Invalid token.")
+        return user
+
+    def authorize(self, user: Mapping[str, Any], organization_id: str, *, write: bool) -> None:
+        if user["organization_id"] != organization_id:
+            raise Forbidden("You do not have access to this organization.")
+        organization = self.store.get(ORGANIZATIONS, organization_id)
+        until = organization and organization["subscription_active_until"]
+        if not until or parse_time(until) <= self.clock.now():
+            raise Forbidden("Your organization does not have an active subscription.")
+        if write and not user["settings_permission"]:
+            raise Forbidden("You do not have settings permission.")
+
+    def credentials(self) -> list[dict]:
+        out = []
+        for record in self.store.query(TOKENS, order_by=lambda t: t["token"]):
+            user = self.store.get(USERS, record["user_id"])
+            organization = self.store.get(ORGANIZATIONS, user["organization_id"])
+            active = bool(organization["subscription_active_until"]) and parse_time(organization["subscription_active_until"]) > self.clock.now()
+            permissions = ["read experiments"] + (["write experiments (settings permission)"] if user["settings_permission"] else [])
+            out.append({
+                "vendor": "giosg",
+                "header": "Authorization",
+                "value": f"Token {record['token']}",
+                "user": user["full_name"],
+                "role": "settings permission" if user["settings_permission"] else "no settings permission",
+                "permissions": permissions if active else [],
+                "tenant": {"organization_id": organization["id"], "organization": organization["name"]},
+                "note": None if active else "the organization has no active subscription: every request is 403",
+            })
+        return out
+
+    # -- experiments -------------------------------------------------------------------------
+
+    def list_experiments(self, organization_id: str, *, cursor: str | None = None, page_size: int = 30) -> tuple[list[dict], str | None, str | None]:
+        """One page, newest first, with the cursors of the next and previous pages."""
+        direction, position = _decode_cursor(cursor) if cursor else ("next", None)
+
+        def newest_first(doc: Mapping) -> tuple:
+            return (doc["created_at"], doc["id"])
+
+        if direction == "next":
+            test = (lambda d: newest_first(d) < position) if position else None
+            rows = self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=test, order_by=newest_first, reverse=True, limit=page_size + 1)
+            page, more_after = rows[:page_size], len(rows) > page_size
+            more_before = position is not None and bool(self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=lambda d: newest_first(d) >= position, limit=1))
+        else:
+            rows = self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=lambda d: newest_first(d) > position, order_by=newest_first, limit=page_size + 1)
+            page, more_before = list(reversed(rows[:page_size])), len(rows) > page_size
+            more_after = bool(self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=lambda d: newest_first(d) <= position, limit=1))
+        next_cursor = _encode_cursor("next", newest_first(page[-1])) if page and more_after else None
+        previous_cursor = _encode_cursor("previous", newest_first(page[0])) if page and more_before else None
+        return [self.represent(doc) for doc in page], next_cursor, previous_cursor
+
+    def get_experiment(self, organization_id: str, experiment_id: str) -> dict:
+        return self.represent(self._experiment(organization_id, experiment_id))
+
+    def create_experiment(self, organization_id: str, user_id: str, attributes: Mapping[str, Any], *, at: datetime | None = None, new_id: Callable[[], str] = _uuid) -> dict:
+        """`at` and `new_id` let the demo data choose creation times and stable ids."""
+        now = timestamp(at or self.clock.now())
+        errors: list[tuple[tuple, str]] = []
+        if attributes.get("is_draft") is False:
+            errors += _missing(attributes, PUBLISH_REQUIRES)
+        groups = attributes.get("groups")
+        if groups is not None:
+            errors += _group_errors(groups, require_type=True, fixed=None)
+        experiment = {
+            "id": new_id(),
+            "organization_id": organization_id,
+            "is_draft": attributes["is_draft"],
+            "name": attributes.get("name"),
+            "goal_id": attributes.get("goal_id"),
+            "room_ids": list(attributes.get("room_ids") or []),
+            "starts_at": _normal_time(attributes.get("starts_at")),
+            "ends_at": _normal_time(attributes.get("ends_at")),
+            "group_reset_interval": attributes.get("group_reset_interval") or "full",
+            "groups": _groups(groups or [], [], now, new_id),
+            "created_at": now,
+            "created_by_user_id": user_id,
+            "updated_at": now,
+            "updated_by_user_id": user_id,
+        }
+        named = {path for path, _ in errors}
+        errors += [error for error in self._consistency_errors(experiment) if error[0] not in named]
+        if errors:
+            raise Invalid(errors)
+        self.store.insert(EXPERIMENTS, experiment["id"], experiment)
+        return self.represent(experiment)
+
+    def update_experiment(self, organization_id: str, experiment_id: str, user_id: str, attributes: Mapping[str, Any]) -> dict:
+        with self.store.transaction():
+            current = self._experiment(organization_id, experiment_id)
+            if self.has_ended(current):
+                raise Invalid(message="The experiment has ended and can no longer be updated.")
+            started = self.has_started(current)
+            errors: list[tuple[tuple, str]] = []
+            if not current["is_draft"] and attributes["is_draft"]:
+                errors.append((("is_draft",), "A published experiment cannot be changed back to a draft."))
+            if attributes["is_draft"] is False:
+                errors += _missing(attributes, ("name",) if started else ("goal_id", "name", "room_ids", "starts_at"))
+            if started:
+                errors += [((field,), FIXED) for field in FIXED_ONCE_STARTED if field in attributes and _differs(field, attributes[field], current[field])]
+            groups = attributes.get("groups")
+            if "groups" in attributes and groups is None:
+                errors.append((("groups",), NOT_NULL))
+            elif groups is not None:
+                errors += _group_errors(groups, require_type=False, fixed=current["groups"] if started else None)
+            if errors:
+                raise Invalid(errors)
+            now = timestamp(self.clock.now())
+            updated = dict(current)
+            for field in SETTABLE:
+                if field in attributes:
+                    updated[field] = attributes[field]
+            updated["starts_at"] = _normal_time(updated["starts_at"])
+            updated["ends_at"] = _normal_time(updated["ends_at"])
+            updated["room_ids"] = list(updated["room_ids"] or [])
+            updated["group_reset_interval"] = updated["group_reset_interval"] or "full"
+            if groups is not None:
+                updated["groups"] = _groups(groups, current["groups"], now, _uuid)
+            updated["updated_at"] = now
+            updated["updated_by_user_id"] = user_id
+            errors = self._consistency_errors(updated)
+            if errors:
+                raise Invalid(errors)
+            self.store.replace(EXPERIMENTS, experiment_id, updated)
+            return self.represent(updated)
+
+    def delete_experiment(self, organization_id: str, experiment_id: str) -> None:
+        with self.store.transaction():
+            self._experiment(organization_id, experiment_id)
+            self.store.delete(EXPERIMENTS, experiment_id)
+
+    # -- states --------------------------------------------------------------------------------
+
+    def has_started(self, experiment: Mapping[str, Any]) -> bool:
+        return not experiment["is_draft"] and bool(experiment["starts_at"]) and parse_time(experiment["starts_at"]) <= self.clock.now()
+
+    def has_ended(self, experiment: Mapping[str, Any]) -> bool:
+        return not experiment["is_draft"] and bool(experiment["ends_at"]) and parse_time(experiment["ends_at"]) <= self.clock.now()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _experiment(self, organization_id: str, experiment_id: str) -> dict:
+        experiment = self.store.get(EXPERIMENTS, experiment_id)
+        if experiment is None or experiment["organization_id"] != organization_id:
+            raise NotFound()
+        return experiment
+
+    def _consistency_errors(self, experiment: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        """What is wrong with an experiment as it would be stored."""
+        errors: list[tuple[tuple, str]] = []
+        organization_id = experiment["organization_id"]
+        goal_id = experiment["goal_id"]
+        if goal_id and not self._owned(GOALS, goal_id, organization_id):
+            errors.append((("goal_id",), f'Invalid pk "{goal_id}" - object does not exist.'))
+        for room_id in experiment["room_ids"]:
+            if not self._owned(ROOMS, room_id, organization_id):
+                errors.append((("room_ids",), f'Invalid pk "{room_id}" - object does not exist.'))
+        if experiment["starts_at"] and experiment["ends_at"] and parse_time(experiment["ends_at"]) <= parse_time(experiment["starts_at"]):
+            errors.append((("ends_at",), "ends_at must be after starts_at."))
+        if not experiment["is_draft"]:
+            if not experiment["groups"]:
+                errors.append((("groups",), "A published experiment needs at least one group."))
+            elif sum(group["percentage"] for group in experiment["groups"]) != 100:
+                errors.append((("groups",), "Percentages of groups must add up to 100."))
+        return errors
+
+    def _owned(self, table: str, key: str, organization_id: str) -> bool:
+        doc = self.store.get(table, key)
+        return doc is not None and doc["organization_id"] == organization_id
+
+    def represent(self, experiment: Mapping[str, Any]) -> dict:
+        """The experiment as Giosg shows it, with its related objects embedded."""
+        organization = self._organization(experiment["organization_id"])
+        goal = self.store.get(GOALS, experiment["goal_id"]) if experiment["goal_id"] else None
+        if goal is not None:
+            goal["organization"] = self._organization(goal["organization_id"])
+        rooms = [self.store.get(ROOMS, room_id) for room_id in experiment["room_ids"]]
+        return {
+            "id": experiment["id"],
+            "is_draft": experiment["is_draft"],
+            "created_at": experiment["created_at"],
+            "created_by_user": self._user(experiment["created_by_user_id"]),
+            "created_by_user_id": experiment["created_by_user_id"],
+            "updated_at": experiment["updated_at"],
+            "updated_by_user": self._user(experiment["updated_by_user_id"]),
+            "updated_by_user_id": experiment["updated_by_user_id"],
+            "organization_id": organization["id"],
+            "organization": organization,
+            "goal_id": experiment["goal_id"],
+            "goal": goal,
+            "groups": experiment["groups"],
+            "name": experiment["name"],
+            "starts_at": experiment["starts_at"],
+            "ends_at": experiment["ends_at"],
+            "group_reset_interval": experiment["group_reset_interval"],
+            "rooms": [room for room in rooms if room is not None],
+            "room_ids": experiment["room_ids"],
+        }
+
+    def _organization(self, organization_id: str) -> dict:
+        organization = self.store.get(ORGANIZATIONS, organization_id)
+        return {"id": organization["id"], "name": organization["name"]}
+
+    def _user(self, user_id: str) -> dict:
+        user = self.store.get(USERS, user_id)
+        return {key: user[key] for key in ("id", "first_name", "last_name", "full_name", "organization_id", "is_bot")}
+
+
+def _missing(attributes: Mapping[str, Any], fields: Iterable[str]) -> list[tuple[tuple, str]]:
+    errors = []
+    for field in fields:
+        if field not in attributes:
+            errors.append(((field,), REQUIRED))
+        elif attributes[field] is None:
+            errors.append(((field,), NOT_NULL))
+    return errors
+
+
+def _group_errors(groups: list[Mapping[str, Any]], *, require_type: bool, fixed: list[Mapping[str, Any]] | None) -> list[tuple[tuple, str]]:
+    """Each group needs a name and a percentage (and a type when created); once the experiment
+    has started (`fixed` = its groups) the groups' types and treatments stay as they are."""
+    errors: list[tuple[tuple, str]] = []
+    needed = ("name", "percentage", "group_type") if require_type else ("name", "percentage")
+    for index, group in enumerate(groups):
+        for field in needed:
+            if field not in group:
+                errors.append((("groups", index, field), REQUIRED))
+            elif group[field] is None and field != "group_type":
+                errors.append((("groups", index, field), NOT_NULL))
+    if fixed is not None:
+        if len(groups) != len(fixed):
+            errors.append((("groups",), "Groups cannot be added or removed after the experiment has started."))
+        else:
+            for index, (group, before) in enumerate(zip(groups, fixed)):
+                for field in GROUP_FIXED_ONCE_STARTED:
+                    if field in group and group[field] != before[field]:
+                        errors.append((("groups", index, field), FIXED))
+    return errors
+
+
+def _groups(groups: list[Mapping[str, Any]], before: list[Mapping[str, Any]], now: str, new_id: Callable[[], str]) -> list[dict]:
+    """Stored groups: a group keeps the id and creation time of the group it replaces at the
+    same position; unchanged groups keep their update time too."""
+    out = []
+    for order, group in enumerate(groups):
+        previous = before[order] if order < len(before) else None
+        stored = {
+            "id": previous["id"] if previous else new_id(),
+            "created_at": previous["created_at"] if previous else now,
+            "updated_at": now,
+            "order": order,
+            "name": group.get("name"),
+            "percentage": group.get("percentage"),
+            "group_type": group.get("group_type", previous["group_type"] if previous else None),
+            "treatment": group.get("treatment", previous["treatment"] if previous else {}),
+        }
+        if previous and all(stored[k] == previous[k] for k in ("name", "percentage", "group_type", "treatment")):
+            stored["updated_at"] = previous["updated_at"]
+        out.append(stored)
+    return out
+
+
+def _normal_time(value: str | None) -> str | None:
+    return timestamp(parse_time(value)) if value else None
+
+
+def _differs(field: str, new: Any, old: Any) -> bool:
+    if field == "starts_at":
+        return (parse_time(new) if new else None) != (parse_time(old) if old else None)
+    if field == "room_ids":
+        return sorted(new or []) != sorted(old or [])
+    if field == "group_reset_interval":
+        return (new or "full") != old
+    return new != old
+
+
+def _encode_cursor(direction: str, position: tuple) -> str:
+    raw = json.dumps({"d": direction, "p": list(position)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, tuple]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        direction, position = data["d"], tuple(data["p"])
+        if direction not in ("next", "previous") or len(position) != 2 or not all(isinstance(p, str) for p in position):
+            raise ValueError(cursor)
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise NotFound("Invalid cursor.") from None
+    return direction, position
