@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockexp import admin, specs
 from mockexp.auth import RUNTIME, wire_security
 from mockexp.clock import Clock
-from mockexp.errors import DomainError, PayloadTooLarge, from_exception
+from mockexp.errors import DomainError, MethodNotAllowed, PayloadTooLarge, from_exception
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
 from mockexp.vendor import Vendor
@@ -78,9 +78,12 @@ class Runtime:
     def credentials(self) -> list[dict]:
         return [credential for model in self.models.values() for credential in model.credentials()]
 
-    def render_error(self, path: str, exc: BaseException) -> Response:
+    def render_error(self, path: str, method: str, exc: BaseException) -> Response:
         error = from_exception(exc)
         vendor = self.vendor_at(path)
+        if isinstance(error, MethodNotAllowed):
+            spec = self.specs[vendor.name] if vendor else self.admin_spec
+            error = MethodNotAllowed(f'Method "{method}" not allowed.', headers={"Allow": ", ".join(spec.allowed_methods(path))})
         body, headers = (vendor.handlers if vendor else admin).render_error(error)
         return Response(json.dumps(body), status_code=error.status, headers=headers, media_type="application/json")
 
@@ -101,7 +104,7 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGI
         )
 
     async def render(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        response = runtime.render_error(request.url.path, exc)
+        response = runtime.render_error(request.url.path, request.method, exc)
         return ConnexionResponse(status_code=response.status_code, body=response.body, mimetype="application/json", headers=dict(response.headers))
 
     for kind in (Exception, ProblemException, HTTPException, DomainError):
@@ -143,7 +146,7 @@ class _BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self.runtime.render_error(scope["path"], PayloadTooLarge())(scope, receive, send)
+            await self.runtime.render_error(scope["path"], scope["method"], PayloadTooLarge())(scope, receive, send)
             return
         received = 0
 

@@ -6,6 +6,7 @@ checkout (editable install) they are the repository's top-level `specs/` and `fi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -19,7 +20,9 @@ def _locate(name: str) -> Path:
 
 
 def specs_dir() -> Path:
-    return _locate("specs")
+    """`MOCKEXP_SPECS_DIR` overrides the shipped specs (to try an edited copy)."""
+    override = os.environ.get("MOCKEXP_SPECS_DIR")
+    return Path(override) if override else _locate("specs")
 
 
 def fixtures_dir() -> Path:

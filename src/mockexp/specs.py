@@ -6,6 +6,7 @@ validation, Schemathesis, Swagger UI) works from the resolved document.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -51,6 +52,18 @@ class Spec:
             for method, operation in item.items()
             if method in METHODS
         ]
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods the spec defines for a request path (base path included), for `Allow`."""
+        if not path.startswith(self.base_path):
+            return []
+        relative = path[len(self.base_path):] or "/"
+        for template, item in self.document.get("paths", {}).items():
+            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "/?$"
+            if re.match(pattern, relative):
+                methods = [method.upper() for method in METHODS if method in item]
+                return methods + (["HEAD"] if "GET" in methods and "HEAD" not in methods else [])
+        return []
 
     def fresh_document(self) -> dict:
         """A copy to hand to a consumer that may change it."""

@@ -254,7 +254,7 @@ class Giosg:
         if not experiment["is_draft"]:
             if not experiment["groups"]:
                 errors.append((("groups",), "A published experiment needs at least one group."))
-            elif sum(group["percentage"] for group in experiment["groups"]) != 100:
+            elif _whole(experiment["groups"]) and sum(group["percentage"] for group in experiment["groups"]) != 100:
                 errors.append((("groups",), "Percentages of groups must add up to 100."))
         return errors
 
@@ -352,6 +352,11 @@ def _groups(groups: list[Mapping[str, Any]], before: list[Mapping[str, Any]], no
             stored["updated_at"] = previous["updated_at"]
         out.append(stored)
     return out
+
+
+def _whole(groups: list[Mapping[str, Any]]) -> bool:
+    """Whether every group has a percentage (if not, that is reported on its own)."""
+    return all(isinstance(group.get("percentage"), int) for group in groups)
 
 
 def _normal_time(value: str | None) -> str | None:
