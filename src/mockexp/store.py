@@ -48,7 +48,16 @@ class StoreLocked(StoreError):
 
 
 class _Table(Table):
+    """Keys are strings already, so a write can change the stored table in place: TinyDB's
+    own `_update_table` copies the whole table twice per write to convert keys."""
+
     document_id_class = str
+
+    def _update_table(self, updater: Callable[[dict], None]) -> None:
+        tables = self._storage.read() or {}
+        updater(tables.setdefault(self.name, {}))
+        self._storage.write(tables)
+        self.clear_cache()
 
 
 class _Database(TinyDB):
@@ -96,11 +105,10 @@ class Store:
             raw = snapshot.read_bytes()
             self._snapshot_bytes = len(raw)
             try:
-                tables = json.loads(raw)["tables"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise StoreError(f"{snapshot} is not a mockexp snapshot: {exc}") from None
-            for name, docs in tables.items():
-                self._db.table(name).insert_multiple(Document(doc, key) for key, doc in docs.items())
+                for name, docs in json.loads(raw)["tables"].items():
+                    self._db.table(name).insert_multiple(Document(doc, key) for key, doc in docs.items())
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise StoreError(f"{snapshot} is not a mockexp snapshot: {exc!r}") from None
         self._replay(self._directory / JOURNAL)
         self._journal_fd = os.open(self._directory / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
