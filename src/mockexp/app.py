@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockexp import admin, specs
 from mockexp.auth import RUNTIME, wire_security
 from mockexp.clock import Clock
-from mockexp.errors import DomainError, MethodNotAllowed, PayloadTooLarge, from_exception
+from mockexp.bodies import PlainBodies
+from mockexp.errors import DomainError, MethodNotAllowed, from_exception
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
 from mockexp.vendor import Vendor
@@ -109,7 +110,10 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGI
 
     for kind in (Exception, ProblemException, HTTPException, DomainError):
         app.add_error_handler(kind, render)
-    return _WithRuntime(_BodyLimit(app, max_body_bytes, runtime), runtime)
+    async def reject(scope: Scope, receive: Receive, send: Send, error: DomainError) -> None:
+        await runtime.render_error(scope["path"], scope["method"], error)(scope, receive, send)
+
+    return _WithRuntime(PlainBodies(app, limit=max_body_bytes, reject=reject), runtime)
 
 
 def _handler(handlers: ModuleType, target: Any, operation_id: str):
@@ -130,32 +134,3 @@ class _WithRuntime:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RUNTIME] = self.runtime
         await self.app(scope, receive, send)
-
-
-class _BodyLimit:
-    """Refuses a body over the limit (413 in the vendor's shape) before anything reads it."""
-
-    def __init__(self, app: ASGIApp, limit: int, runtime: Runtime) -> None:
-        self.app = app
-        self.limit = limit
-        self.runtime = runtime
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self.runtime.render_error(scope["path"], scope["method"], PayloadTooLarge())(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> dict:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise PayloadTooLarge()
-            return message
-
-        await self.app(scope, limited, send)

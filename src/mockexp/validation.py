@@ -11,7 +11,7 @@ import json
 import re
 import typing as t
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from connexion.datastructures import MediaTypeDict
 from connexion.lifecycle import ConnexionRequest
@@ -30,13 +30,16 @@ def _is_uuid(value: object) -> bool:
     return not isinstance(value, str) or bool(uuid.UUID(value))
 
 
-@FORMATS.checks("date-time", raises=ValueError)
+@FORMATS.checks("date-time", raises=(ValueError, OverflowError))
 def _is_date_time(value: object) -> bool:
+    """ISO 8601 with a time, that stays within years 1-9999 in UTC too."""
     if not isinstance(value, str):
         return True
     if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
         raise ValueError(value)
-    datetime.fromisoformat(value.replace("z", "Z"))
+    moment = datetime.fromisoformat(value.replace("z", "Z"))
+    if moment.tzinfo is not None:
+        moment.astimezone(timezone.utc)
     return True
 
 
@@ -88,6 +91,26 @@ def reasons(error: ValidationError) -> list[tuple[tuple, str]]:
     return [(path, error.message)]
 
 
+MAX_DEPTH = 64
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _depth(value: t.Any) -> int:
+    """How deeply a parsed JSON value nests (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 class BodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -98,9 +121,12 @@ class BodyValidator(JSONRequestBodyValidator):
         except (UnicodeDecodeError, LookupError):
             raise Invalid(message=f"Request body is not valid {self._encoding or 'utf-8'} text.") from None
         try:
-            return json.loads(text)
-        except ValueError as exc:
+            body = json.loads(text, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as exc:
             raise Invalid(message=f"JSON parse error - {exc}") from None
+        if _depth(body) > MAX_DEPTH:
+            raise Invalid(message=f"JSON parse error - nested deeper than {MAX_DEPTH} levels.")
+        return body
 
     def _validate(self, body: t.Any) -> t.Optional[dict]:
         if body is None:
