@@ -110,6 +110,8 @@ def _check_operation_ids(path: Path, document: dict) -> None:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    """The gist of an error: prance's carry the whole document and meta-schema after it."""
+    cause = getattr(exc.__cause__, "message", None)
+    text = (cause or (exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc))).strip() or type(exc).__name__
     lines = [line for line in text.splitlines() if line.strip()]
     return " ".join(lines[:3])

@@ -82,7 +82,11 @@ class Store:
         self._journal_bytes = 0
         self._min_compaction_bytes = min_compaction_bytes
         if self._directory is not None:
-            self._open_directory()
+            try:
+                self._open_directory()
+            except BaseException:
+                self.close()
+                raise
 
     # -- opening and closing -------------------------------------------------------------
 
