@@ -1,0 +1,275 @@
+"""The spec pipeline: the shipped specs load and validate; a broken spec is refused with a
+message naming the file and the problem, by the loader, by `mockexp specs` and by
+`mockexp serve` at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mockexp import specs
+from mockexp.cli import main
+from mockexp.specs import Spec, SpecError
+
+REPO_SPECS = Path(__file__).resolve().parents[1] / "specs"
+GIOSG_OPERATIONS = {
+    ("GET", "/orgs/{organization_id}/experiments", "listExperiments"),
+    ("POST", "/orgs/{organization_id}/experiments", "createExperiment"),
+    ("GET", "/orgs/{organization_id}/experiments/{experiment_id}", "retrieveExperiment"),
+    ("PUT", "/orgs/{organization_id}/experiments/{experiment_id}", "updateExperiment"),
+    ("DELETE", "/orgs/{organization_id}/experiments/{experiment_id}", "deleteExperiment"),
+}
+
+
+@pytest.fixture(autouse=True)
+def shipped_specs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts from the shipped specs, whatever the environment says."""
+    monkeypatch.delenv("MOCKEXP_SPECS_DIR", raising=False)
+
+
+def giosg_text() -> str:
+    return (REPO_SPECS / "giosg.yaml").read_text(encoding="utf-8")
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"the spec no longer has exactly one {old!r}; update this test"
+    return text.replace(old, new)
+
+
+def without_info(text: str) -> str:
+    """The spec without its top-level `info` block."""
+    broken, count = re.subn(r"^info:\n(?:[ \t]+.*\n|\n)+", "", text, count=1, flags=re.MULTILINE)
+    assert count == 1 and not re.search(r"^info:", broken, re.MULTILINE)
+    return broken
+
+
+# name: (how to break giosg.yaml, a pattern the problem part of the message must match)
+BROKEN = {
+    "yaml-syntax-error": (lambda t: replace_once(t, "openapi: 3.0.3\n", "openapi: 3.0.3\n  bad: [unclosed\n"), r"line \d+"),
+    "missing-info": (without_info, r"\binfo\b"),
+    "unresolvable-ref": (lambda t: replace_once(t, '"#/components/schemas/ExperimentCollection"', '"#/components/schemas/NoSuchSchema"'), r"NoSuchSchema"),
+    "missing-external-file": (lambda t: replace_once(t, '"#/components/schemas/ExperimentCollection"', '"nowhere.yaml#/ExperimentCollection"'), r"nowhere\.yaml"),
+    "duplicate-operation-id": (lambda t: replace_once(t, "operationId: createExperiment", "operationId: listExperiments"), r"(?i)listExperiments.*(unique|both|duplicate)|(unique|both|duplicate).*listExperiments"),
+}
+
+
+def write_broken(directory: Path, case: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "giosg.yaml"
+    path.write_text(BROKEN[case][0](giosg_text()), encoding="utf-8")
+    return path
+
+
+def problem_part(message: str, path: Path) -> str:
+    """The message without the file name (tmp dirs are named after the test, so they may
+    contain the very words looked for)."""
+    return message.replace(str(path.resolve()), "").replace(str(path), "")
+
+
+# -- the shipped specs ------------------------------------------------------------------------
+
+
+def test_every_shipped_spec_loads_and_validates() -> None:
+    files = sorted(REPO_SPECS.glob("*.yaml"))
+    assert {path.name for path in files} >= {"giosg.yaml", "mockexp-admin.yaml"}
+
+    for path in files:
+        spec = specs.load(path)
+        assert isinstance(spec, Spec)
+        assert spec.document["openapi"].startswith("3.")
+        assert spec.operations, f"{path.name} has no operations"
+
+
+def test_giosg_spec_has_the_five_experiment_operations() -> None:
+    spec = specs.load_named("giosg.yaml")
+
+    assert set(spec.operations) == GIOSG_OPERATIONS
+    assert len(spec.operations) == 5
+    assert spec.name == "giosg"
+
+
+def test_giosg_spec_lives_under_api_v5() -> None:
+    assert specs.load_named("giosg.yaml").base_path == "/api/v5"
+
+
+def test_admin_spec_lives_under_mockexp_and_has_its_five_operations() -> None:
+    spec = specs.load_named("mockexp-admin.yaml")
+
+    assert spec.base_path == "/__mockexp"
+    assert {operation_id for _, _, operation_id in spec.operations} == {"health", "reset", "credentials", "getClock", "setClock"}
+
+
+def test_loaded_giosg_spec_has_no_refs_left() -> None:
+    document = specs.load_named("giosg.yaml").document
+
+    def refs(node) -> list:
+        if isinstance(node, dict):
+            return (["$ref"] if "$ref" in node else []) + [r for value in node.values() for r in refs(value)]
+        if isinstance(node, list):
+            return [r for value in node for r in refs(value)]
+        return []
+
+    assert refs(document) == []
+
+
+def test_specs_dir_override_points_the_loader_at_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(REPO_SPECS / "giosg.yaml", tmp_path / "giosg.yaml")
+    monkeypatch.setenv("MOCKEXP_SPECS_DIR", str(tmp_path))
+
+    assert specs.load_named("giosg.yaml").path == (tmp_path / "giosg.yaml").resolve()
+
+
+# -- broken specs -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_a_broken_spec_raises_spec_error_naming_the_file_and_the_problem(tmp_path: Path, case: str) -> None:
+    path = write_broken(tmp_path, case)
+
+    with pytest.raises(SpecError) as refused:
+        specs.load(path)
+
+    message = str(refused.value)
+    assert str(path.resolve()) in message
+    assert re.search(BROKEN[case][1], problem_part(message, path)), message[:2000]
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_a_spec_error_is_a_short_readable_message(tmp_path: Path, case: str) -> None:
+    """The message is printed at start-up: it says what is wrong, not dump the document."""
+    path = write_broken(tmp_path, case)
+
+    with pytest.raises(SpecError) as refused:
+        specs.load(path)
+
+    problem = problem_part(str(refused.value), path)
+    assert len(problem) <= 600, f"{len(problem)} characters: {problem[:300]}..."
+
+
+def test_a_missing_spec_file_raises_spec_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "absent.yaml"
+
+    with pytest.raises(SpecError) as refused:
+        specs.load(path)
+
+    assert str(path.resolve()) in str(refused.value)
+
+
+def test_a_spec_split_across_files_with_external_refs_resolves(tmp_path: Path) -> None:
+    (tmp_path / "components").mkdir()
+    (tmp_path / "main.yaml").write_text(
+        """\
+openapi: 3.0.3
+info: {title: Split, version: "1"}
+servers:
+  - url: https://example.com/api/v1
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "200":
+          description: The things.
+          content:
+            application/json:
+              schema:
+                $ref: "components/schemas.yaml#/Thing"
+""",
+        encoding="utf-8",
+    )
+    (tmp_path / "components" / "schemas.yaml").write_text(
+        """\
+Thing:
+  type: object
+  required: [name]
+  properties:
+    name: {type: string}
+    parts: {$ref: "#/Parts"}
+Parts:
+  type: array
+  items: {type: string}
+""",
+        encoding="utf-8",
+    )
+
+    spec = specs.load(tmp_path / "main.yaml")
+
+    assert spec.operations == [("GET", "/things", "listThings")]
+    assert spec.base_path == "/api/v1"
+    schema = spec.document["paths"]["/things"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string"}, "parts": {"type": "array", "items": {"type": "string"}}},
+    }
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def test_specs_command_lists_each_spec_with_its_operation_count(capsys: pytest.CaptureFixture) -> None:
+    status = main(["specs"])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    for file_name in ("giosg.yaml", "mockexp-admin.yaml"):
+        lines = [line for line in out.splitlines() if file_name in line]
+        assert len(lines) == 1, out
+        assert re.search(r"\b5 operations\b", lines[0]), lines[0]
+
+
+def test_specs_command_fails_naming_a_broken_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    broken = write_broken(tmp_path, "yaml-syntax-error")
+    shutil.copy(REPO_SPECS / "mockexp-admin.yaml", tmp_path / "mockexp-admin.yaml")
+    monkeypatch.setenv("MOCKEXP_SPECS_DIR", str(tmp_path))
+
+    status = main(["specs"])
+
+    captured = capsys.readouterr()
+    assert status != 0
+    assert str(broken.resolve()) in captured.err
+    assert re.search(r"line \d+", problem_part(captured.err, broken))
+    assert "mockexp-admin.yaml" in captured.out  # the valid one is still listed
+    assert "all specs valid" not in captured.out
+
+
+def test_specs_command_runs_as_a_program() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "MOCKEXP_SPECS_DIR"}
+
+    result = subprocess.run([sys.executable, "-m", "mockexp", "specs"], capture_output=True, text=True, timeout=120, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"giosg.*\b5 operations\b", result.stdout)
+    assert re.search(r"\b5 operations\b.*mockexp-admin\.yaml", result.stdout)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_refuses_to_start_with_a_broken_spec_naming_the_file_and_the_problem(tmp_path: Path) -> None:
+    broken = write_broken(tmp_path / "specs", "unresolvable-ref")
+    shutil.copy(REPO_SPECS / "mockexp-admin.yaml", tmp_path / "specs" / "mockexp-admin.yaml")
+    env = dict(os.environ, MOCKEXP_SPECS_DIR=str(tmp_path / "specs"))
+
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mockexp", "serve", "--memory", "--port", str(free_port())],
+            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+        )
+    except subprocess.TimeoutExpired as running:
+        pytest.fail(f"the server started with a broken spec: {running.stdout!r}")
+
+    assert result.returncode != 0
+    assert str(broken.resolve()) in result.stderr
+    assert "NoSuchSchema" in problem_part(result.stderr, broken)
+    assert "Traceback" not in result.stderr

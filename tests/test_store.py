@@ -1,0 +1,485 @@
+"""The store on its own (no HTTP): documents, queries, transactions, persistence, crash
+safety, locking and concurrency."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from mockexp.store import JOURNAL, SNAPSHOT, DuplicateKey, Store, StoreError, StoreLocked
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store()
+
+
+@pytest.fixture
+def people(store: Store) -> Store:
+    store.insert("people", "ada", {"name": "Ada", "team": "core", "age": 36})
+    store.insert("people", "bob", {"name": "Bob", "team": "web", "age": 29})
+    store.insert("people", "cy", {"name": "Cy", "team": "core", "age": 41})
+    store.insert("people", "dee", {"name": "Dee", "team": "core", "age": 23})
+    return store
+
+
+def names(docs: list[dict]) -> list[str]:
+    return [doc["name"] for doc in docs]
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+def test_inserted_document_can_be_read_back_by_key(store: Store) -> None:
+    returned = store.insert("people", "ada", {"name": "Ada", "tags": ["x"], "nested": {"a": 1}})
+
+    assert returned == {"name": "Ada", "tags": ["x"], "nested": {"a": 1}}
+    assert store.get("people", "ada") == {"name": "Ada", "tags": ["x"], "nested": {"a": 1}}
+
+
+def test_get_of_a_missing_key_or_table_is_none(people: Store) -> None:
+    assert people.get("people", "nobody") is None
+    assert people.get("no-such-table", "ada") is None
+
+
+def test_inserting_an_existing_key_raises_duplicate_key_and_keeps_the_original(people: Store) -> None:
+    with pytest.raises(DuplicateKey):
+        people.insert("people", "ada", {"name": "Impostor"})
+
+    assert people.get("people", "ada")["name"] == "Ada"
+    assert people.count("people") == 4
+
+
+def test_same_key_in_different_tables_is_independent(store: Store) -> None:
+    store.insert("a", "k", {"v": 1})
+    store.insert("b", "k", {"v": 2})
+
+    assert store.get("a", "k") == {"v": 1}
+    assert store.get("b", "k") == {"v": 2}
+
+
+def test_replace_overwrites_the_whole_document(people: Store) -> None:
+    people.replace("people", "ada", {"name": "Ada L."})
+
+    assert people.get("people", "ada") == {"name": "Ada L."}
+
+
+def test_replace_of_a_missing_key_creates_it(store: Store) -> None:
+    store.replace("people", "new", {"name": "New"})
+
+    assert store.get("people", "new") == {"name": "New"}
+    assert store.count("people") == 1
+
+
+def test_delete_removes_the_document_and_reports_whether_it_existed(people: Store) -> None:
+    assert people.delete("people", "bob") is True
+    assert people.get("people", "bob") is None
+    assert people.count("people") == 3
+    assert people.delete("people", "bob") is False
+    assert people.count("people") == 3
+
+
+def test_count_counts_the_documents_of_one_table(people: Store) -> None:
+    people.insert("other", "x", {})
+
+    assert people.count("people") == 4
+    assert people.count("other") == 1
+    assert people.count("empty") == 0
+
+
+def test_drop_removes_every_document_of_a_table_only(people: Store) -> None:
+    people.insert("other", "x", {"keep": True})
+
+    people.drop("people")
+
+    assert people.count("people") == 0
+    assert people.get("people", "ada") is None
+    assert people.query("people") == []
+    assert people.get("other", "x") == {"keep": True}
+    assert "people" not in people.tables()
+    assert "other" in people.tables()
+
+
+def test_a_dropped_table_can_be_filled_again(people: Store) -> None:
+    people.drop("people")
+    people.insert("people", "ada", {"name": "Ada again"})
+
+    assert people.get("people", "ada") == {"name": "Ada again"}
+    assert people.count("people") == 1
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def test_query_without_filters_returns_every_document(people: Store) -> None:
+    assert sorted(names(people.query("people"))) == ["Ada", "Bob", "Cy", "Dee"]
+
+
+def test_query_where_keeps_documents_whose_fields_equal_all_given_values(people: Store) -> None:
+    assert sorted(names(people.query("people", {"team": "core"}))) == ["Ada", "Cy", "Dee"]
+    assert names(people.query("people", {"team": "core", "age": 41})) == ["Cy"]
+    assert people.query("people", {"team": "nobody"}) == []
+
+
+def test_query_test_keeps_documents_that_pass_it(people: Store) -> None:
+    assert sorted(names(people.query("people", test=lambda d: d["age"] > 30))) == ["Ada", "Cy"]
+
+
+def test_query_combines_where_and_test(people: Store) -> None:
+    assert names(people.query("people", {"team": "core"}, test=lambda d: d["age"] < 40, order_by=lambda d: d["age"])) == ["Dee", "Ada"]
+
+
+def test_query_order_by_sorts_ascending_and_reverse_descending(people: Store) -> None:
+    assert names(people.query("people", order_by=lambda d: d["age"])) == ["Dee", "Bob", "Ada", "Cy"]
+    assert names(people.query("people", order_by=lambda d: d["age"], reverse=True)) == ["Cy", "Ada", "Bob", "Dee"]
+
+
+def test_query_limit_keeps_the_first_documents_after_sorting(people: Store) -> None:
+    assert names(people.query("people", order_by=lambda d: d["age"], limit=2)) == ["Dee", "Bob"]
+    assert names(people.query("people", order_by=lambda d: d["age"], reverse=True, limit=1)) == ["Cy"]
+    assert people.query("people", limit=0) == []
+
+
+def test_query_of_a_missing_table_is_empty(store: Store) -> None:
+    assert store.query("nothing-here") == []
+
+
+# -- copies ------------------------------------------------------------------------------------
+
+
+def test_changing_a_document_returned_by_get_does_not_change_the_store(people: Store) -> None:
+    doc = people.get("people", "ada")
+    doc["name"] = "Changed"
+    doc["extra"] = [1]
+
+    assert people.get("people", "ada") == {"name": "Ada", "team": "core", "age": 36}
+
+
+def test_changing_documents_returned_by_query_does_not_change_the_store(people: Store) -> None:
+    for doc in people.query("people"):
+        doc["team"] = "changed"
+
+    assert sorted(names(people.query("people", {"team": "core"}))) == ["Ada", "Cy", "Dee"]
+
+
+def test_changing_the_document_given_to_or_returned_by_insert_does_not_change_the_store(store: Store) -> None:
+    given = {"name": "Ada", "tags": ["a"]}
+    returned = store.insert("people", "ada", given)
+    given["tags"].append("from-given")
+    returned["tags"].append("from-returned")
+
+    assert store.get("people", "ada") == {"name": "Ada", "tags": ["a"]}
+
+
+def test_changing_the_document_given_to_or_returned_by_replace_does_not_change_the_store(store: Store) -> None:
+    given = {"nested": {"n": 1}}
+    returned = store.replace("t", "k", given)
+    given["nested"]["n"] = 2
+    returned["nested"]["n"] = 3
+
+    assert store.get("t", "k") == {"nested": {"n": 1}}
+
+
+# -- transactions --------------------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+def test_transaction_commits_every_write_together(people: Store) -> None:
+    with people.transaction():
+        people.insert("people", "eve", {"name": "Eve"})
+        people.delete("people", "bob")
+
+    assert people.get("people", "eve") == {"name": "Eve"}
+    assert people.get("people", "bob") is None
+
+
+def test_exception_in_a_transaction_rolls_back_every_write(people: Store) -> None:
+    people.insert("teams", "core", {"name": "Core"})
+    before_people = {doc["name"]: doc for doc in people.query("people")}
+
+    with pytest.raises(Boom):
+        with people.transaction():
+            people.insert("people", "eve", {"name": "Eve"})
+            people.replace("people", "ada", {"name": "Overwritten"})
+            people.delete("people", "bob")
+            people.drop("teams")
+            people.insert("teams", "web", {"name": "Web"})
+            people.insert("brand-new", "x", {})
+            raise Boom()
+
+    assert {doc["name"]: doc for doc in people.query("people")} == before_people
+    assert people.get("people", "eve") is None
+    assert people.get("people", "ada") == {"name": "Ada", "team": "core", "age": 36}
+    assert people.get("people", "bob") == {"name": "Bob", "team": "web", "age": 29}
+    assert people.get("teams", "core") == {"name": "Core"}
+    assert people.get("teams", "web") is None
+    assert people.count("teams") == 1
+    assert people.count("brand-new") == 0
+
+
+def test_rolled_back_drop_restores_every_document_under_its_key(people: Store) -> None:
+    with pytest.raises(Boom):
+        with people.transaction():
+            people.replace("people", "ada", {"name": "Changed before the drop"})
+            people.drop("people")
+            raise Boom()
+
+    assert people.count("people") == 4
+    assert people.get("people", "ada") == {"name": "Ada", "team": "core", "age": 36}
+    assert people.get("people", "dee") == {"name": "Dee", "team": "core", "age": 23}
+
+
+def test_failed_insert_inside_a_transaction_rolls_back_the_earlier_writes(people: Store) -> None:
+    with pytest.raises(DuplicateKey):
+        with people.transaction():
+            people.insert("people", "eve", {"name": "Eve"})
+            people.insert("people", "ada", {"name": "Second Ada"})
+
+    assert people.get("people", "eve") is None
+    assert people.get("people", "ada")["name"] == "Ada"
+
+
+def test_nested_transactions_roll_back_together(people: Store) -> None:
+    with pytest.raises(Boom):
+        with people.transaction():
+            people.insert("people", "eve", {"name": "Eve"})
+            with people.transaction():
+                people.insert("people", "fay", {"name": "Fay"})
+            raise Boom()
+
+    assert people.get("people", "eve") is None
+    assert people.get("people", "fay") is None
+
+
+def test_a_rolled_back_transaction_leaves_nothing_on_disk(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.insert("t", "kept", {"v": 1})
+    with pytest.raises(Boom):
+        with store.transaction():
+            store.insert("t", "lost", {"v": 2})
+            store.drop("t")
+            raise Boom()
+    store.close()
+
+    reopened = Store(tmp_path)
+    try:
+        assert reopened.get("t", "kept") == {"v": 1}
+        assert reopened.get("t", "lost") is None
+        assert reopened.count("t") == 1
+    finally:
+        reopened.close()
+
+
+# -- persistence -------------------------------------------------------------------------------
+
+
+def test_a_memory_store_has_no_directory_and_compact_is_harmless(people: Store) -> None:
+    assert people.directory is None
+    people.compact()
+    assert people.count("people") == 4
+
+
+def test_data_written_to_a_directory_is_there_after_reopening(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.insert("people", "ada", {"name": "Ada"})
+    store.insert("people", "bob", {"name": "Bob"})
+    store.replace("people", "ada", {"name": "Ada L."})
+    store.delete("people", "bob")
+    store.insert("teams", "core", {"name": "Core"})
+    store.insert("gone", "x", {})
+    store.drop("gone")
+    store.close()
+
+    reopened = Store(tmp_path)
+    try:
+        assert reopened.get("people", "ada") == {"name": "Ada L."}
+        assert reopened.get("people", "bob") is None
+        assert reopened.get("teams", "core") == {"name": "Core"}
+        assert reopened.count("gone") == 0
+        assert reopened.count("people") == 1
+    finally:
+        reopened.close()
+
+
+def test_data_survives_compaction_and_later_writes_after_reopening(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.insert("people", "ada", {"name": "Ada"})
+    store.insert("people", "bob", {"name": "Bob"})
+    store.compact()
+    store.insert("people", "cy", {"name": "Cy"})
+    store.delete("people", "bob")
+    store.close()
+
+    assert (tmp_path / SNAPSHOT).exists()
+    reopened = Store(tmp_path)
+    try:
+        assert sorted(names(reopened.query("people"))) == ["Ada", "Cy"]
+    finally:
+        reopened.close()
+
+
+def test_reopening_twice_does_not_duplicate_or_lose_data(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.insert("t", "a", {"n": 1})
+    store.close()
+    store = Store(tmp_path)
+    store.insert("t", "b", {"n": 2})
+    store.close()
+
+    reopened = Store(tmp_path)
+    try:
+        assert reopened.count("t") == 2
+        assert reopened.get("t", "a") == {"n": 1}
+        assert reopened.get("t", "b") == {"n": 2}
+    finally:
+        reopened.close()
+
+
+def test_a_torn_last_journal_line_is_dropped_and_complete_records_load(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.insert("t", "a", {"n": 1})
+    store.insert("t", "b", {"n": 2})
+    store.close()
+    with open(tmp_path / JOURNAL, "ab") as journal:
+        journal.write(b'[["put","t","torn",{"n":')  # a crash in the middle of a write
+
+    reopened = Store(tmp_path)
+    try:
+        assert reopened.get("t", "a") == {"n": 1}
+        assert reopened.get("t", "b") == {"n": 2}
+        assert reopened.get("t", "torn") is None
+        assert reopened.count("t") == 2
+    finally:
+        reopened.close()
+
+
+def test_writes_after_loading_a_torn_journal_survive_the_next_reopen(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.insert("t", "a", {"n": 1})
+    store.close()
+    with open(tmp_path / JOURNAL, "ab") as journal:
+        journal.write(b'[["put","t","torn"')
+
+    store = Store(tmp_path)
+    store.insert("t", "after", {"n": 3})
+    store.close()
+
+    reopened = Store(tmp_path)
+    try:
+        assert reopened.get("t", "a") == {"n": 1}
+        assert reopened.get("t", "after") == {"n": 3}
+        assert reopened.get("t", "torn") is None
+    finally:
+        reopened.close()
+
+
+def test_a_second_store_on_the_same_directory_is_refused_while_the_first_is_open(tmp_path: Path) -> None:
+    first = Store(tmp_path)
+    first.insert("t", "a", {"n": 1})
+    try:
+        with pytest.raises(StoreLocked) as refused:
+            Store(tmp_path)
+        assert str(tmp_path) in str(refused.value)
+        assert first.get("t", "a") == {"n": 1}
+    finally:
+        first.close()
+
+    second = Store(tmp_path)  # free again once the first is closed
+    try:
+        assert second.get("t", "a") == {"n": 1}
+    finally:
+        second.close()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"this is not json", id="garbage"),
+        pytest.param(b'{"tables": {"t": {"a": {"n": 1}}', id="truncated"),
+        pytest.param(b"\xff\xfe\x00binary", id="not-utf8"),
+        pytest.param(b"[]", id="a-list"),
+        pytest.param(b'{"tables": []}', id="tables-not-a-mapping"),
+    ],
+)
+def test_a_corrupt_snapshot_raises_store_error_naming_the_file(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / SNAPSHOT).write_bytes(content)
+
+    with pytest.raises(StoreError) as failed:
+        Store(tmp_path)
+
+    assert str(tmp_path / SNAPSHOT) in str(failed.value)
+
+
+def test_the_journal_is_compacted_once_it_outgrows_the_snapshot(tmp_path: Path) -> None:
+    store = Store(tmp_path, min_compaction_bytes=1024)
+    payload = "x" * 100
+    store.insert("t", "k0", {"payload": payload})
+    assert not (tmp_path / SNAPSHOT).exists()  # one small write does not compact
+    assert (tmp_path / JOURNAL).stat().st_size > 0
+
+    written = 1
+    while not (tmp_path / SNAPSHOT).exists() and written < 100:
+        store.insert("t", f"k{written}", {"payload": payload})
+        written += 1
+
+    assert (tmp_path / SNAPSHOT).exists(), "the journal never got compacted into a snapshot"
+    assert written < 100
+    assert (tmp_path / JOURNAL).stat().st_size == 0
+    snapshot = json.loads((tmp_path / SNAPSHOT).read_bytes())
+    assert len(snapshot["tables"]["t"]) == written
+
+    store.insert("t", "late", {"payload": "small"})  # the journal is now smaller than the snapshot
+    assert (tmp_path / JOURNAL).stat().st_size > 0
+    store.close()
+
+    reopened = Store(tmp_path)
+    try:
+        assert reopened.count("t") == written + 1
+        assert all(reopened.get("t", f"k{i}") == {"payload": payload} for i in range(written))
+        assert reopened.get("t", "late") == {"payload": "small"}
+    finally:
+        reopened.close()
+
+
+# -- concurrency -------------------------------------------------------------------------------
+
+
+def test_one_hundred_concurrent_inserts_give_one_hundred_distinct_documents(tmp_path: Path) -> None:
+    store = Store(tmp_path, min_compaction_bytes=2048)  # small: compactions happen amid the writes
+    start = threading.Barrier(100)
+    failures: list[BaseException] = []
+
+    def insert(i: int) -> None:
+        try:
+            start.wait(timeout=30)
+            store.insert("experiments", f"exp-{i}", {"i": i, "name": f"Experiment {i}"})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=insert, args=(i,)) for i in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert failures == []
+    assert store.count("experiments") == 100
+    for i in range(100):
+        assert store.get("experiments", f"exp-{i}") == {"i": i, "name": f"Experiment {i}"}
+    store.close()
+
+    reopened = Store(tmp_path)
+    try:
+        assert reopened.count("experiments") == 100
+        assert sorted(doc["i"] for doc in reopened.query("experiments")) == list(range(100))
+        for i in range(100):
+            assert reopened.get("experiments", f"exp-{i}") == {"i": i, "name": f"Experiment {i}"}
+    finally:
+        reopened.close()
