@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 import pytest
@@ -30,11 +30,12 @@ def free_port() -> int:
 class LiveServer:
     """A mock running in this process, so tests can reach its runtime (clock, store) too."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, wrap: Callable[[Any], Any] = lambda app: app) -> None:
+        """`wrap` may put a middleware around the mock's app (to break it on purpose)."""
         self.runtime = runtime
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(build_app(runtime), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"))
+        self.server = uvicorn.Server(uvicorn.Config(wrap(build_app(runtime)), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> "LiveServer":

@@ -1,4 +1,4 @@
-"""`mockexp serve | specs`."""
+"""`mockexp serve | specs | contract`."""
 
 from __future__ import annotations
 
@@ -27,9 +27,15 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("specs", help="list the specs with their operation counts, and validate them")
 
+    from mockexp.contract import command as contract
+
+    contract.add_arguments(commands.add_parser("contract", help="check an implementation against a vendor's spec (Schemathesis + domain checks)"))
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve_command(args)
+    if args.command == "contract":
+        return contract.main(args)
     return specs_command()
 
 

@@ -1,61 +1,28 @@
 """Run Schemathesis (its engine, not its command line) against an implementation of one of
-our specs, and gather what failed, per operation.
+our specs, with mockexp's domain checks, and gather what failed per operation.
 
     report = run(spec, "http://127.0.0.1:8080/api/v5", headers={"Authorization": "Token ..."})
-    assert report.ok, report.describe()
+    assert report.ok, report.table()
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
+from mockexp.contract import checks as domain_checks
+from mockexp.contract.report import Failure, Outcome, Report
 from mockexp.specs import Spec
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+DOMAIN_CHECKS = tuple(domain_checks.NAMES)
 
 # A schema-valid request may still break a rule no schema can state (percentages that must
 # add up, ids that must exist, a state that forbids the change): vendors answer 400 then.
 POSITIVE_DATA_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
-
-
-@dataclass(frozen=True)
-class Failure:
-    operation: str
-    phase: str
-    check: str
-    message: str
-    curl: str
-
-
-@dataclass
-class Report:
-    failures: list[Failure] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    scenarios: dict[str, dict[str, int]] = field(default_factory=dict)  # operation -> status -> count
-    phases: dict[str, dict[str, int]] = field(default_factory=dict)  # phase -> status -> count
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures and not self.errors and bool(self.scenarios)
-
-    def phases_run(self) -> set[str]:
-        """Phases in which at least one scenario ran (was not skipped)."""
-        return {phase for phase, counts in self.phases.items() if set(counts) - {"skip"}}
-
-    def failed_checks(self) -> set[str]:
-        return {failure.check for failure in self.failures}
-
-    def describe(self) -> str:
-        lines = [f"{operation}: {counts}" for operation, counts in sorted(self.scenarios.items())]
-        lines += [f"ERROR {error}" for error in self.errors]
-        for failure in self.failures:
-            lines.append(f"FAILED {failure.operation} [{failure.phase}] {failure.check}: {failure.message}\n    {failure.curl}")
-        return "\n".join(lines)
 
 
 def configure(
@@ -67,18 +34,32 @@ def configure(
     max_examples: int = 25,
     seed: int | None = None,
     workers: int = 1,
+    checks: Iterable[str] | None = None,
+    exclude_checks: Iterable[str] = (),
+    read_only_headers: Mapping[str, str] | None = None,
 ) -> SchemathesisConfig:
     chosen = set(phases)
     unknown = chosen - set(PHASES)
     if unknown:
         raise ValueError(f"unknown phases {sorted(unknown)}; known: {', '.join(PHASES)}")
+    check_config: dict[str, Any] = {
+        "enabled": checks is None,
+        "positive_data_acceptance": {"expected-statuses": POSITIVE_DATA_STATUSES},
+        "read_only_credential_cannot_write": {"headers": dict(read_only_headers or {})},
+    }
+    for name in checks or ():
+        check_config.setdefault(name, {})["enabled"] = True
+    for name in exclude_checks:
+        check_config.setdefault(name, {})["enabled"] = False
     data: dict[str, Any] = {
         "base-url": base_url,
         "headers": dict(headers or {}),
         "workers": workers,
         "generation": {"max-examples": max_examples},
         "phases": {phase: {"enabled": phase in chosen} for phase in PHASES},
-        "checks": {"enabled": True, "positive_data_acceptance": {"expected-statuses": POSITIVE_DATA_STATUSES}},
+        "checks": check_config,
+        # Schemathesis keeps state between runs in ./.schemathesis; a contract run starts clean.
+        "cache": {"enabled": False},
     }
     # Schemathesis can learn constraints from 4xx messages ("error feedback"), but it
     # learns them as unconditional: Giosg's "starts_at: This field is required." (only
@@ -92,37 +73,76 @@ def configure(
     return SchemathesisConfig.from_dict(data)
 
 
-def run(spec: Spec, base_url: str, **options: Any) -> Report:
+def run(
+    spec: Spec,
+    base_url: str,
+    *,
+    vendor: str | None = None,
+    exclude_operations: Iterable[str] = (),
+    on_event: Callable[[Any], None] | None = None,
+    **options: Any,
+) -> Report:
+    """Test the implementation at `base_url` (the API's base, e.g. https://api.giosg.com/api/v5)
+    against `spec`. `exclude_operations` takes operationIds or labels like `GET /things`."""
     config = configure(base_url, **options)
     schema = schemathesis.openapi.from_dict(spec.fresh_document(), config=config)
-    report = Report()
+    excluded = list(exclude_operations)
+    if excluded:
+        schema = schema.exclude(operation_id=excluded).exclude(name=excluded)
+    report = Report(vendor=vendor or spec.name, base_url=base_url, seed=config.seed)
     for event in from_schema(schema).execute():
+        if on_event is not None:
+            on_event(event)
         if isinstance(event, events.ScenarioFinished):
             _record(report, event)
         elif isinstance(event, (events.NonFatalError, events.FatalError)):
             report.errors.append(_error_text(event))
+        elif isinstance(event, events.EngineFinished):
+            for failure in event.failures:
+                report.failures.append(Failure("(the whole run)", "", _check_name(failure), f"{failure.title}: {failure.message}".strip(": "), ""))
     return report
+
+
+def _check_name(failure: Any) -> str:
+    """The check behind a whole-run failure (Schemathesis puts its name in the title)."""
+    for name in DOMAIN_CHECKS:
+        if name in (failure.title or "") or name in (failure.message or ""):
+            return name
+    return failure.title or type(failure).__name__
+
+
+_COUNTERS = {Status.SUCCESS: "passed", Status.FAILURE: "failed", Status.ERROR: "errored", Status.SKIP: "skipped", Status.INTERRUPTED: "errored"}
 
 
 def _record(report: Report, event: events.ScenarioFinished) -> None:
     recorder = event.recorder
     phase = event.phase.value if event.phase else ""
-    for counts in (report.scenarios.setdefault(recorder.label, {}), report.phases.setdefault(phase, {})):
-        counts[event.status.value] = counts.get(event.status.value, 0) + 1
+    counter = _COUNTERS[event.status]
+    labels = {node.value.operation.label for node in recorder.cases.values()}
+    if not labels and event.status in (Status.FAILURE, Status.ERROR):
+        labels = {recorder.label}
+    for label in labels:
+        outcome = report.operations.setdefault(label, Outcome())
+        setattr(outcome, counter, getattr(outcome, counter) + 1)
+    for node in recorder.cases.values():
+        report.operations.setdefault(node.value.operation.label, Outcome()).cases += 1
+    phase_outcome = report.phases.setdefault(phase, Outcome())
+    setattr(phase_outcome, counter, getattr(phase_outcome, counter) + 1)
+    phase_outcome.cases += len(recorder.cases)
     if event.status not in (Status.FAILURE, Status.ERROR):
         return
     seen = set()
-    for case_id, checks in recorder.checks.items():
-        for check in checks:
+    for case_id, found in recorder.checks.items():
+        for check in found:
             if check.status != Status.FAILURE or check.failure_info is None:
                 continue
             failure = check.failure_info.failure
-            key = (check.name, failure.title)
+            operation = recorder.cases[case_id].value.operation.label if case_id in recorder.cases else recorder.label
+            key = (operation, check.name, failure.title)
             if key in seen:
                 continue
             seen.add(key)
-            operation = recorder.cases[case_id].value.operation.label if case_id in recorder.cases else recorder.label
-            message = f"{failure.title}: {failure.message}".strip()
+            message = f"{failure.title}: {failure.message}".strip(": ")
             report.failures.append(Failure(operation, phase, check.name, message, check.failure_info.code_sample))
 
 

@@ -1,0 +1,308 @@
+"""mockexp's domain checks, on top of Schemathesis' own: what a user of an experimentation
+API relies on beyond "the response matches the schema". Each is a Schemathesis check,
+switched off by its name like the built-in ones.
+
+Importing this module registers them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Iterator, Mapping
+
+import schemathesis
+
+from mockexp.contract.follow import Target, evaluate, identity, items_of, links, page_size_parameter, pages, parent_template, total_of
+
+NAMES: list[str] = []
+WRITES = ("POST", "PUT", "PATCH")
+TIMESTAMP = re.compile(r"^_?(created|updated|modified|creation|lastModified|last_modified)(_?(at|date|time|on))?$|^date(Created|Updated|Modified)$", re.IGNORECASE)
+TOTAL = "x-mockexp-total"  # on an array schema: {field, equals, unless: {sibling: value}}
+
+
+def _check(name: str):
+    """Register a class-based Schemathesis check under a snake_case name."""
+
+    def register(cls):
+        cls.__name__ = cls.__qualname__ = name
+        schemathesis.check(cls)
+        NAMES.append(name)
+        return cls
+
+    return register
+
+
+def _body(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+@_check("created_object_is_retrievable")
+class CreatedObjectIsRetrievable:
+    """After a create, the object can be read back (by the spec's link to a read) and holds
+    what was sent."""
+
+    def after_response(self, ctx, response, case) -> None:
+        if case.operation.method.upper() != "POST" or response.status_code not in (200, 201):
+            return
+        target = Target(case, response)
+        operation = case.operation.definition.raw
+        body = _body(response)
+        for link in links(operation, response.status_code).values():
+            found = target.operation_by_id(link.get("operationId", ""))
+            if found is None or found[0] != "GET":
+                continue
+            _, template, read = found
+            parameters = {name: evaluate(expression, case, body, response.headers) for name, expression in link.get("parameters", {}).items()}
+            url = target.url(template, parameters)
+            with target.client() as client:
+                got = client.get(url)
+            assert got.status_code == 200, f"The created object is not retrievable: GET {url} answered {got.status_code}"
+            mismatches = list(differences(case.body, _body(got), _writable(operation)))
+            assert not mismatches, f"The created object does not hold what was sent (GET {url}): " + "; ".join(mismatches)
+            return
+
+
+@_check("deleted_object_is_gone")
+class DeletedObjectIsGone:
+    """After a delete, the object is 404 and absent from its collection's list."""
+
+    def after_response(self, ctx, response, case) -> None:
+        if case.operation.method.upper() != "DELETE" or not 200 <= response.status_code < 300 or not case.path_parameters:
+            return
+        target = Target(case, response)
+        template = case.operation.path
+        names = re.findall(r"\{([^}]+)\}", template)
+        deleted = case.path_parameters.get(names[-1]) if names else None
+        with target.client() as client:
+            if target.operation("GET", template) is not None:
+                url = target.url(template, case.path_parameters)
+                got = client.get(url)
+                assert got.status_code in (404, 410), f"The deleted object is still readable: GET {url} answered {got.status_code}"
+            collection = parent_template(template)
+            listing = target.operation("GET", collection) if collection else None
+            if listing is None or deleted is None:
+                return
+            url = target.url(collection, case.path_parameters)
+            for _, page in pages(client, url, listing):
+                listed = [identity(item) for item in items_of(page) or []]
+                assert str(deleted) not in map(str, listed), f"The deleted object {deleted} is still listed by GET {url}"
+
+
+@_check("pagination_is_consistent")
+class PaginationIsConsistent:
+    """Walking a list page by page visits every object once, each page holds at most the
+    page size, the total matches, and a bigger page size lists the same objects."""
+
+    def __init__(self) -> None:
+        self.done: set[str] = set()
+
+    def after_response(self, ctx, response, case) -> None:
+        operation = case.operation.definition.raw
+        if case.operation.method.upper() != "GET" or response.status_code != 200 or case.operation.label in self.done:
+            return
+        size_name = page_size_parameter(operation)
+        if size_name is None or items_of(_body(response)) is None:
+            return
+        self.done.add(case.operation.label)
+        target = Target(case, response)
+        url = target.url(case.operation.path, case.path_parameters or {})
+        with target.client() as client:
+            small = list(pages(client, url, operation, page_size=2))
+            large = list(pages(client, url, operation, page_size=_largest(operation, size_name)))
+        assert all(r.status_code == 200 for r, _ in small + large), f"A page of GET {url} failed: " + ", ".join(str(r.status_code) for r, _ in small + large if r.status_code != 200)
+        walked = [identity(item) for _, page in small for item in items_of(page) or []]
+        repeated = sorted({str(i) for i in walked if walked.count(i) > 1})
+        assert not repeated, f"Paging GET {url} by 2 listed {', '.join(repeated)} more than once"
+        oversized = [len(items_of(page) or []) for _, page in small if len(items_of(page) or []) > 2]
+        assert not oversized, f"Pages of GET {url} with {size_name}=2 held {oversized} objects"
+        total = total_of(small[0][1])
+        assert total is None or total == len(walked), f"GET {url} reports a total of {total} but its pages hold {len(walked)} objects"
+        everything = {str(identity(item)) for _, page in large for item in items_of(page) or []}
+        assert everything == {str(i) for i in walked}, f"GET {url} lists other objects page by page ({len(walked)}) than in large pages ({len(everything)})"
+
+
+@_check("timestamps_never_go_backwards")
+class TimestampsNeverGoBackwards:
+    """A server-set timestamp of an object never moves back, and nothing is updated before it
+    was created."""
+
+    def __init__(self) -> None:
+        self.latest: dict[tuple[str, str], Any] = {}
+
+    def after_response(self, ctx, response, case) -> None:
+        if not 200 <= response.status_code < 300:
+            return
+        for obj in _objects(_body(response)):
+            key = identity(obj)
+            stamps = {name: moment for name, value in obj.items() if TIMESTAMP.match(name) and (moment := _moment(value)) is not None}
+            created = [moment for name, moment in stamps.items() if re.search("creat", name, re.I)]
+            for name, moment in stamps.items():
+                if re.search("updat|modif", name, re.I):
+                    assert not created or moment >= min(created), f"Object {key}: {name} is earlier than its creation time"
+                if key is None:
+                    continue
+                seen = self.latest.get((str(key), name))
+                assert seen is None or moment >= seen, f"Object {key}: {name} went back from {seen} to {moment}"
+                self.latest[(str(key), name)] = moment if seen is None else max(seen, moment)
+
+
+@_check("read_only_credential_cannot_write")
+class ReadOnlyCredentialCannotWrite:
+    """A write the main credential could make is refused (401/403) with a read-only
+    credential. Runs only when one is configured (`headers`)."""
+
+    def __init__(self, headers: Mapping[str, str] | None = None) -> None:
+        self.headers = dict(headers or {})
+
+    def after_response(self, ctx, response, case) -> None:
+        method = case.operation.method.upper()
+        if not self.headers or method not in WRITES or not 200 <= response.status_code < 300:
+            return
+        target = Target(case, response)
+        replaced = {name.lower() for name in self.headers}
+        target.headers = {name: value for name, value in target.headers.items() if name.lower() not in replaced}
+        sent = response.request
+        content_type = sent.headers.get("Content-Type")
+        with target.client(self.headers) as client:
+            replay = client.request(method, sent.url, content=sent.body, headers={"Content-Type": content_type} if content_type else {})
+        assert replay.status_code in (401, 403), f"{method} {case.formatted_path} with the read-only credential answered {replay.status_code}, not 401 or 403"
+
+
+@_check("percentages_add_up")
+class PercentagesAddUp:
+    """Shares that must add up (groups' percentages, treatments' allocations) do, wherever
+    the response's schema marks them with `x-mockexp-total`."""
+
+    def after_response(self, ctx, response, case) -> None:
+        if not 200 <= response.status_code < 300:
+            return
+        schema = _response_schema(case.operation.definition.raw, response.status_code)
+        if schema is None:
+            return
+        for path, rule, values in _totals(schema, _body(response), "body"):
+            field, equals = rule["field"], rule["equals"]
+            total = sum(item.get(field) or 0 for item in values if isinstance(item, dict))
+            assert total == equals, f"{path}: the {field} values add up to {total}, not {equals}"
+
+
+@_check("credential_is_accepted")
+class CredentialIsAccepted:
+    """Some request of the run succeeded: a run in which the API refused everything (a
+    wrong or expired credential, a wrong tenant id) proves nothing."""
+
+    def __init__(self) -> None:
+        self.statuses: set[int] = set()
+
+    def after_response(self, ctx, response, case) -> None:
+        self.statuses.add(response.status_code)
+
+    def after_run(self, ctx) -> None:
+        if self.statuses:
+            assert any(200 <= status < 300 for status in self.statuses), f"No request succeeded; the API answered only {sorted(self.statuses)}: check the credential and the tenant ids"
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _writable(operation: Mapping[str, Any]) -> set[str] | None:
+    """Names of the request body's properties that are not read-only (None: unknown)."""
+    content = (operation.get("requestBody") or {}).get("content") or {}
+    for media in content.values():
+        properties = (media.get("schema") or {}).get("properties")
+        if properties:
+            return {name for name, prop in properties.items() if not (isinstance(prop, dict) and prop.get("readOnly"))}
+    return None
+
+
+def differences(sent: Any, got: Any, fields: set[str] | None = None, path: str = "") -> Iterator[str]:
+    """Where a stored object disagrees with what was sent (fields it does not show are skipped)."""
+    if isinstance(sent, dict) and isinstance(got, dict):
+        for name, value in sent.items():
+            if (fields is not None and not path and name not in fields) or name not in got:
+                continue
+            yield from differences(value, got[name], None, f"{path}.{name}" if path else name)
+    elif isinstance(sent, list) and isinstance(got, list):
+        if len(sent) != len(got):
+            yield f"{path}: sent {len(sent)} items, stored {len(got)}"
+            return
+        for index, (one, other) in enumerate(zip(sent, got)):
+            yield from differences(one, other, None, f"{path}[{index}]")
+    elif not _same(sent, got):
+        yield f"{path}: sent {sent!r}, stored {got!r}"
+
+
+def _same(sent: Any, got: Any) -> bool:
+    if sent == got:
+        return True
+    one, other = _moment(sent), _moment(got)
+    if isinstance(one, datetime) and isinstance(other, datetime):
+        return abs((one - other).total_seconds()) < 0.001
+    return False
+
+
+def _moment(value: Any) -> Any:
+    """A timestamp as a comparable value: aware datetime for ISO 8601, int for epoch numbers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        try:
+            moment = datetime.fromisoformat(value.replace("z", "Z"))
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return None
+
+
+def _objects(body: Any) -> Iterator[dict]:
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _response_schema(operation: Mapping[str, Any], status: int) -> dict | None:
+    response = (operation.get("responses") or {}).get(str(status)) or {}
+    for media_type, media in (response.get("content") or {}).items():
+        if "json" in media_type:
+            return media.get("schema")
+    return None
+
+
+def _totals(schema: Any, value: Any, path: str, parent: Any = None) -> Iterator[tuple[str, dict, list]]:
+    """Arrays in `value` whose schema carries a total rule that applies, with their paths."""
+    if not isinstance(schema, dict):
+        return
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key, []):
+            yield from _totals(sub, value, path, parent)
+    rule = schema.get(TOTAL)
+    if rule and isinstance(value, list) and value and not _exempt(parent, rule.get("unless")):
+        yield path, rule, value
+    if isinstance(value, dict):
+        for name, prop in (schema.get("properties") or {}).items():
+            if name in value:
+                yield from _totals(prop, value[name], f"{path}.{name}", value)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _totals(schema.get("items"), item, f"{path}[{index}]", value)
+
+
+def _exempt(parent: Any, unless: Mapping[str, Any] | None) -> bool:
+    return bool(unless) and isinstance(parent, dict) and all(parent.get(name) == expected for name, expected in unless.items())
+
+
+def _largest(operation: Mapping[str, Any], name: str) -> int:
+    for parameter in operation.get("parameters", []):
+        if parameter.get("name") == name:
+            return int((parameter.get("schema") or {}).get("maximum") or 100)
+    return 100

@@ -1,0 +1,159 @@
+"""`mockexp contract VENDOR --base-url URL ...`: the contract suite from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+PROGRESS = {"success": ".", "failure": "F", "error": "E", "skip": "s", "interrupted": "!"}
+
+
+class UsageError(Exception):
+    pass
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mockexp.contract.runner import PHASES
+
+    parser.add_argument("vendor", metavar="VENDOR", help="whose spec to check against")
+    parser.add_argument("--base-url", required=True, metavar="URL", help="the implementation: the API's base URL, or just its origin (the spec's base path is then added)")
+    parser.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="send this header with every request (e.g. the credential)")
+    parser.add_argument("--auth-from-mock", nargs="?", const="", default=None, metavar="MOCK_URL", help="take a writing credential (and the tenant's ids) from a running mockexp (default: the --base-url's origin)")
+    parser.add_argument("--read-only-header", action="append", default=[], metavar="'Name: value'", help="a read-only credential, for the read_only_credential_cannot_write check")
+    parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter, e.g. organization_id=... (repeatable)")
+    parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, from {','.join(PHASES)} (default: all)")
+    parser.add_argument("--max-examples", type=int, default=25, metavar="N")
+    parser.add_argument("--seed", type=int, default=None, metavar="N")
+    parser.add_argument("--workers", type=int, default=1, metavar="N")
+    parser.add_argument("--report", action="append", default=[], metavar="junit:PATH|json:PATH", help="write a report (repeatable)")
+    parser.add_argument("--checks", default="all", help="'all', or a comma-separated list of the checks to run")
+    parser.add_argument("--exclude-check", action="append", default=[], metavar="NAME", help="switch a check off (repeatable)")
+    parser.add_argument("--exclude-operation", action="append", default=[], metavar="ID", help="skip an operation: its operationId or 'METHOD /path' (repeatable)")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"mockexp contract: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from mockexp.contract.runner import run
+    from mockexp.specs import load_named
+    from mockexp.vendors import ALL
+
+    if args.vendor not in ALL:
+        raise UsageError(f"unknown vendor {args.vendor!r}; known: {', '.join(ALL)}")
+    spec = load_named(ALL[args.vendor].spec)
+    base_url = _api_url(args.base_url, spec.base_path)
+    headers = dict(_header(text) for text in args.header)
+    read_only = dict(_header(text) for text in args.read_only_header)
+    parameters = dict(_parameter(text) for text in args.parameter)
+    if args.auth_from_mock is not None:
+        mock = args.auth_from_mock or _origin(args.base_url)
+        writer, reader = credentials_from_mock(mock, args.vendor)
+        headers.setdefault(writer["header"], writer["value"])
+        if reader is not None and not read_only:
+            read_only = {reader["header"]: reader["value"]}
+        path_parameters = {p["name"] for item in spec.document.get("paths", {}).values() for op in item.values() if isinstance(op, dict) for p in op.get("parameters", []) if p.get("in") == "path"}
+        path_parameters |= {p["name"] for item in spec.document.get("paths", {}).values() for p in item.get("parameters", []) if p.get("in") == "path"}
+        for name, value in writer.get("tenant", {}).items():
+            if name in path_parameters:
+                parameters.setdefault(name, value)
+    reports = [_report_target(text) for text in args.report]
+    checks = None if args.checks == "all" else [name.strip() for name in args.checks.split(",") if name.strip()]
+    phases = [phase.strip() for phase in args.phases.split(",") if phase.strip()]
+    print(f"mockexp contract {args.vendor}: {len(spec.operations)} operations of {spec.path.name} against {base_url}", flush=True)
+    try:
+        report = run(
+            spec,
+            base_url,
+            vendor=args.vendor,
+            headers=headers,
+            parameters=parameters,
+            read_only_headers=read_only,
+            phases=phases,
+            max_examples=args.max_examples,
+            seed=args.seed,
+            workers=args.workers,
+            checks=checks,
+            exclude_checks=args.exclude_check,
+            exclude_operations=args.exclude_operation,
+            on_event=_progress,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print("\n")
+    print(report.table())
+    for kind, path in reports:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report.to_junit() if kind == "junit" else report.to_json(), encoding="utf-8")
+        print(f"{kind} report: {path}")
+    return 0 if report.ok else 1
+
+
+def credentials_from_mock(mock_url: str, vendor: str) -> tuple[dict, dict | None]:
+    """A credential that may write (and one that may only read, if any) of `vendor`."""
+    url = mock_url.rstrip("/") + "/__mockexp/credentials"
+    try:
+        listed = httpx.get(url, timeout=10).raise_for_status().json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise UsageError(f"cannot read the demo credentials from {url}: {exc}") from None
+    usable = [c for c in listed if c.get("vendor") == vendor and not c.get("note") and c.get("permissions")]
+    writers = [c for c in usable if any("write" in p for p in c["permissions"])]
+    readers = [c for c in usable if not any("write" in p for p in c["permissions"])]
+    if not writers:
+        raise UsageError(f"{url} lists no credential of {vendor} that may write")
+    return writers[0], (readers[0] if readers else None)
+
+
+def _progress(event) -> None:
+    from schemathesis.engine import events
+
+    from mockexp.contract.runner import PHASES
+
+    if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:
+        print(f"\n{event.phase.name.value:>9} ", end="", flush=True)
+    elif isinstance(event, events.ScenarioFinished):
+        print(PROGRESS.get(event.status.value, "?"), end="", flush=True)
+
+
+def _api_url(base_url: str, base_path: str) -> str:
+    parts = urlsplit(base_url)
+    if not parts.scheme or not parts.netloc:
+        raise UsageError(f"--base-url needs a scheme and a host: {base_url!r}")
+    if parts.path in ("", "/"):
+        return urlunsplit((parts.scheme, parts.netloc, base_path, "", ""))
+    return base_url.rstrip("/")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise UsageError(f"a header is 'Name: value', not {text!r}")
+    return name.strip(), value.strip()
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"a parameter is NAME=VALUE, not {text!r}")
+    return name, value
+
+
+def _report_target(text: str) -> tuple[str, Path]:
+    kind, sep, path = text.partition(":")
+    if kind not in ("junit", "json") or not sep or not path:
+        raise UsageError(f"a report is junit:PATH or json:PATH, not {text!r}")
+    return kind, Path(path)
