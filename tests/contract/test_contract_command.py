@@ -84,3 +84,9 @@ def test_contract_command_explains_bad_usage_with_exit_2(args, complaint):
     result = contract(*args)
     assert result.returncode == 2
     assert complaint in result.stderr
+
+
+def test_a_check_is_switched_off_by_its_name(served):
+    result = contract("giosg", "--base-url", served, "--header", "Authorization: Token not-a-real-token", "--seed", "1", "--max-examples", "5", "--phases", "examples,coverage", "--exclude-check", "credential_is_accepted")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "credential_is_accepted" not in result.stdout
