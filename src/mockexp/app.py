@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from types import ModuleType
 from typing import Any, Iterable
@@ -28,6 +29,18 @@ from mockexp.validation import VALIDATOR_MAP
 from mockexp.vendor import Vendor
 
 MAX_BODY_BYTES = 1 << 20
+
+
+class _OneBodySchema(logging.Filter):
+    """Connexion warns, on every request, that an operation accepting two media types
+    validates against the first one's schema: by design here (LaunchDarkly's semantic patch
+    comes as plain JSON and as `domain-model=launchdarkly.semanticpatch`, with one schema)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "accepts multiple content types" not in record.getMessage()
+
+
+logging.getLogger("connexion.operations.openapi3").addFilter(_OneBodySchema())
 META = "mockexp.meta"
 
 

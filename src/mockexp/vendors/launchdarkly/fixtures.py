@@ -1,0 +1,146 @@
+"""LaunchDarkly's demo world, built with Faker from the seed in `fixtures/launchdarkly.yaml`.
+
+Experiments are made through the model's own operations (create, create iteration, semantic
+patch) at times in the past, so the demo data obeys the same rules as what users create.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from faker import Faker
+
+from mockexp.fixtures import scenario
+from mockexp.vendors.launchdarkly.models import Ids, LaunchDarkly, millis
+
+DAY = timedelta(days=1)
+
+
+def load(ld: LaunchDarkly) -> None:
+    world = scenario("launchdarkly")
+    fake = Faker()
+    fake.seed_instance(world["seed"])
+    ids = Ids(hex=lambda: fake.hexify("^" * 24), uuid=fake.uuid4)
+    now = ld.clock.now()
+
+    def ago(days: float) -> int:
+        return millis(now - days * DAY)
+
+    members = []
+    for member in world["members"]:
+        first, last = fake.first_name(), fake.last_name()
+        email = f"{first}.{last}@{member['email_domain']}".lower()
+        members.append(ld.add_member(ids.hex(), email, first, last, member["role"])["_id"])
+    for token in world["tokens"]:
+        ld.add_token(token["token"], token["name"], members[token["member"]], token["role"], projects=token.get("projects"))
+
+    for project in world["projects"]:
+        key = project["key"]
+        ld.add_project(key, _title(key), id=ids.hex(), context_kinds=project["context_kinds"])
+        environments = project["environments"]
+        for environment in environments:
+            ld.add_environment(key, environment, _title(environment), id=ids.hex())
+        flags = {}
+        for flag in project["flags"]:
+            variations = [{"_id": fake.uuid4(), "name": name, "value": index} for index, name in enumerate(flag["variations"])]
+            configs = {env: {"version": fake.random_int(3, 40), "rules": [_rule(fake) for _ in range(flag["rules"])]} for env in environments}
+            flags[flag["key"]] = ld.add_flag(key, flag["key"], _title(flag["key"]), variations=variations, environments=configs)
+        for metric in project["metrics"]:
+            ld.add_metric(key, metric["key"], _title(metric["key"]), kind=metric["kind"], version_id=fake.uuid4(),
+                          is_numeric=metric["numeric"], unit_aggregation_type=metric.get("aggregation"),
+                          event_key=metric["key"].replace("-", "_"), randomization_units=metric["units"])
+        for group in project["metric_groups"]:
+            steps = [{"key": m, "nameInGroup": f"Step {i + 1}" if group["kind"] == "funnel" else None} for i, m in enumerate(group["metrics"])]
+            ld.add_metric_group(key, group["key"], _title(group["key"]), kind=group["kind"], version_id=fake.uuid4(), metrics=steps)
+        for environment in environments:
+            for holdout in project["holdouts"]:
+                ld.add_holdout(key, environment, fake.uuid4(), holdout, _title(holdout))
+            for file_name in project["covariates"]:
+                ld.add_covariate(key, environment, fake.uuid4(), file_name, ago(30))
+        for layer in project["layers"]:
+            ld.add_layer(key, environments[0], layer["key"], layer["name"], layer["reservations"])
+        for experiment in project["experiments"]:
+            _experiment(ld, fake, ids, ago, key, environments[0], members[0], flags[experiment["flag"]], experiment)
+
+
+def _experiment(ld: LaunchDarkly, fake: Faker, ids: Ids, ago, project_key: str, environment_key: str, member_id: str, flag: dict, plan: dict) -> None:
+    state = plan["state"]
+    created = {"draft": 2, "running": 8, "stopped": 42, "second_iteration": 27, "archived": 120}[state]
+    body = {
+        "key": plan["key"],
+        "name": fake.catch_phrase(),
+        "description": fake.sentence(nb_words=10),
+        "tags": fake.words(nb=2, unique=True),
+        "methodology": "bayesian" if state in ("running", "archived") else "frequentist",
+        "iteration": _iteration(fake, project_key, environment_key, flag, plan),
+    }
+    if state == "running":
+        body["analysisConfig"] = {"bayesianThreshold": "90"}
+    elif state != "archived":
+        body["analysisConfig"] = {"significanceThreshold": "0.05", "testDirection": "two-sided",
+                                  "multipleComparisonCorrectionMethod": "bonferroni", "multipleComparisonCorrectionScope": "variations",
+                                  "sequentialTestingEnabled": False}
+    key = plan["key"]
+    ld.create_experiment(project_key, environment_key, member_id, body, at=ago(created), ids=ids)
+    if state == "draft":
+        return
+
+    def patch(days: float, *instructions: dict) -> dict:
+        return ld.patch_experiment(project_key, environment_key, key, {"instructions": list(instructions)}, at=ago(days))
+
+    def stop(days: float) -> None:
+        current = ld.get_experiment(project_key, environment_key, key, expand="treatments")["currentIteration"]
+        patch(days, {"kind": "stopIteration", "winningTreatmentId": current["treatments"][1]["_id"], "winningReason": fake.sentence(nb_words=8)})
+
+    started = {"running": 6, "stopped": 40, "second_iteration": 25, "archived": 110}[state]
+    patch(started, {"kind": "startIteration"})
+    if state == "stopped":
+        stop(12)
+    elif state == "second_iteration":
+        ld.create_iteration(project_key, environment_key, key, _iteration(fake, project_key, environment_key, flag, plan), at=ago(15), ids=ids)
+        patch(15, {"kind": "startIteration", "changeJustification": "Widened the audience to every signed-in customer"})
+    elif state == "archived":
+        stop(80)
+        patch(60, {"kind": "archiveExperiment"})
+
+
+def _iteration(fake: Faker, project_key: str, environment_key: str, flag: dict, plan: dict) -> dict:
+    variations = flag["variations"]
+    shares = [100 // len(variations) + (1 if index < 100 % len(variations) else 0) for index in range(len(variations))]
+    metrics = [{"key": key} for key in plan["metrics"]]
+    iteration = {
+        "hypothesis": fake.sentence(nb_words=12),
+        "canReshuffleTraffic": True,
+        "metrics": metrics,
+        "treatments": [
+            {"name": variation["name"], "baseline": index == 0, "allocationPercent": str(share),
+             "parameters": [{"flagKey": flag["key"], "variationId": variation["_id"]}]}
+            for index, (variation, share) in enumerate(zip(variations, shares))
+        ],
+        "flags": {flag["key"]: {"ruleId": flag["environments"][environment_key]["rules"][0]["_id"],
+                                "flagConfigVersion": flag["environments"][environment_key]["version"]}},
+        "randomizationUnit": plan["unit"],
+        "attributes": ["country"],
+    }
+    if "funnel" in plan:
+        metrics.insert(0, {"key": plan["funnel"], "isGroup": True})
+        iteration["primaryFunnelKey"] = plan["funnel"]
+    elif "group" in plan:
+        metrics.append({"key": plan["group"], "isGroup": True})
+        iteration["primarySingleMetricKey"] = plan["metrics"][0]
+    else:
+        iteration["primarySingleMetricKey"] = plan["metrics"][0]
+    return iteration
+
+
+def _rule(fake: Faker) -> dict:
+    country = fake.country_code()
+    return {
+        "_id": fake.uuid4(),
+        "description": f"Customers in {country}",
+        "clauses": [{"attribute": "country", "op": "in", "values": [country], "contextKind": "user", "negate": False}],
+    }
+
+
+def _title(key: str) -> str:
+    return key.replace("-", " ").replace(".csv", "").capitalize()
