@@ -185,8 +185,8 @@ class PercentagesAddUp:
             return
         for path, rule, values in _totals(schema, _body(response), "body"):
             field, equals = rule["field"], rule["equals"]
-            total = sum(item.get(field) or 0 for item in values if isinstance(item, dict))
-            assert total == equals, f"{path}: the {field} values add up to {total}, not {equals}"
+            total = sum(_number(item.get(field)) for item in values if isinstance(item, dict))
+            assert abs(total - equals) < 1e-6, f"{path}: the {field} values add up to {total:g}, not {equals}"
 
 
 @_check("credential_is_accepted")
@@ -295,6 +295,14 @@ def _totals(schema: Any, value: Any, path: str, parent: Any = None) -> Iterator[
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _totals(schema.get("items"), item, f"{path}[{index}]", value)
+
+
+def _number(value: Any) -> float:
+    """A share as a number: some vendors send percentages as decimal strings ("33.5")."""
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else 0.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _exempt(parent: Any, unless: Mapping[str, Any] | None) -> bool:

@@ -105,7 +105,7 @@ def credentials_from_mock(mock_url: str, vendor: str) -> tuple[dict, dict | None
         listed = httpx.get(url, timeout=10).raise_for_status().json()
     except (httpx.HTTPError, ValueError) as exc:
         raise UsageError(f"cannot read the demo credentials from {url}: {exc}") from None
-    usable = [c for c in listed if c.get("vendor") == vendor and not c.get("note") and c.get("permissions")]
+    usable = [c for c in listed if c.get("vendor") == vendor and c.get("permissions")]
     writers = [c for c in usable if any("write" in p for p in c["permissions"])]
     readers = [c for c in usable if not any("write" in p for p in c["permissions"])]
     if not writers:
