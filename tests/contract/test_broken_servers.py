@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mockexp.app import Runtime
+from mockexp.contract import check_contract
 from mockexp.clock import Clock
 from mockexp.contract.runner import run
 from mockexp.store import Store
@@ -58,3 +59,15 @@ def test_contract_suite_fails_a_broken_implementation_naming_the_check(fault):
 def test_contract_suite_passes_the_mock_with_every_check_on():
     report = contract_run(None)
     assert report.ok, report.table()
+
+
+def test_check_contract_in_a_users_own_test_suite_raises_with_the_report_when_broken():
+    runtime = Runtime(Store(), Clock(), [ALL["giosg"]])
+    runtime.seed()
+    admin = giosg_credential(runtime, "settings permission")
+    options = dict(headers={"Authorization": admin["value"]}, parameters={"organization_id": admin["tenant"]["organization_id"]}, max_examples=5, seed=1, phases=["examples", "coverage"])
+    with LiveServer(runtime) as server:
+        assert check_contract("giosg", server.url + "/api/v5", **options).ok
+    with LiveServer(runtime, wrap=lambda app: faults.Faulty(app, faults.CreatedAtMissing())) as server:
+        with pytest.raises(AssertionError, match="response_schema_conformance"):
+            check_contract("giosg", server.url + "/api/v5", **options)

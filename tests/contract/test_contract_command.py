@@ -90,3 +90,11 @@ def test_a_check_is_switched_off_by_its_name(served):
     result = contract("giosg", "--base-url", served, "--header", "Authorization: Token not-a-real-token", "--seed", "1", "--max-examples", "5", "--phases", "examples,coverage", "--exclude-check", "credential_is_accepted")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "credential_is_accepted" not in result.stdout
+
+
+def test_an_excluded_operation_is_not_tested(served, tmp_path: Path):
+    summary = tmp_path / "contract.json"
+    result = contract("giosg", "--base-url", served, "--auth-from-mock", "--seed", "2", "--max-examples", "5", "--phases", "examples,coverage", "--exclude-operation", "deleteExperiment", "--exclude-operation", "PUT /orgs/{organization_id}/experiments/{experiment_id}", "--report", f"json:{summary}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    tested = set(json.loads(summary.read_text())["operations"])
+    assert tested == {"GET /orgs/{organization_id}/experiments", "POST /orgs/{organization_id}/experiments", "GET /orgs/{organization_id}/experiments/{experiment_id}"}
