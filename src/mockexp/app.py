@@ -21,14 +21,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockexp import admin, specs
 from mockexp.auth import RUNTIME, wire_security
-from mockexp.clock import Clock
 from mockexp.bodies import PlainBodies
+from mockexp.clock import Clock
 from mockexp.errors import DomainError, MethodNotAllowed, from_exception
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
 from mockexp.vendor import Vendor
 
 MAX_BODY_BYTES = 1 << 20
+META = "mockexp.meta"
 
 
 class _OneBodySchema(logging.Filter):
@@ -41,7 +42,6 @@ class _OneBodySchema(logging.Filter):
 
 
 logging.getLogger("connexion.operations.openapi3").addFilter(_OneBodySchema())
-META = "mockexp.meta"
 
 
 class Runtime:
