@@ -1,5 +1,6 @@
-"""Shared fixtures: an in-memory mock served by a real uvicorn on a free port, reset to its
-demo data before each test, and the Giosg demo credentials."""
+"""Shared fixtures: an in-memory mock served by a real uvicorn on a free port, with the
+vendors a test uses reset to their demo data before it, an HTTP client that checks every
+answer against the spec of the API it came from, and the demo credentials."""
 
 from __future__ import annotations
 
@@ -16,9 +17,25 @@ import uvicorn
 from mockexp.app import Runtime, build_app
 from mockexp.clock import Clock
 from mockexp.store import Store
+from mockexp.validation import response_problems
 from mockexp.vendors import ALL
 
 FROZEN_AT = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+VENDORS = sorted(ALL)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "vendors(*names): the vendors a test uses (only these are reset before it)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test under tests/vendors/<name>/ uses that vendor."""
+    for item in items:
+        parts = item.path.parts
+        if "vendors" in parts and parts.index("vendors") + 1 < len(parts) - 1:
+            name = parts[parts.index("vendors") + 1]
+            if name in ALL and item.get_closest_marker("vendors") is None:
+                item.add_marker(pytest.mark.vendors(name))
 
 
 def free_port() -> int:
@@ -60,25 +77,61 @@ def live() -> Iterator[LiveServer]:
         yield server
 
 
+def vendors_used(request: pytest.FixtureRequest) -> list[str] | None:
+    """The vendors a test declares (marker or `vendor` parameter); None: every vendor."""
+    marker = request.node.get_closest_marker("vendors")
+    if marker is not None:
+        return list(marker.args)
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "vendor" in callspec.params:
+        return [callspec.params["vendor"]]
+    return None
+
+
 @pytest.fixture
-def mock(live: LiveServer) -> LiveServer:
-    """The live mock, back at its demo data and with real time, for one test."""
+def mock(live: LiveServer, request: pytest.FixtureRequest) -> LiveServer:
+    """The live mock with real time, and the vendors this test uses back at their demo data."""
     live.runtime.clock.run_real()
-    live.runtime.reset()
+    live.runtime.reset(vendors_used(request))
     return live
+
+
+def spec_checked(runtime: Runtime) -> Callable[[httpx.Response], None]:
+    """An httpx response hook: every answer of a vendor (or of the admin API) must be one its
+    spec documents, with the body its spec describes."""
+
+    def check(response: httpx.Response) -> None:
+        response.read()
+        path, method = response.request.url.path, response.request.method
+        vendor = runtime.vendor_at(path)
+        spec = runtime.specs[vendor.name] if vendor else runtime.admin_spec
+        operation = spec.operation_at(method, path)
+        if operation is None:
+            return  # a route or method the spec does not have: it promises nothing
+        problems = response_problems(operation, response.status_code, response.headers.get("content-type"), response.content)
+        assert not problems, "the answer breaks the spec:\n" + "\n".join(problems[:10]) + f"\n{response.text[:500]}"
+
+    return check
 
 
 @pytest.fixture
 def http(mock: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=mock.url, timeout=30) as client:
+    with httpx.Client(base_url=mock.url, timeout=30, event_hooks={"response": [spec_checked(mock.runtime)]}) as client:
         yield client
 
 
+def credential(runtime: Runtime, vendor: str, *, can_write: bool | None = None, can_read: bool = True, role: str | None = None) -> dict:
+    """A demo credential of `vendor`, as `/__mockexp/credentials` lists it."""
+    for found in runtime.credentials():
+        if found.vendor != vendor or found.can_read != can_read or (can_write is not None and found.can_write != can_write):
+            continue
+        if role is None or found.role == role or found.role.split(" ")[0] == role:
+            return found.to_json()
+    raise LookupError(f"no {vendor} credential with can_write={can_write}, can_read={can_read}, role={role}")
+
+
 def giosg_credential(runtime: Runtime, role: str, active: bool = True) -> dict:
-    for credential in runtime.models["giosg"].credentials():
-        if credential["role"] == role and (credential["note"] is None) == active:
-            return credential
-    raise LookupError(role)
+    return credential(runtime, "giosg", role=role, can_read=active)
 
 
 @pytest.fixture

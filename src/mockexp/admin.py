@@ -1,12 +1,14 @@
-"""The mock's own controls under `/__mockexp/` (spec: `specs/mockexp-admin.yaml`)."""
+"""The mock's own controls (spec: `specs/mockexp-admin.yaml`, mounted at its server URL,
+`/__mockexp`): health, reset, the demo credentials and the clock."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Callable
 
+from mockexp.binding import function_name
 from mockexp.errors import DomainError, Invalid, dotted
 
-BASE_PATH = "/__mockexp"
 SPEC = "mockexp-admin.yaml"
 
 
@@ -15,12 +17,12 @@ async def health(runtime) -> dict:
     return {"status": "ok", "vendors": list(runtime.vendors), "store": str(store) if store else "memory"}
 
 
-async def reset(runtime) -> dict:
-    return {"reset": runtime.reset()}
+async def reset(runtime, body: dict | None = None) -> dict:
+    return {"reset": runtime.reset((body or {}).get("vendors"))}
 
 
 async def credentials(runtime) -> list[dict]:
-    return runtime.credentials()
+    return [credential.to_json() for credential in runtime.credentials()]
 
 
 async def get_clock(runtime) -> dict:
@@ -35,6 +37,24 @@ async def set_clock(runtime, body: dict) -> dict:
     else:
         runtime.clock.run_real()
     return runtime.clock.state()
+
+
+def bind(runtime) -> dict[str, Callable]:
+    """operationId -> the function Connexion calls, for every operation of the admin spec."""
+    functions = {}
+    for operation in runtime.admin_spec.operations:
+        function = globals().get(function_name(operation.operation_id))
+        if function is None:
+            raise LookupError(f"{__name__} has no {function_name(operation.operation_id)}() for {operation.operation_id} of {runtime.admin_spec.path}")
+        functions[operation.operation_id] = _with_runtime(function, runtime)
+    return functions
+
+
+def _with_runtime(function: Callable, runtime) -> Callable:
+    async def call(**kwargs: Any) -> Any:
+        return await function(runtime, **{key: value for key, value in kwargs.items() if key == "body"})
+
+    return call
 
 
 def render_error(error: DomainError) -> tuple[dict, dict]:

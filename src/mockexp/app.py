@@ -3,12 +3,9 @@ admin API, with every error leaving in the shape of the API that was called."""
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import re
-from types import ModuleType
-from typing import Any, Iterable
+from typing import Iterable
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
@@ -19,14 +16,14 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockexp import admin, specs
+from mockexp import admin, binding, specs
 from mockexp.auth import RUNTIME, wire_security
 from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
-from mockexp.errors import DomainError, MethodNotAllowed, from_exception
+from mockexp.errors import DomainError, Invalid, MethodNotAllowed, from_exception
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
-from mockexp.vendor import Vendor
+from mockexp.vendor import Credential, Vendor
 
 MAX_BODY_BYTES = 1 << 20
 META = "mockexp.meta"
@@ -46,14 +43,17 @@ logging.getLogger("connexion.operations.openapi3").addFilter(_OneBodySchema())
 
 class Runtime:
     """One running mock: its store, its clock, and the vendors it serves with their models
-    and (resolved, validated) specs."""
+    and (resolved, validated) specs. Building it checks that every vendor can serve its spec
+    (`binding.RegistrationError` otherwise)."""
 
     def __init__(self, store: Store, clock: Clock, vendors: Iterable[Vendor]) -> None:
         self.store = store
         self.clock = clock
         self.vendors = {vendor.name: vendor for vendor in vendors}
-        self.models = {name: vendor.model(store, clock) for name, vendor in self.vendors.items()}
         self.specs = {name: specs.load_named(vendor.spec) for name, vendor in self.vendors.items()}
+        for name, vendor in self.vendors.items():
+            binding.check(vendor, self.specs[name])
+        self.models = {name: vendor.model(store.vendor(name), clock) for name, vendor in self.vendors.items()}
         self.admin_spec = specs.load_named(admin.SPEC)
 
     def base_path(self, vendor: str) -> str:
@@ -66,30 +66,32 @@ class Runtime:
 
     def seed(self) -> list[str]:
         """Load the demo data of every vendor this store has never held."""
-        seeded = (self.store.get(META, "seeded") or {"vendors": []})["vendors"]
+        seeded = self._seeded()
         fresh = [name for name in self.vendors if name not in seeded]
         if fresh:
             self._load(fresh, seeded + fresh)
         return fresh
 
-    def reset(self) -> list[str]:
-        """Every vendor back to its demo data."""
-        names = list(self.vendors)
-        seeded = (self.store.get(META, "seeded") or {"vendors": []})["vendors"]
-        self._load(names, sorted(set(seeded) | set(names)))
+    def reset(self, names: Iterable[str] | None = None) -> list[str]:
+        """These vendors (default: every one) back to their demo data; the others untouched."""
+        names = list(self.vendors) if names is None else list(dict.fromkeys(names))
+        unknown = [name for name in names if name not in self.vendors]
+        if unknown:
+            raise Invalid.field("vendors", f"Unknown vendor {', '.join(unknown)}; this mock serves {', '.join(self.vendors)}.")
+        self._load(names, sorted(set(self._seeded()) | set(names)))
         return names
+
+    def _seeded(self) -> list[str]:
+        return (self.store.get(META, "seeded") or {"vendors": []})["vendors"]
 
     def _load(self, names: list[str], seeded: list[str]) -> None:
         with self.store.transaction():
             for name in names:
-                prefix = self.vendors[name].table_prefix
-                for table in self.store.tables():
-                    if table.startswith(prefix):
-                        self.store.drop(table)
+                self.store.vendor(name).drop_all()
                 self.vendors[name].load_fixtures(self.models[name])
             self.store.replace(META, "seeded", {"vendors": seeded})
 
-    def credentials(self) -> list[dict]:
+    def credentials(self) -> list[Credential]:
         return [credential for model in self.models.values() for credential in model.credentials()]
 
     def render_error(self, path: str, method: str, exc: BaseException) -> Response:
@@ -98,22 +100,22 @@ class Runtime:
         if isinstance(error, MethodNotAllowed):
             spec = self.specs[vendor.name] if vendor else self.admin_spec
             error = MethodNotAllowed(f'Method "{method}" not allowed.', headers={"Allow": ", ".join(spec.allowed_methods(path))})
-        body, headers = (vendor.handlers if vendor else admin).render_error(error)
+        body, headers = (vendor.render_error if vendor else admin.render_error)(error)
         return Response(json.dumps(body), status_code=error.status, headers=headers, media_type="application/json")
 
 
 def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
-    app = AsyncApp(__name__, pythonic_params=True, strict_validation=True, validator_map=VALIDATOR_MAP)
+    app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
-    mounts = [(name, runtime.specs[name], runtime.vendors[name].handlers, runtime.models[name]) for name in runtime.vendors]
-    mounts.append(("admin", runtime.admin_spec, admin, runtime))
+    mounts = [(name, runtime.specs[name], binding.bind(runtime.vendors[name], runtime.specs[name], runtime.models[name])) for name in runtime.vendors]
+    mounts.append(("admin", runtime.admin_spec, admin.bind(runtime)))
     # Most specific base path first: a vendor at /api must not swallow one at /api/v2.
-    for name, spec, handlers, target in sorted(mounts, key=lambda mount: len(mount[1].base_path), reverse=True):
+    for name, spec, functions in sorted(mounts, key=lambda mount: len(mount[1].base_path), reverse=True):
         app.add_api(
             wire_security(spec.fresh_document()),
             name=name,
             base_path=spec.base_path,
-            resolver=Resolver(functools.partial(_handler, handlers, target)),
+            resolver=Resolver(functions.__getitem__),
             swagger_ui_options=ui,
         )
 
@@ -123,18 +125,11 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGI
 
     for kind in (Exception, ProblemException, HTTPException, DomainError):
         app.add_error_handler(kind, render)
+
     async def reject(scope: Scope, receive: Receive, send: Send, error: DomainError) -> None:
         await runtime.render_error(scope["path"], scope["method"], error)(scope, receive, send)
 
     return _WithRuntime(PlainBodies(app, limit=max_body_bytes, reject=reject), runtime)
-
-
-def _handler(handlers: ModuleType, target: Any, operation_id: str):
-    name = re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
-    function = getattr(handlers, name, None)
-    if function is None:
-        raise LookupError(f"{handlers.__name__} has no handler {name} for operationId {operation_id}")
-    return functools.partial(function, target)
 
 
 class _WithRuntime:

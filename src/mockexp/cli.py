@@ -40,22 +40,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def specs_command() -> int:
-    from mockexp import admin, specs
+    """List and validate every spec, and check that each vendor implements all of its spec."""
+    from mockexp import admin, binding, specs
     from mockexp.vendors import ALL
 
-    files = [(vendor.name, vendor.spec) for vendor in ALL.values()] + [("admin", admin.SPEC)]
     failed = False
-    for name, file_name in files:
+    for name, file_name in [(vendor.name, vendor.spec) for vendor in ALL.values()] + [("admin", admin.SPEC)]:
         try:
             spec = specs.load_named(file_name)
         except specs.SpecError as exc:
-            print(f"{name:10} INVALID  {exc}", file=sys.stderr)
+            print(f"{name:12} INVALID  {exc}", file=sys.stderr)
             failed = True
             continue
-        print(f"{name:10} {len(spec.operations):3} operations  {spec.base_path or '/':14} {spec.path}  ({spec.title})")
+        problems = binding.problems(ALL[name], spec) if name in ALL else []
+        for problem in problems:
+            print(f"{name:12} INVALID  {problem}", file=sys.stderr)
+        failed = failed or bool(problems)
+        print(f"{name:12} {len(spec.operations):3} operations  {spec.base_path or '/':14} {spec.path}  ({spec.title})")
     if failed:
         return 1
-    print("all specs valid")
+    print("all specs valid, every operation implemented")
     return 0
 
 
@@ -63,6 +67,7 @@ def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockexp.app import Runtime, build_app
+    from mockexp.binding import RegistrationError
     from mockexp.clock import Clock
     from mockexp.specs import SpecError
     from mockexp.store import Store, StoreError
@@ -84,6 +89,10 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"mockexp: invalid spec, not starting: {exc}", file=sys.stderr)
         store.close()
         return 1
+    except RegistrationError as exc:
+        print(f"mockexp: a vendor cannot serve its spec, not starting:\n{exc}", file=sys.stderr)
+        store.close()
+        return 1
     runtime.seed()
     app = build_app(runtime)
     print(banner(runtime, f"http://{args.host}:{args.port}"), flush=True)
@@ -95,15 +104,16 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def banner(runtime, url: str) -> str:
+    admin = url + runtime.admin_spec.base_path
     lines = [f"mockexp {__version__} on {url}", ""]
     for name in runtime.vendors:
         base = url + runtime.base_path(name)
         lines.append(f"  {name:12} {base}   (Swagger UI: {base}/ui/)")
-    lines.append(f"  {'admin':12} {url}/__mockexp/   (health, reset, credentials, clock; Swagger UI: {url}/__mockexp/ui/)")
+    lines.append(f"  {'admin':12} {admin}/   (health, reset, credentials, clock; Swagger UI: {admin}/ui/)")
     store = runtime.store.directory
     lines += ["", f"  state: {store.resolve() if store else 'in memory only'}", "", "  demo credentials:"]
     for credential in runtime.credentials():
-        tenant = ", ".join(f"{key}={value}" for key, value in credential["tenant"].items())
-        lines.append(f"    {credential['vendor']:10} {credential['header']}: {credential['value']}")
-        lines.append(f"    {'':10} {credential['role']}; {tenant}" + (f" ({credential['note']})" if credential.get("note") else ""))
+        tenant = ", ".join(f"{key}={value}" for key, value in credential.tenant.items())
+        lines.append(f"    {credential.vendor:12} {credential.header}: {credential.value}")
+        lines.append(f"    {'':12} {credential.role}; {tenant}" + (f" ({credential.note})" if credential.note else ""))
     return "\n".join(lines)

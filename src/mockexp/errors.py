@@ -29,9 +29,8 @@ class DomainError(Exception):
     status = 400
     default_message = "Bad request."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, headers: dict | None = None) -> None:
+    def __init__(self, message: str | None = None, *, headers: dict | None = None) -> None:
         self.message = message or self.default_message
-        self.code = code
         self.headers = headers or {}
         super().__init__(self.message)
 
@@ -45,15 +44,15 @@ class Invalid(DomainError):
     status = 400
     default_message = "Invalid input."
 
-    def __init__(self, errors: Iterable[tuple[Sequence, str]] | None = None, *, message: str | None = None, code: str | None = None) -> None:
+    def __init__(self, errors: Iterable[tuple[Sequence, str]] | None = None, *, message: str | None = None) -> None:
         self.errors: list[tuple[Path, str]] = [(tuple(path), reason) for path, reason in (errors or [])]
         if message is None:
             message = "; ".join(f"{dotted(path)}: {reason}" if path else reason for path, reason in self.errors) or None
-        super().__init__(message, code=code)
+        super().__init__(message)
 
     @classmethod
-    def field(cls, path: str | Sequence, reason: str, *, code: str | None = None) -> "Invalid":
-        return cls([((path,) if isinstance(path, str) else tuple(path), reason)], code=code)
+    def field(cls, path: str | Sequence, reason: str) -> "Invalid":
+        return cls([((path,) if isinstance(path, str) else tuple(path), reason)])
 
     @property
     def fields(self) -> list[str]:
@@ -95,11 +94,6 @@ class UnsupportedMediaType(DomainError):
     default_message = "Unsupported media type."
 
 
-class TooManyRequests(DomainError):
-    status = 429
-    default_message = "Too many requests."
-
-
 class ServerError(DomainError):
     status = 500
     default_message = "Internal server error."
@@ -132,7 +126,7 @@ def from_exception(exc: BaseException) -> DomainError:
     return ServerError()
 
 
-_BY_STATUS = {cls.status: cls for cls in (Invalid, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, PayloadTooLarge, UnsupportedMediaType, TooManyRequests)}
+_BY_STATUS = {cls.status: cls for cls in (Invalid, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, PayloadTooLarge, UnsupportedMediaType)}
 
 
 def _by_status(status: int, detail: str | None, headers: Mapping[str, str] | None) -> DomainError:

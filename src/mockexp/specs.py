@@ -15,13 +15,63 @@ import prance
 from prance.util.formats import ParseError
 from prance.util.url import ResolutionError
 
+from mockexp.paging import DeclarationError, Pagination
 from mockexp.resources import specs_dir
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+CONTRACT = "x-mockexp-contract"  # at the top: {refusals: [statuses]}, see `Spec.refusals`
 
 
 class SpecError(Exception):
     """A spec that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a resolved spec, with its path's parameters merged into its own."""
+
+    method: str
+    path: str
+    operation_id: str
+    definition: dict = field(repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def parameters(self) -> list[dict]:
+        return self.definition.get("parameters", [])
+
+    def parameters_in(self, where: str) -> list[dict]:
+        return [parameter for parameter in self.parameters if parameter.get("in") == where]
+
+    @property
+    def has_body(self) -> bool:
+        return "requestBody" in self.definition
+
+    @property
+    def success_statuses(self) -> list[int]:
+        return sorted(int(code) for code in self.definition.get("responses", {}) if str(code).isdigit() and 200 <= int(code) < 300)
+
+    @property
+    def pagination(self) -> Pagination | None:
+        return Pagination.of(self.definition)
+
+    def response_schema(self, status: int) -> dict | None:
+        """The JSON schema of a response with this status (or its range, or `default`)."""
+        responses = self.definition.get("responses", {})
+        response = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses.get("default")
+        if response is None:
+            return None
+        for media_type, media in (response.get("content") or {}).items():
+            if "json" in media_type:
+                return media.get("schema") or {}
+        return {}
+
+    def documents(self, status: int) -> bool:
+        responses = self.definition.get("responses", {})
+        return str(status) in responses or f"{str(status)[0]}XX" in responses or "default" in responses
 
 
 @dataclass(frozen=True)
@@ -44,26 +94,40 @@ class Spec:
         return urlparse(servers[0]["url"]).path.rstrip("/")
 
     @property
-    def operations(self) -> list[tuple[str, str, str]]:
-        """(METHOD, path, operationId) of every operation."""
-        return [
-            (method.upper(), path, operation.get("operationId", ""))
-            for path, item in self.document.get("paths", {}).items()
-            for method, operation in item.items()
-            if method in METHODS
-        ]
+    def operations(self) -> list[Operation]:
+        return _operations(self.document)
+
+    @property
+    def refusals(self) -> list[int] | None:
+        """The statuses with which this API may refuse a request whose shape the spec allows,
+        because it breaks a rule no schema can state (percentages, unknown ids, state)."""
+        declared = self.document.get(CONTRACT, {}).get("refusals")
+        return [int(status) for status in declared] if declared is not None else None
+
+    def template_of(self, path: str) -> str | None:
+        """The spec's path template a request path (base path included) falls under."""
+        if not (path == self.base_path or path.startswith(self.base_path + "/")):
+            return None
+        relative = path[len(self.base_path):] or "/"
+        for template in sorted(self.document.get("paths", {}), key=lambda t: t.count("{")):  # literal paths first
+            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "/?$"
+            if re.match(pattern, relative):
+                return template
+        return None
+
+    def operation_at(self, method: str, path: str) -> Operation | None:
+        """The operation a request (method, path with the base path) is for, if any."""
+        template = self.template_of(path)
+        return next((op for op in self.operations if op.path == template and op.method == method.upper()), None)
 
     def allowed_methods(self, path: str) -> list[str]:
         """The methods the spec defines for a request path (base path included), for `Allow`."""
-        if not path.startswith(self.base_path):
+        template = self.template_of(path)
+        if template is None:
             return []
-        relative = path[len(self.base_path):] or "/"
-        for template, item in self.document.get("paths", {}).items():
-            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "/?$"
-            if re.match(pattern, relative):
-                methods = [method.upper() for method in METHODS if method in item]
-                return methods + (["HEAD"] if "GET" in methods and "HEAD" not in methods else [])
-        return []
+        item = self.document["paths"][template]
+        methods = [method.upper() for method in METHODS if method in item]
+        return methods + (["HEAD"] if "GET" in methods and "HEAD" not in methods else [])
 
     def fresh_document(self) -> dict:
         """A copy to hand to a consumer that may change it."""
@@ -87,6 +151,7 @@ def load(path: str | Path) -> Spec:
         raise SpecError(f"{path}: {type(exc).__name__}: {_first_line(exc)}") from None
     document = parser.specification
     _check_operation_ids(path, document)
+    _check_declarations(path, document)
     return Spec(path=path, document=document)
 
 
@@ -107,6 +172,32 @@ def _check_operation_ids(path: Path, document: dict) -> None:
             if operation_id in seen:
                 raise SpecError(f"{path}: operationId {operation_id} is used by both {seen[operation_id]} and {where}")
             seen[operation_id] = where
+
+
+def _operations(document: dict) -> list[Operation]:
+    found = []
+    for route, item in document.get("paths", {}).items():
+        shared = item.get("parameters", [])
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            own = operation.get("parameters", [])
+            names = {(p.get("name"), p.get("in")) for p in own}
+            merged = own + [p for p in shared if (p.get("name"), p.get("in")) not in names]
+            found.append(Operation(method.upper(), route, operation.get("operationId", ""), {**operation, "parameters": merged}))
+    return found
+
+
+def _check_declarations(path: Path, document: dict) -> None:
+    """mockexp's own extensions must say something usable."""
+    refusals = document.get(CONTRACT, {}).get("refusals", [])
+    if not isinstance(refusals, list) or not all(isinstance(s, int) and 400 <= s < 500 for s in refusals):
+        raise SpecError(f"{path}: {CONTRACT}.refusals must be a list of 4xx statuses")
+    for operation in _operations(document):
+        try:
+            Pagination.of(operation.definition, strict=True)
+        except DeclarationError as exc:
+            raise SpecError(f"{path}: {operation.label} ({operation.operation_id}): {exc}") from None
 
 
 def _first_line(exc: BaseException) -> str:

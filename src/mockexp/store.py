@@ -12,6 +12,10 @@ persistence (when a data directory is given) is a snapshot file plus an append-o
 
 A data directory is locked while a store has it open, so two servers cannot interleave.
 Callers get deep copies: changing a returned document never changes the store.
+
+Vendors see the store through `Tables` (`store.vendor("giosg")`, then `.tenant(org_id)`):
+the same calls, with table names scoped to the vendor and to a tenant's ids, so one tenant
+can never read, change or delete another's documents, whatever keys they share.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ import fcntl
 import json
 import os
 import threading
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import quote
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
@@ -47,17 +53,72 @@ class StoreLocked(StoreError):
     pass
 
 
+class _Undoable(MutableMapping):
+    """A stored table handed to a TinyDB updater: changes go straight to the table, and each
+    key's first value is remembered so that a failing updater can be undone. A document the
+    updater reads is replaced by a copy first, so changing it in place is undoable too."""
+
+    _MISSING = object()
+
+    def __init__(self, table: dict) -> None:
+        self.table = table
+        self.before: dict[str, Any] = {}
+
+    def _remember(self, key: str) -> None:
+        if key not in self.before:
+            self.before[key] = self.table.get(key, self._MISSING)
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.table[key]
+        if isinstance(value, dict) and key not in self.before:
+            self._remember(key)
+            value = self.table[key] = dict(value)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._remember(key)
+        self.table[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self._remember(key)
+        del self.table[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.table))
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.table
+
+    def undo(self) -> None:
+        for key, value in self.before.items():
+            if value is self._MISSING:
+                self.table.pop(key, None)
+            else:
+                self.table[key] = value
+
+
 class _Table(Table):
     """Keys are strings already, so a write can change the stored table in place: TinyDB's
-    own `_update_table` copies the whole table twice per write to convert keys."""
+    own `_update_table` copies the whole table twice per write to convert keys. An updater
+    that fails half-way leaves the table exactly as it was (TinyDB's copy gave that for
+    free; here the keys it touched are put back)."""
 
     document_id_class = str
 
-    def _update_table(self, updater: Callable[[dict], None]) -> None:
+    def _update_table(self, updater: Callable[[Any], None]) -> None:
         tables = self._storage.read() or {}
-        updater(tables.setdefault(self.name, {}))
+        table = _Undoable(tables.setdefault(self.name, {}))
+        try:
+            updater(table)
+        except BaseException:
+            table.undo()
+            raise
+        finally:
+            self.clear_cache()
         self._storage.write(tables)
-        self.clear_cache()
 
 
 class _Database(TinyDB):
@@ -144,6 +205,12 @@ class Store:
                 self._lock_file.close()
                 self._lock_file = None
 
+    # -- views -------------------------------------------------------------------------------
+
+    def vendor(self, name: str) -> "Tables":
+        """The tables of one vendor."""
+        return Tables(self, name)
+
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, table: str, key: str) -> Doc | None:
@@ -181,6 +248,11 @@ class Store:
     def count(self, table: str) -> int:
         with self._lock:
             return len(self._db.table(table))
+
+    def items(self, table: str) -> list[tuple[str, Doc]]:
+        """Every (key, document) of a table."""
+        with self._lock:
+            return [(doc.doc_id, _copy(doc)) for doc in self._db.table(table)]
 
     def tables(self) -> list[str]:
         with self._lock:
@@ -300,6 +372,63 @@ class Store:
             os.ftruncate(self._journal_fd, 0)
             self._snapshot_bytes = len(data)
             self._journal_bytes = 0
+
+
+class Tables:
+    """One vendor's part of the store, or one tenant's part of that: the store's calls with
+    plain table names (`"experiments"`), scoped here to `<vendor>.<table>` and, for a tenant,
+    to `<vendor>.<table>@<id>/<id>`. A tenant's tables hold only its own documents."""
+
+    def __init__(self, store: Store, vendor: str, tenant: tuple[str, ...] = ()) -> None:
+        self.store = store
+        self.vendor = vendor
+        self.ids = tenant
+        self._prefix = f"{vendor}."
+        self._suffix = "@" + "/".join(quote(part, safe="") for part in tenant) if tenant else ""
+
+    def tenant(self, *ids: Any) -> "Tables":
+        """The tables of one tenant (an organization, a project, a project's environment...)."""
+        return Tables(self.store, self.vendor, self.ids + tuple(str(part) for part in ids))
+
+    def name(self, table: str) -> str:
+        return f"{self._prefix}{table}{self._suffix}"
+
+    def get(self, table: str, key: str) -> Doc | None:
+        return self.store.get(self.name(table), key)
+
+    def query(self, table: str, where: Mapping[str, Any] | None = None, **options: Any) -> list[Doc]:
+        return self.store.query(self.name(table), where, **options)
+
+    def count(self, table: str) -> int:
+        return self.store.count(self.name(table))
+
+    def insert(self, table: str, key: str, doc: Mapping[str, Any]) -> Doc:
+        return self.store.insert(self.name(table), key, doc)
+
+    def replace(self, table: str, key: str, doc: Mapping[str, Any]) -> Doc:
+        return self.store.replace(self.name(table), key, doc)
+
+    def delete(self, table: str, key: str) -> bool:
+        return self.store.delete(self.name(table), key)
+
+    def transaction(self) -> contextlib.AbstractContextManager:
+        return self.store.transaction()
+
+    # -- the vendor as a whole -------------------------------------------------------------
+
+    def tables(self) -> list[str]:
+        """Every table (full names) the vendor holds, for all its tenants."""
+        return [name for name in self.store.tables() if name.startswith(self._prefix)]
+
+    def drop_all(self) -> None:
+        with self.store.transaction():
+            for name in self.tables():
+                self.store.drop(name)
+
+    def dump(self) -> dict[str, dict[str, Doc]]:
+        """Everything the vendor holds, table by table and key by key (for comparisons)."""
+        with self.store.transaction():
+            return {name: dict(self.store.items(name)) for name in self.tables()}
 
 
 def _replace_with(new: Doc) -> Callable[[dict], None]:

@@ -130,7 +130,7 @@ class BodyValidator(JSONRequestBodyValidator):
 
     def _validate(self, body: t.Any) -> t.Optional[dict]:
         if body is None:
-            if self._nullable:
+            if self._nullable or not self._required:
                 return None
             raise Invalid(message="Request body must not be empty.")
         validator = _RequestValidator(self._schema, format_checker=FORMATS)
@@ -178,9 +178,43 @@ def _nullable_enum(validator, enums, instance, schema):
     yield from Draft4Validator.VALIDATORS["enum"](validator, enums, instance, schema)
 
 
-_RequestValidator = extend(Draft4Validator, {"type": _nullable_type, "enum": _nullable_enum})
+def _nullable(keyword: str):
+    """`nullable: true` beside allOf / anyOf / oneOf lets null through as a whole (as
+    Schemathesis and most OpenAPI 3.0 tools read it)."""
+
+    def check(validator, subschemas, instance, schema):
+        if instance is None and schema.get("nullable"):
+            return
+        yield from Draft4Validator.VALIDATORS[keyword](validator, subschemas, instance, schema)
+
+    return check
+
+
+_RequestValidator = extend(Draft4Validator, {
+    "type": _nullable_type,
+    "enum": _nullable_enum,
+    **{keyword: _nullable(keyword) for keyword in ("allOf", "anyOf", "oneOf")},
+})
 
 VALIDATOR_MAP = {
     "parameter": ParameterRules,
     "body": MediaTypeDict({"*/*json": BodyValidator}),
 }
+
+
+def response_problems(operation, status: int, content_type: str | None, body: bytes) -> list[str]:
+    """What is wrong with a response to `operation` (a `specs.Operation`), as its spec
+    describes it: an undocumented status, or a body that is not the documented JSON."""
+    if not operation.documents(status):
+        return [f"{operation.label} answered {status}, which its spec does not document"]
+    schema = operation.response_schema(status)
+    if not schema:
+        return []  # no JSON body promised
+    if not (content_type or "").split(";")[0].strip().endswith("json"):
+        return [f"{operation.label} answered {status} with {content_type or 'no content type'}, not JSON"]
+    try:
+        value = json.loads(body, parse_constant=_no_constant)
+    except ValueError as exc:
+        return [f"{operation.label} answered {status} with a body that is not JSON: {exc}"]
+    validator = _RequestValidator(schema, format_checker=FORMATS)
+    return [f"{operation.label} {status}: {'.'.join(map(str, error.absolute_path)) or 'body'}: {error.message}" for error in validator.iter_errors(value)]

@@ -1,38 +1,84 @@
-"""What a vendor gives the core: its registration.
+"""What a vendor gives the core, and what the core checks of it.
 
 Every vendor package (`mockexp.vendors.<name>`) has the same files and exports one `VENDOR`:
 
-* `models.py`   a class built from (store, clock) holding the vendor's rules; it offers
-                `credentials()`: the demo credentials, for the admin API, the banner and
-                `mockexp contract --auth-from-mock`. Each is a dict: vendor, header, value,
-                user, role, permissions (empty if the credential can do nothing; a
-                permission naming "write" lets it write), tenant (ids keyed by the spec's
-                path parameter names, plus readable names) and note;
-* `handlers.py` one async function per operationId (snake_case), taking the model first;
-                `authenticate(model, scheme, credential, request)` (the security check,
-                returning the caller) and `render_error(error)` (a `DomainError` as the
-                vendor's body and headers);
-* `fixtures.py` `load(model)`, which fills an empty store with the vendor's demo world.
+* `models.py` (or a `models/` package, one module per resource) — the `model` class, built
+  from (tables, clock): the vendor's rules as plain Python. It has one method per operationId
+  of the spec (snake_case: `listExperiments` -> `list_experiments`), taking the operation's
+  path and query parameters by name (snake_case, so `projectKey` -> `project_key`), `body`
+  for the request body, and `caller` for the id of the user the credential acts as. A list
+  operation returns a `paging.Listing`; the core pages it as the spec declares. It also
+  offers `credentials()`, the demo credentials (`Credential`s).
+* `handlers.py` — the vendor's HTTP face: `authenticate(model, scheme, credential, request)`
+  returns the caller's id or raises `Unauthorized` / `Forbidden`; `render_error(error)` turns
+  a `DomainError` into the vendor's error body and headers. An operation that needs HTTP
+  details the spec cannot state may have a handler here, `async def <operation>(model, ...)`,
+  which then wins over the model's method.
+* `fixtures.py` — `load(model)`, which fills the vendor's empty tables with its demo world.
+
+The core does the rest: the success status comes from the spec (the one 2xx it documents),
+paging from the spec's `x-mockexp-pagination`, storage is scoped per vendor and tenant.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Protocol
 
 from mockexp.clock import Clock
-from mockexp.store import Store
+from mockexp.store import Tables
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A demo credential: the header to send, who it acts as and what it may do.
+
+    `tenant` holds the ids it works in, keyed by the spec's path parameter names (so a
+    contract run can fill them in); `permissions` is empty when it may do nothing at all.
+    """
+
+    vendor: str
+    header: str
+    value: str
+    user: str
+    role: str
+    permissions: tuple[str, ...]
+    can_write: bool
+    tenant: Mapping[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+    @property
+    def can_read(self) -> bool:
+        return bool(self.permissions)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["permissions"] = list(self.permissions)
+        data["tenant"] = dict(self.tenant)
+        return data
+
+
+class VendorModel(Protocol):
+    """What the core needs of every vendor's model (beyond one method per operationId)."""
+
+    def __init__(self, tables: Tables, clock: Clock) -> None: ...
+
+    def credentials(self) -> list[Credential]: ...
 
 
 @dataclass(frozen=True)
 class Vendor:
     name: str
     spec: str
-    model: Callable[[Store, Clock], Any]
+    model: Callable[[Tables, Clock], VendorModel]
     handlers: ModuleType
     load_fixtures: Callable[[Any], None]
 
     @property
-    def table_prefix(self) -> str:
-        return f"{self.name}."
+    def authenticate(self) -> Callable[..., str] | None:
+        return getattr(self.handlers, "authenticate", None)
+
+    @property
+    def render_error(self) -> Callable[..., tuple[dict, dict]] | None:
+        return getattr(self.handlers, "render_error", None)

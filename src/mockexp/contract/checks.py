@@ -2,35 +2,58 @@
 API relies on beyond "the response matches the schema". Each is a Schemathesis check,
 switched off by its name like the built-in ones.
 
-Importing this module registers them.
+Importing this module registers nothing: the checks join Schemathesis' registry only for
+the length of a mockexp contract run (`registered()`), so a user's other Schemathesis tests
+in the same process never run them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
 import schemathesis
+from schemathesis.checks import CHECKS as SCHEMATHESIS_CHECKS
 
-from mockexp.contract.follow import Target, evaluate, identity, items_of, links, page_size_parameter, pages, parent_template, total_of
+from mockexp.contract.follow import Target, evaluate, identity, items_of, links, pages, parent_template
+from mockexp.paging import Pagination
 
 NAMES: list[str] = []
+_CLASSES: list[type] = []
+_REGISTRY_LOCK = threading.RLock()
 WRITES = ("POST", "PUT", "PATCH")
 TIMESTAMP = re.compile(r"^_?(created|updated|modified|creation|lastModified|last_modified)(_?(at|date|time|on))?$|^date(Created|Updated|Modified)$", re.IGNORECASE)
 TOTAL = "x-mockexp-total"  # on an array schema: {field, equals, unless: {sibling: value}}
 
 
 def _check(name: str):
-    """Register a class-based Schemathesis check under a snake_case name."""
+    """Name a class-based Schemathesis check (snake_case) and keep it for `registered()`."""
 
-    def register(cls):
+    def keep(cls):
         cls.__name__ = cls.__qualname__ = name
-        schemathesis.check(cls)
         NAMES.append(name)
+        _CLASSES.append(cls)
         return cls
 
-    return register
+    return keep
+
+
+@contextlib.contextmanager
+def registered() -> Iterator[None]:
+    """mockexp's checks in Schemathesis' registry while the block runs, and out again after."""
+    with _REGISTRY_LOCK:
+        added = [cls.__name__ for cls in _CLASSES if cls.__name__ not in SCHEMATHESIS_CHECKS.get_all_names()]
+        for cls in _CLASSES:
+            if cls.__name__ in added:
+                schemathesis.check(cls)
+        try:
+            yield
+        finally:
+            for name in added:
+                SCHEMATHESIS_CHECKS.unregister(name)
 
 
 def _body(response: Any) -> Any:
@@ -88,40 +111,45 @@ class DeletedObjectIsGone:
                 return
             url = target.url(collection, case.path_parameters)
             for _, page in pages(client, url, listing):
-                listed = [identity(item) for item in items_of(page) or []]
+                listed = [identity(item) for item in items_of(listing, page) or []]
                 assert str(deleted) not in map(str, listed), f"The deleted object {deleted} is still listed by GET {url}"
 
 
 @_check("pagination_is_consistent")
 class PaginationIsConsistent:
-    """Walking a list page by page visits every object once, each page holds at most the
-    page size, the total matches, and a bigger page size lists the same objects."""
+    """Walking a list page by page, as its `x-mockexp-pagination` declaration says, visits
+    every object once; each page holds at most the page size (and says so where the body
+    counts it), the total matches, and a bigger page size lists the same objects."""
 
     def __init__(self) -> None:
         self.done: set[str] = set()
 
     def after_response(self, ctx, response, case) -> None:
         operation = case.operation.definition.raw
-        if case.operation.method.upper() != "GET" or response.status_code != 200 or case.operation.label in self.done:
+        pagination = Pagination.of(operation)
+        if pagination is None or case.operation.method.upper() != "GET" or response.status_code != 200 or case.operation.label in self.done:
             return
-        size_name = page_size_parameter(operation)
-        if size_name is None or items_of(_body(response)) is None:
+        if pagination.items(_body(response)) is None:
             return
         self.done.add(case.operation.label)
         target = Target(case, response)
         url = target.url(case.operation.path, case.path_parameters or {})
         with target.client() as client:
             small = list(pages(client, url, operation, page_size=2))
-            large = list(pages(client, url, operation, page_size=_largest(operation, size_name)))
+            large = list(pages(client, url, operation, page_size=_largest(operation, pagination.size)))
         assert all(r.status_code == 200 for r, _ in small + large), f"A page of GET {url} failed: " + ", ".join(str(r.status_code) for r, _ in small + large if r.status_code != 200)
-        walked = [identity(item) for _, page in small for item in items_of(page) or []]
+        walked = [identity(item) for _, page in small for item in pagination.items(page) or []]
         repeated = sorted({str(i) for i in walked if walked.count(i) > 1})
         assert not repeated, f"Paging GET {url} by 2 listed {', '.join(repeated)} more than once"
-        oversized = [len(items_of(page) or []) for _, page in small if len(items_of(page) or []) > 2]
-        assert not oversized, f"Pages of GET {url} with {size_name}=2 held {oversized} objects"
-        total = total_of(small[0][1])
-        assert total is None or total == len(walked), f"GET {url} reports a total of {total} but its pages hold {len(walked)} objects"
-        everything = {str(identity(item)) for _, page in large for item in items_of(page) or []}
+        sizes = [len(pagination.items(page) or []) for _, page in small]
+        assert all(size <= 2 for size in sizes), f"Pages of GET {url} with {pagination.size}=2 held {sizes} objects"
+        if "count" in pagination.body:
+            counted = [page.get(pagination.body["count"]) for _, page in small]
+            assert counted == sizes, f"GET {url}: `{pagination.body['count']}` says {counted}, but the pages hold {sizes} objects"
+        if "total" in pagination.body:
+            total = small[0][1].get(pagination.body["total"])
+            assert total == len(walked), f"GET {url} reports a `{pagination.body['total']}` of {total} but its pages hold {len(walked)} objects"
+        everything = {str(identity(item)) for _, page in large for item in pagination.items(page) or []}
         assert everything == {str(i) for i in walked}, f"GET {url} lists other objects page by page ({len(walked)}) than in large pages ({len(everything)})"
 
 

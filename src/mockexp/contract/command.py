@@ -106,8 +106,8 @@ def credentials_from_mock(mock_url: str, vendor: str) -> tuple[dict, dict | None
     except (httpx.HTTPError, ValueError) as exc:
         raise UsageError(f"cannot read the demo credentials from {url}: {exc}") from None
     usable = [c for c in listed if c.get("vendor") == vendor and c.get("permissions")]
-    writers = [c for c in usable if any("write" in p for p in c["permissions"])]
-    readers = [c for c in usable if not any("write" in p for p in c["permissions"])]
+    writers = [c for c in usable if c.get("can_write")]
+    readers = [c for c in usable if not c.get("can_write")]
     if not writers:
         raise UsageError(f"{url} lists no credential of {vendor} that may write")
     return writers[0], (readers[0] if readers else None)

@@ -10,9 +10,9 @@ from urllib.parse import urljoin
 
 import httpx
 
+from mockexp.paging import Pagination
+
 IDENTITY_FIELDS = ("id", "_id", "key")
-ITEM_LISTS = ("results", "items", "data", "experiments")
-PAGE_SIZE_PARAMETERS = ("page_size", "limit", "items", "per_page")
 MAX_PAGES = 200
 
 
@@ -91,75 +91,54 @@ def identity(item: Any) -> Any:
     return None
 
 
-def items_of(body: Any) -> list | None:
-    """The objects a list response holds."""
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        for name in ITEM_LISTS:
-            if isinstance(body.get(name), list):
-                return body[name]
-    return None
+def items_of(operation: Mapping[str, Any], body: Any) -> list | None:
+    """The objects a list response holds: where its pagination declaration says, or the body
+    itself for a list that is a bare array."""
+    pagination = Pagination.of(operation)
+    if pagination is not None:
+        return pagination.items(body)
+    return body if isinstance(body, list) else None
 
 
-def total_of(body: Any) -> int | None:
-    if isinstance(body, dict):
-        for name in ("count", "total_count", "total", "totalCount"):
-            if isinstance(body.get(name), int) and not isinstance(body.get(name), bool):
-                return body[name]
-    return None
-
-
-def page_size_parameter(operation: Mapping[str, Any]) -> str | None:
-    names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
-    return next((name for name in PAGE_SIZE_PARAMETERS if name in names), None)
-
-
-def pages(client: httpx.Client, url: str, operation: Mapping[str, Any], page_size: int | None = None, query: Mapping[str, Any] | None = None) -> Iterator[tuple[httpx.Response, Any]]:
-    """Every page of a list, following `next` URLs, offsets or page numbers as the API does.
+def pages(client: httpx.Client, url: str, operation: Mapping[str, Any], page_size: int | None = None) -> Iterator[tuple[httpx.Response, Any]]:
+    """Every page of a list, as its pagination declaration says to walk it: following the
+    `next` URL the body gives, or moving the offset or page number on.
 
     Yields (response, parsed body); stops at the first response that is not a 200 list.
     """
-    names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
-    size_name = page_size_parameter(operation)
-    params: dict[str, Any] = dict(query or {})
-    if page_size and size_name:
-        params[size_name] = page_size
-    offset_style = "offset" in names
-    page_style = "page" in names and not offset_style
-    if page_style:
-        params["page"] = 1
-    if offset_style:
-        params["offset"] = 0
-    next_url: str | None = url
+    pagination = Pagination.of(operation)
+    params: dict[str, Any] = {}
+    if pagination is not None and page_size:
+        params[pagination.size] = page_size
+    if pagination is not None and pagination.style in ("offset", "page"):
+        params[pagination.position] = 0 if pagination.style == "offset" else 1
+    next_url = url
     for _ in range(MAX_PAGES):
         response = client.get(next_url, params=params or None)  # httpx: params={} would drop the URL's query
         if response.status_code != 200:
             yield response, None
             return
         body = _json(response)
-        found = items_of(body)
+        found = items_of(operation, body)
         yield response, body
-        if found is None:
+        if found is None or pagination is None:
             return
-        if isinstance(body, dict) and "next" in body:
-            if not body["next"]:
+        if "next" in pagination.body or "links" in pagination.body or pagination.style == "cursor":
+            following = pagination.next_url(body)
+            if not following:
                 return
-            next_url, params = urljoin(str(response.url), body["next"]), {}
+            next_url, params = urljoin(str(response.url), following), {}
             continue
-        if offset_style or page_style:
-            requested = params.get(size_name) if size_name else None
-            total = total_of(body)
-            if not found or (requested and len(found) < requested):
-                return
-            if offset_style:
-                params["offset"] += len(found)
-                if total is not None and params["offset"] >= total:
-                    return
-            else:
-                params["page"] += 1
-            continue
-        return
+        if _last_page(pagination, body, found, params.get(pagination.size)):
+            return
+        params[pagination.position] += len(found) if pagination.style == "offset" else 1
+    return
+
+
+def _last_page(pagination: Pagination, body: Any, found: list, requested: int | None) -> bool:
+    if "has_more" in pagination.body and isinstance(body, Mapping):
+        return not body.get(pagination.body["has_more"])
+    return not found or (requested is not None and len(found) < requested)
 
 
 def _json(response: httpx.Response) -> Any:

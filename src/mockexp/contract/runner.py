@@ -20,9 +20,11 @@ from mockexp.specs import Spec
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DOMAIN_CHECKS = tuple(domain_checks.NAMES)
 
-# A schema-valid request may still break a rule no schema can state (percentages that must
-# add up, ids that must exist, a state that forbids the change): vendors answer 400 then.
-POSITIVE_DATA_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+# Statuses a schema-valid request may get whatever the API: success, and server errors
+# (reported by `not_a_server_error`, not twice). Which refusals are also acceptable (a rule
+# no schema can state: percentages, ids that must exist, a state that forbids the change) is
+# the spec's to say, in `x-mockexp-contract.refusals`; without it, Schemathesis' default.
+ALWAYS_ACCEPTABLE = ["2xx", "3xx", "5xx"]
 
 
 def configure(
@@ -37,6 +39,7 @@ def configure(
     checks: Iterable[str] | None = None,
     exclude_checks: Iterable[str] = (),
     read_only_headers: Mapping[str, str] | None = None,
+    refusals: Iterable[int] | None = None,
 ) -> SchemathesisConfig:
     chosen = set(phases)
     unknown = chosen - set(PHASES)
@@ -44,9 +47,10 @@ def configure(
         raise ValueError(f"unknown phases {sorted(unknown)}; known: {', '.join(PHASES)}")
     check_config: dict[str, Any] = {
         "enabled": checks is None,
-        "positive_data_acceptance": {"expected-statuses": POSITIVE_DATA_STATUSES},
         "read_only_credential_cannot_write": {"headers": dict(read_only_headers or {})},
     }
+    if refusals is not None:
+        check_config["positive_data_acceptance"] = {"expected-statuses": ALWAYS_ACCEPTABLE + [str(status) for status in refusals]}
     for name in checks or ():
         check_config.setdefault(name, {})["enabled"] = True
     for name in exclude_checks:
@@ -84,23 +88,28 @@ def run(
 ) -> Report:
     """Test the implementation at `base_url` (the API's base, e.g. https://api.giosg.com/api/v5)
     against `spec`. `exclude_operations` takes operationIds or labels like `GET /things`."""
-    config = configure(base_url, **options)
-    schema = schemathesis.openapi.from_dict(spec.fresh_document(), config=config)
-    excluded = list(exclude_operations)
-    if excluded:
-        schema = schema.exclude(operation_id=excluded).exclude(name=excluded)
-    report = Report(vendor=vendor or spec.name, base_url=base_url, seed=config.seed)
-    for event in from_schema(schema).execute():
-        if on_event is not None:
-            on_event(event)
-        if isinstance(event, events.ScenarioFinished):
-            _record(report, event)
-        elif isinstance(event, (events.NonFatalError, events.FatalError)):
-            report.errors.append(_error_text(event))
-        elif isinstance(event, events.EngineFinished):
-            for failure in event.failures:
-                report.failures.append(Failure("(the whole run)", "", _check_name(failure), f"{failure.title}: {failure.message}".strip(": "), ""))
+    with domain_checks.registered():
+        config = configure(base_url, refusals=spec.refusals, **options)
+        schema = schemathesis.openapi.from_dict(spec.fresh_document(), config=config)
+        excluded = list(exclude_operations)
+        if excluded:
+            schema = schema.exclude(operation_id=excluded).exclude(name=excluded)
+        report = Report(vendor=vendor or spec.name, base_url=base_url, seed=config.seed)
+        for event in from_schema(schema).execute():
+            if on_event is not None:
+                on_event(event)
+            _take(report, event)
     return report
+
+
+def _take(report: Report, event: Any) -> None:
+    if isinstance(event, events.ScenarioFinished):
+        _record(report, event)
+    elif isinstance(event, (events.NonFatalError, events.FatalError)):
+        report.errors.append(_error_text(event))
+    elif isinstance(event, events.EngineFinished):
+        for failure in event.failures:
+            report.failures.append(Failure("(the whole run)", "", _check_name(failure), f"{failure.title}: {failure.message}".strip(": "), ""))
 
 
 def _check_name(failure: Any) -> str:

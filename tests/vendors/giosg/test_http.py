@@ -126,13 +126,12 @@ def other_org(mock, giosg_expired: dict) -> dict:
     """The other organization's experiment, goal and room (read from the store: its own token
     cannot read anything, its subscription has expired)."""
     organization_id = giosg_expired["tenant"]["organization_id"]
-    store = mock.runtime.store
-    where = {"organization_id": organization_id}
+    tables = mock.runtime.models["giosg"].organization(organization_id)
     return {
         "id": organization_id,
-        "experiment": store.query(EXPERIMENTS, where)[0]["id"],
-        "goal": store.query(GOALS, where)[0]["id"],
-        "room": store.query(ROOMS, where)[0]["id"],
+        "experiment": tables.query(EXPERIMENTS)[0]["id"],
+        "goal": tables.query(GOALS)[0]["id"],
+        "room": tables.query(ROOMS)[0]["id"],
     }
 
 
@@ -656,14 +655,15 @@ def test_token_for_an_organization_that_does_not_exist_is_403(http, admin):
 def test_expired_subscription_is_403_on_reads_and_writes(http, mock, giosg_expired, other_org):
     headers = auth(giosg_expired)
     organization_id = other_org["id"]
-    stored = mock.runtime.store.get(EXPERIMENTS, other_org["experiment"])
+    tables = mock.runtime.models["giosg"].organization(organization_id)
+    stored = tables.get(EXPERIMENTS, other_org["experiment"])
     one = f"{base(organization_id)}/{other_org['experiment']}"
     assert detail(http.get(base(organization_id), headers=headers), 403)
     assert detail(http.get(one, headers=headers), 403)
     assert detail(http.post(base(organization_id), headers=headers, json={"is_draft": True}), 403)
     assert detail(http.put(one, headers=headers, json={"is_draft": False, "name": "Renamed"}), 403)
     assert detail(http.delete(one, headers=headers), 403)
-    assert mock.runtime.store.query(EXPERIMENTS, {"organization_id": organization_id}) == [stored]
+    assert tables.query(EXPERIMENTS) == [stored]
 
 
 def test_subscription_runs_out_when_the_clock_passes_it(http, mock, org, admin):
@@ -709,9 +709,10 @@ def test_experiment_id_that_is_not_a_uuid_is_404(http, org, admin, listed, metho
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_experiment_of_another_organization_is_404_in_this_one(http, mock, org, admin, other_org, method):
     body = {"is_draft": False, "name": "Not mine"} if method == "PUT" else None
-    stored = mock.runtime.store.get(EXPERIMENTS, other_org["experiment"])
+    tables = mock.runtime.models["giosg"].organization(other_org["id"])
+    stored = tables.get(EXPERIMENTS, other_org["experiment"])
     assert detail(http.request(method, f"{base(org)}/{other_org['experiment']}", headers=admin, json=body), 404)
-    assert mock.runtime.store.get(EXPERIMENTS, other_org["experiment"]) == stored
+    assert tables.get(EXPERIMENTS, other_org["experiment"]) == stored
 
 
 def test_patch_on_an_experiment_is_405_with_allow(http, org, admin, world, listed):

@@ -9,10 +9,12 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from urllib.parse import parse_qs, urlparse
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mockexp import paging, specs
 from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, NotFound, Unauthorized
 from mockexp.store import Store
@@ -57,6 +59,26 @@ NO_SUBSCRIPTION_ADMIN = "97abf1ee-6308-11e7-9d09-00163ec04966"
 
 SUBSCRIPTION_UNTIL = NOW + 30 * DAY
 
+LIST = next(op for op in specs.load_named("giosg.yaml").operations if op.operation_id == "listExperiments").pagination
+
+
+def list_experiments(giosg: Giosg, organization_id: str, *, cursor: str | None = None, page_size: int = 30) -> tuple[list[dict], str | None, str | None]:
+    """One page of the list, as the server cuts it from the model's listing: its experiments
+    and the cursors of the next and previous pages."""
+    query = [("page_size", str(page_size))] + ([("cursor", cursor)] if cursor is not None else [])
+    request = paging.Request("http://testserver", f"/api/v5/orgs/{organization_id}/experiments", query)
+    page = paging.render(LIST, giosg.list_experiments(organization_id), request)
+    return page["results"], _cursor_of(page["next"]), _cursor_of(page["previous"])
+
+
+def _cursor_of(url: str | None) -> str | None:
+    return None if url is None else parse_qs(urlparse(url).query)["cursor"][0]
+
+
+def stored_experiments(giosg: Giosg) -> int:
+    """How many experiments the store holds, in every organization."""
+    return sum(len(docs) for table, docs in giosg.store.dump().items() if table.startswith("giosg.experiments"))
+
 
 def iso(moment: datetime) -> str:
     """Giosg's datetime form: 2019-05-08T13:02:35.123Z."""
@@ -73,7 +95,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def giosg(clock: Clock) -> Giosg:
-    model = Giosg(Store(), clock)
+    model = Giosg(Store().vendor("giosg"), clock)
     model.add_organization(ORG, "Company Inc.", SUBSCRIPTION_UNTIL)
     model.add_user(ADMIN, ORG, "John", "Doe", settings_permission=True)
     model.add_user(ADMIN_2, ORG, "Jane", "Roe", settings_permission=True)
@@ -176,7 +198,7 @@ def test_draft_needs_nothing_but_is_draft(giosg: Giosg) -> None:
     assert draft["room_ids"] == [] and draft["rooms"] == []
     assert draft["groups"] == []
     assert draft["starts_at"] is None and draft["ends_at"] is None
-    assert giosg.get_experiment(ORG, draft["id"]) == draft
+    assert giosg.retrieve_experiment(ORG, draft["id"]) == draft
 
 
 def test_draft_may_have_some_attributes_and_not_others(giosg: Giosg) -> None:
@@ -191,7 +213,7 @@ def test_published_experiment_needs_each_publish_attribute(giosg: Giosg, field: 
         giosg.create_experiment(ORG, ADMIN, without(published(), field))
 
     assert excinfo.value.errors == [((field,), REQUIRED)]
-    assert giosg.store.count(EXPERIMENTS) == 0
+    assert stored_experiments(giosg) == 0
 
 
 def test_published_experiment_without_any_attribute_names_every_missing_one(giosg: Giosg) -> None:
@@ -225,7 +247,7 @@ def test_each_group_needs_name_percentage_and_group_type(giosg: Giosg, field: st
         giosg.create_experiment(ORG, ADMIN, body)
 
     assert (("groups", 1, field), REQUIRED) in excinfo.value.errors
-    assert giosg.store.count(EXPERIMENTS) == 0
+    assert stored_experiments(giosg) == 0
 
 
 def test_group_type_may_be_null(giosg: Giosg) -> None:
@@ -257,7 +279,7 @@ def test_published_experiment_groups_percentages_add_up_to_100(giosg: Giosg, per
         giosg.create_experiment(ORG, ADMIN, body)
 
     assert paths(excinfo) == [("groups",)]
-    assert giosg.store.count(EXPERIMENTS) == 0
+    assert stored_experiments(giosg) == 0
 
 
 def test_published_experiment_with_one_group_of_100_percent_is_created(giosg: Giosg) -> None:
@@ -287,7 +309,7 @@ def test_group_reset_interval_defaults_to_full(giosg: Giosg) -> None:
 def test_group_reset_interval_is_kept_as_given(giosg: Giosg, interval: str) -> None:
     experiment = giosg.create_experiment(ORG, ADMIN, published(group_reset_interval=interval))
 
-    assert giosg.get_experiment(ORG, experiment["id"])["group_reset_interval"] == interval
+    assert giosg.retrieve_experiment(ORG, experiment["id"])["group_reset_interval"] == interval
 
 
 @pytest.mark.parametrize("is_draft", [False, True])
@@ -297,7 +319,7 @@ def test_goal_must_exist_in_the_organization(giosg: Giosg, goal_id: str, is_draf
         giosg.create_experiment(ORG, ADMIN, published(goal_id=goal_id, is_draft=is_draft))
 
     assert paths(excinfo) == [("goal_id",)]
-    assert giosg.store.count(EXPERIMENTS) == 0
+    assert stored_experiments(giosg) == 0
 
 
 @pytest.mark.parametrize("is_draft", [False, True])
@@ -307,7 +329,7 @@ def test_every_room_must_exist_in_the_organization(giosg: Giosg, room_id: str, i
         giosg.create_experiment(ORG, ADMIN, published(room_ids=[ROOM, room_id], is_draft=is_draft))
 
     assert paths(excinfo) == [("room_ids",)]
-    assert giosg.store.count(EXPERIMENTS) == 0
+    assert stored_experiments(giosg) == 0
 
 
 def test_experiment_of_another_organization_may_use_its_own_goal_and_room(giosg: Giosg) -> None:
@@ -330,7 +352,7 @@ def test_ends_at_not_after_starts_at_is_rejected_on_create(giosg: Giosg, ends_at
         giosg.create_experiment(ORG, ADMIN, published(starts_at=iso(NOW + DAY), ends_at=iso(ends_at)))
 
     assert paths(excinfo) == [("ends_at",)]
-    assert giosg.store.count(EXPERIMENTS) == 0
+    assert stored_experiments(giosg) == 0
 
 
 def test_server_sets_id_times_and_users(giosg: Giosg) -> None:
@@ -382,7 +404,7 @@ def test_representation_embeds_goal_rooms_groups_users_and_organization(giosg: G
     assert groups[0]["id"] != groups[1]["id"]
     assert experiment["starts_at"] == iso(NOW + DAY)
     assert experiment["ends_at"] == iso(NOW + 15 * DAY)
-    assert giosg.get_experiment(ORG, experiment["id"]) == experiment
+    assert giosg.retrieve_experiment(ORG, experiment["id"]) == experiment
 
 
 # -- update --------------------------------------------------------------------------------
@@ -393,7 +415,7 @@ def test_published_experiment_cannot_go_back_to_draft(giosg: Giosg, scheduled: d
         giosg.update_experiment(ORG, scheduled["id"], ADMIN, as_update(scheduled) | {"is_draft": True})
 
     assert paths(excinfo) == [("is_draft",)]
-    assert giosg.get_experiment(ORG, scheduled["id"])["is_draft"] is False
+    assert giosg.retrieve_experiment(ORG, scheduled["id"])["is_draft"] is False
 
 
 def test_draft_stays_a_draft_on_update(giosg: Giosg) -> None:
@@ -435,12 +457,12 @@ def test_ends_at_before_starts_at_is_rejected_on_a_running_experiment(giosg: Gio
     pytest.param(lambda e: as_update(e) | {"ends_at": iso(NOW + 30 * DAY)}, id="ends_at"),
 ])
 def test_ended_experiment_cannot_be_updated(giosg: Giosg, ended: dict, body) -> None:
-    before = giosg.store.get(EXPERIMENTS, ended["id"])
+    before = giosg.organization(ORG).get(EXPERIMENTS, ended["id"])
 
     with pytest.raises(Invalid):
         giosg.update_experiment(ORG, ended["id"], ADMIN, body(ended))
 
-    assert giosg.store.get(EXPERIMENTS, ended["id"]) == before
+    assert giosg.organization(ORG).get(EXPERIMENTS, ended["id"]) == before
 
 
 def test_experiment_can_be_updated_until_its_ends_at(giosg: Giosg, clock: Clock) -> None:
@@ -466,13 +488,13 @@ def test_experiment_can_be_updated_until_its_ends_at(giosg: Giosg, clock: Clock)
     ("group_reset_interval", "full"),
 ])
 def test_started_experiment_rejects_changing_a_read_only_attribute(giosg: Giosg, started: dict, field: str, value) -> None:
-    before = giosg.store.get(EXPERIMENTS, started["id"])
+    before = giosg.organization(ORG).get(EXPERIMENTS, started["id"])
 
     with pytest.raises(Invalid) as excinfo:
         giosg.update_experiment(ORG, started["id"], ADMIN, as_update(started) | {field: value})
 
     assert paths(excinfo) == [(field,)]
-    assert giosg.store.get(EXPERIMENTS, started["id"]) == before
+    assert giosg.organization(ORG).get(EXPERIMENTS, started["id"]) == before
 
 
 @pytest.mark.parametrize("index, field, value", [
@@ -547,7 +569,7 @@ def test_started_experiment_name_and_percentages_can_change(giosg: Giosg, starte
 
     assert updated["name"] == "Hello again"
     assert [(group["name"], group["percentage"]) for group in updated["groups"]] == [("A", 50), ("B2", 50)]
-    assert giosg.get_experiment(ORG, started["id"]) == updated
+    assert giosg.retrieve_experiment(ORG, started["id"]) == updated
 
 
 def test_started_experiment_percentages_still_add_up_to_100(giosg: Giosg, started: dict) -> None:
@@ -579,7 +601,7 @@ def test_started_experiment_groups_cannot_be_added_or_removed(giosg: Giosg, star
         giosg.update_experiment(ORG, started["id"], ADMIN, body)
 
     assert ("groups",) in paths(excinfo)
-    assert len(giosg.get_experiment(ORG, started["id"])["groups"]) == 2
+    assert len(giosg.retrieve_experiment(ORG, started["id"])["groups"]) == 2
 
 
 def test_scheduled_experiment_read_only_attributes_can_all_change_before_it_starts(giosg: Giosg, scheduled: dict) -> None:
@@ -607,7 +629,7 @@ def test_scheduled_experiment_read_only_attributes_can_all_change_before_it_star
         (40, "target_random", {"name": "Rule-A2", "actions": [], "conditions": []}),
         (60, None, {}),
     ]
-    assert giosg.get_experiment(ORG, scheduled["id"]) == updated
+    assert giosg.retrieve_experiment(ORG, scheduled["id"]) == updated
 
 
 def test_scheduled_experiment_groups_can_be_added_before_it_starts(giosg: Giosg, scheduled: dict) -> None:
@@ -639,7 +661,7 @@ def test_draft_can_be_published_by_update(giosg: Giosg) -> None:
     assert updated["name"] == "Idea, published"
     assert (updated["goal_id"], updated["room_ids"], updated["starts_at"]) == (GOAL, [ROOM], iso(NOW + DAY))
     assert [(g["name"], g["percentage"]) for g in updated["groups"]] == [("A", 90), ("B", 10)]
-    assert giosg.get_experiment(ORG, draft["id"]) == updated
+    assert giosg.retrieve_experiment(ORG, draft["id"]) == updated
 
 
 def test_publishing_a_draft_by_update_needs_the_publish_attributes(giosg: Giosg) -> None:
@@ -649,7 +671,7 @@ def test_publishing_a_draft_by_update_needs_the_publish_attributes(giosg: Giosg)
         giosg.update_experiment(ORG, draft["id"], ADMIN, {"is_draft": False})
 
     assert sorted(excinfo.value.errors) == sorted(((field,), REQUIRED) for field in ("goal_id", "name", "room_ids", "starts_at"))
-    assert giosg.get_experiment(ORG, draft["id"])["is_draft"] is True
+    assert giosg.retrieve_experiment(ORG, draft["id"])["is_draft"] is True
 
 
 def test_publishing_a_draft_without_groups_is_rejected(giosg: Giosg) -> None:
@@ -659,7 +681,7 @@ def test_publishing_a_draft_without_groups_is_rejected(giosg: Giosg) -> None:
         giosg.update_experiment(ORG, draft["id"], ADMIN, without(published(), "groups"))
 
     assert paths(excinfo) == [("groups",)]
-    assert giosg.get_experiment(ORG, draft["id"])["is_draft"] is True
+    assert giosg.retrieve_experiment(ORG, draft["id"])["is_draft"] is True
 
 
 def test_publishing_a_draft_with_percentages_not_adding_up_is_rejected(giosg: Giosg) -> None:
@@ -704,7 +726,7 @@ def test_update_sets_updated_fields_and_keeps_created_fields(giosg: Giosg, clock
     assert (updated["created_at"], updated["created_by_user_id"]) == (iso(NOW), ADMIN)
     assert updated["created_by_user"]["full_name"] == "John Doe"
     assert updated["id"] == experiment["id"]
-    assert giosg.get_experiment(ORG, experiment["id"]) == updated
+    assert giosg.retrieve_experiment(ORG, experiment["id"]) == updated
 
 
 def test_update_keeps_group_ids_by_position(giosg: Giosg, scheduled: dict, clock: Clock) -> None:
@@ -751,24 +773,24 @@ def test_update_checks_goal_and_rooms_belong_to_the_organization(giosg: Giosg, s
 ])
 def test_failed_update_leaves_the_experiment_unchanged(giosg: Giosg, scheduled: dict, clock: Clock, change) -> None:
     clock.advance(60)
-    stored = giosg.store.get(EXPERIMENTS, scheduled["id"])
+    stored = giosg.organization(ORG).get(EXPERIMENTS, scheduled["id"])
 
     with pytest.raises(Invalid):
         giosg.update_experiment(ORG, scheduled["id"], ADMIN_2, change(scheduled))
 
-    assert giosg.store.get(EXPERIMENTS, scheduled["id"]) == stored
-    assert giosg.get_experiment(ORG, scheduled["id"]) == scheduled
+    assert giosg.organization(ORG).get(EXPERIMENTS, scheduled["id"]) == stored
+    assert giosg.retrieve_experiment(ORG, scheduled["id"]) == scheduled
 
 
 def test_failed_update_of_a_started_experiment_leaves_it_unchanged(giosg: Giosg, started: dict) -> None:
-    stored = giosg.store.get(EXPERIMENTS, started["id"])
+    stored = giosg.organization(ORG).get(EXPERIMENTS, started["id"])
     body = as_update(started) | {"name": "Renamed", "goal_id": GOAL_2}
     body["groups"][0]["percentage"], body["groups"][1]["percentage"] = 50, 50
 
     with pytest.raises(Invalid):
         giosg.update_experiment(ORG, started["id"], ADMIN_2, body)
 
-    assert giosg.store.get(EXPERIMENTS, started["id"]) == stored
+    assert giosg.organization(ORG).get(EXPERIMENTS, started["id"]) == stored
 
 
 # -- delete --------------------------------------------------------------------------------
@@ -780,10 +802,10 @@ def test_deleted_experiment_is_gone(giosg: Giosg, scheduled: dict) -> None:
     assert giosg.delete_experiment(ORG, scheduled["id"]) is None
 
     with pytest.raises(NotFound):
-        giosg.get_experiment(ORG, scheduled["id"])
+        giosg.retrieve_experiment(ORG, scheduled["id"])
     with pytest.raises(NotFound):
         giosg.update_experiment(ORG, scheduled["id"], ADMIN, as_update(scheduled))
-    results, _, _ = giosg.list_experiments(ORG)
+    results, _, _ = list_experiments(giosg, ORG)
     assert [experiment["id"] for experiment in results] == [kept["id"]]
 
 
@@ -803,20 +825,20 @@ def test_experiment_of_another_organization_is_not_found(giosg: Giosg) -> None:
     theirs = giosg.create_experiment(OTHER_ORG, OTHER_ADMIN, published(goal_id=OTHER_GOAL, room_ids=[OTHER_ROOM]))
 
     with pytest.raises(NotFound):
-        giosg.get_experiment(ORG, theirs["id"])
+        giosg.retrieve_experiment(ORG, theirs["id"])
     with pytest.raises(NotFound):
         giosg.update_experiment(ORG, theirs["id"], ADMIN, {"is_draft": False, "name": "Hijacked"})
     with pytest.raises(NotFound):
         giosg.delete_experiment(ORG, theirs["id"])
 
-    assert giosg.get_experiment(OTHER_ORG, theirs["id"]) == theirs
+    assert giosg.retrieve_experiment(OTHER_ORG, theirs["id"]) == theirs
 
 
 def test_ended_experiment_can_be_deleted(giosg: Giosg, ended: dict) -> None:
     giosg.delete_experiment(ORG, ended["id"])
 
     with pytest.raises(NotFound):
-        giosg.get_experiment(ORG, ended["id"])
+        giosg.retrieve_experiment(ORG, ended["id"])
 
 
 # -- list ----------------------------------------------------------------------------------
@@ -834,28 +856,28 @@ def create_many(giosg: Giosg, clock: Clock, count: int, *, step: float = 60) -> 
 def test_list_is_newest_first(giosg: Giosg, clock: Clock) -> None:
     ids = create_many(giosg, clock, 4)
 
-    results, next_cursor, previous_cursor = giosg.list_experiments(ORG)
+    results, next_cursor, previous_cursor = list_experiments(giosg, ORG)
 
     assert [experiment["id"] for experiment in results] == list(reversed(ids))
     assert (next_cursor, previous_cursor) == (None, None)
 
 
 def test_list_shows_full_representations(giosg: Giosg, scheduled: dict) -> None:
-    results, _, _ = giosg.list_experiments(ORG)
+    results, _, _ = list_experiments(giosg, ORG)
 
-    assert results == [giosg.get_experiment(ORG, scheduled["id"])]
+    assert results == [giosg.retrieve_experiment(ORG, scheduled["id"])]
 
 
 def test_empty_list(giosg: Giosg) -> None:
-    assert giosg.list_experiments(ORG) == ([], None, None)
+    assert list_experiments(giosg, ORG) == ([], None, None)
 
 
 def test_list_shows_only_the_organization_s_own_experiments(giosg: Giosg, clock: Clock) -> None:
     ours = create_many(giosg, clock, 2)
     theirs = giosg.create_experiment(OTHER_ORG, OTHER_ADMIN, {"is_draft": True})
 
-    our_list, _, _ = giosg.list_experiments(ORG)
-    their_list, _, _ = giosg.list_experiments(OTHER_ORG)
+    our_list, _, _ = list_experiments(giosg, ORG)
+    their_list, _, _ = list_experiments(giosg, OTHER_ORG)
 
     assert {experiment["id"] for experiment in our_list} == set(ours)
     assert [experiment["id"] for experiment in their_list] == [theirs["id"]]
@@ -865,7 +887,7 @@ def walk_forward(giosg: Giosg, page_size: int) -> list[tuple[list[str], str | No
     pages = []
     cursor = None
     while True:
-        results, next_cursor, previous_cursor = giosg.list_experiments(ORG, cursor=cursor, page_size=page_size)
+        results, next_cursor, previous_cursor = list_experiments(giosg, ORG, cursor=cursor, page_size=page_size)
         pages.append(([experiment["id"] for experiment in results], next_cursor, previous_cursor))
         if next_cursor is None:
             return pages
@@ -877,7 +899,7 @@ def walk_forward(giosg: Giosg, page_size: int) -> list[tuple[list[str], str | No
 @pytest.mark.parametrize("count, page_size", [(7, 3), (6, 3), (3, 3), (1, 3), (5, 1), (4, 30)])
 def test_next_cursors_visit_every_experiment_once_newest_first(giosg: Giosg, clock: Clock, count: int, page_size: int, step: float) -> None:
     ids = create_many(giosg, clock, count, step=step)
-    everything, _, _ = giosg.list_experiments(ORG, page_size=1000)
+    everything, _, _ = list_experiments(giosg, ORG, page_size=1000)
 
     pages = walk_forward(giosg, page_size)
 
@@ -900,13 +922,13 @@ def test_previous_cursors_go_back_to_the_same_pages(giosg: Giosg, clock: Clock, 
     backward = [forward[-1]]
     while backward[-1][2] is not None:
         assert len(backward) <= len(forward), "the previous cursors never end"
-        results, next_cursor, previous_cursor = giosg.list_experiments(ORG, cursor=backward[-1][2], page_size=page_size)
+        results, next_cursor, previous_cursor = list_experiments(giosg, ORG, cursor=backward[-1][2], page_size=page_size)
         backward.append(([experiment["id"] for experiment in results], next_cursor, previous_cursor))
 
     assert [page for page, _, _ in reversed(backward)] == [page for page, _, _ in forward]
     # a page reached backwards leads forward again to the page after it
     for index, (page, next_cursor, _) in enumerate(reversed(backward[1:])):
-        results, _, _ = giosg.list_experiments(ORG, cursor=next_cursor, page_size=page_size)
+        results, _, _ = list_experiments(giosg, ORG, cursor=next_cursor, page_size=page_size)
         assert [experiment["id"] for experiment in results] == forward[index + 1][0]
 
 
@@ -930,7 +952,7 @@ def test_invalid_cursor_is_not_found(giosg: Giosg, clock: Clock, cursor: str) ->
     create_many(giosg, clock, 3)
 
     with pytest.raises(NotFound):
-        giosg.list_experiments(ORG, cursor=cursor, page_size=2)
+        list_experiments(giosg, ORG, cursor=cursor, page_size=2)
 
 
 # -- authenticate / authorize --------------------------------------------------------------
@@ -1006,7 +1028,7 @@ def test_user_with_settings_permission_may_read_and_write(giosg: Giosg) -> None:
 def loaded(at: datetime) -> Giosg:
     clock = Clock()
     clock.freeze(at)
-    model = Giosg(Store(), clock)
+    model = Giosg(Store().vendor("giosg"), clock)
     fixtures.load(model)
     return model
 
@@ -1053,11 +1075,11 @@ def test_demo_data_has_both_organizations_their_tokens_and_experiments_in_every_
                     giosg.authorize(user, organization_id, write=False)
 
     for organization_id in (active_id, expired_id):
-        assert store.query(ROOMS, {"organization_id": organization_id})
-        assert store.query(GOALS, {"organization_id": organization_id})
-        assert store.query(EXPERIMENTS, {"organization_id": organization_id})
+        assert giosg.organization(organization_id).query(ROOMS)
+        assert giosg.organization(organization_id).query(GOALS)
+        assert giosg.organization(organization_id).query(EXPERIMENTS)
 
-    results, _, _ = giosg.list_experiments(active_id, page_size=1000)
+    results, _, _ = list_experiments(giosg, active_id, page_size=1000)
     assert {state(experiment, NOW) for experiment in results} == {"draft", "scheduled", "running", "ended"}
     for experiment in results:
         assert experiment["goal"] is None or experiment["goal"]["organization"]["id"] == active_id
@@ -1072,18 +1094,18 @@ def test_demo_data_has_both_organizations_their_tokens_and_experiments_in_every_
 def test_demo_data_is_the_same_on_every_load() -> None:
     first, second = loaded(NOW), loaded(NOW)
 
-    assert first.store.tables() == second.store.tables()
-    for table in first.store.tables():
-        assert first.store.query(table, order_by=json.dumps) == second.store.query(table, order_by=json.dumps), table
+    assert first.store.dump() == second.store.dump()
+    assert first.store.tables()
 
 
 def test_demo_data_ids_do_not_depend_on_the_time_of_loading() -> None:
     first, later = loaded(NOW), loaded(NOW + 40 * DAY + 3 * HOUR)
 
     def ids(giosg: Giosg) -> dict:
-        out = {table: sorted(doc.get("id") or doc["token"] for doc in giosg.store.query(table)) for table in giosg.store.tables()}
-        out["groups"] = sorted(group["id"] for doc in giosg.store.query(EXPERIMENTS) for group in doc["groups"])
+        out = {table: sorted(docs) for table, docs in giosg.store.dump().items()}
+        out["groups"] = sorted(group["id"] for table, docs in giosg.store.dump().items() if table.startswith("giosg.experiments") for doc in docs.values() for group in doc["groups"])
         return out
 
     assert ids(first) == ids(later)
-    assert len(ids(first)[EXPERIMENTS]) == len(set(ids(first)[EXPERIMENTS]))
+    experiments = [key for table, keys in ids(first).items() if table.startswith("giosg.experiments") for key in keys]
+    assert len(experiments) == len(set(experiments)) >= 6

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from mockexp.vendors.launchdarkly.models import EXPERIMENTS, FLAGS
+from mockexp.vendors.launchdarkly.models import EXPERIMENTS
 
 SEMANTIC_PATCH = "application/json; domain-model=launchdarkly.semanticpatch"
 FROZEN = datetime(2026, 3, 2, 9, 30, 15, 123000, tzinfo=timezone.utc)
@@ -66,15 +66,16 @@ def frozen(mock):
 
 
 def stored(mock, key: str, project: str = "demo-shop", environment: str = "production") -> dict | None:
-    return mock.runtime.store.get(EXPERIMENTS, f"{project}/{environment}/{key}")
+    return mock.runtime.models["launchdarkly"].environment(project, environment).get(EXPERIMENTS, key)
 
 
-def all_stored(mock) -> list[dict]:
-    return mock.runtime.store.query(EXPERIMENTS, order_by=lambda doc: (doc["projectKey"], doc["environmentKey"], doc["key"]))
+def all_stored(mock) -> dict:
+    """Everything LaunchDarkly holds."""
+    return mock.runtime.store.vendor("launchdarkly").dump()
 
 
 def flag(mock, key: str) -> dict:
-    return mock.runtime.store.get(FLAGS, f"demo-shop/{key}")
+    return mock.runtime.models["launchdarkly"].flag("demo-shop", key)
 
 
 def iteration_body(mock, flag_key: str = "checkout-button", **changes) -> dict:
@@ -262,7 +263,7 @@ def test_create_answers_201_with_the_draft_iteration_and_server_set_fields(http,
     created = response.json()
     assert re.fullmatch(r"[0-9a-f]{24}", created["_id"])
     assert created["_creationDate"] == FROZEN_MS
-    assert created["_maintainerId"] == ld_writer["tenant"]["memberId"]
+    assert created["_maintainerId"] == mock.runtime.models["launchdarkly"].authenticate(ld_writer["value"])["memberId"]
     assert created["_links"]["self"]["href"] == f"{url}/new-test"
     assert "currentIteration" not in created
     draft = created["draftIteration"]

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mockexp import paging, specs
 from mockexp.clock import Clock
 from mockexp.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from mockexp.store import Store
@@ -44,7 +45,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def ld(clock: Clock) -> LaunchDarkly:
-    model = LaunchDarkly(Store(), clock)
+    model = LaunchDarkly(Store().vendor("launchdarkly"), clock)
     model.add_project(PROJECT, "Shop", id="p1", context_kinds=["user", "organization", "device"])
     model.add_environment(PROJECT, PRODUCTION, "Production", id="e1")
     model.add_environment(PROJECT, STAGING, "Staging", id="e2")
@@ -105,8 +106,18 @@ def patch(ld: LaunchDarkly, *instructions: dict, key: str = "exp") -> dict:
     return ld.patch_experiment(PROJECT, PRODUCTION, key, {"instructions": list(instructions)})
 
 
+LIST = next(op for op in specs.load_named("launchdarkly.yaml").operations if op.operation_id == "getExperiments").pagination
+
+
+def list_experiments(ld: LaunchDarkly, project_key: str, environment_key: str, *, limit: int = 20, offset: int = 0, **options) -> dict:
+    """One page of the list, as the server cuts it from the model's listing."""
+    query = [("limit", str(limit)), ("offset", str(offset))] + [(name, value) for name, value in (("filter", options.get("filter")),) if value]
+    request = paging.Request("http://testserver", f"/api/v2/projects/{project_key}/environments/{environment_key}/experiments", query)
+    return paging.render(LIST, ld.get_experiments(project_key, environment_key, **options), request)
+
+
 def stored(ld: LaunchDarkly, key: str = "exp", environment: str = PRODUCTION) -> dict:
-    return ld.store.get(EXPERIMENTS, f"{PROJECT}/{environment}/{key}")
+    return ld.environment(PROJECT, environment).get(EXPERIMENTS, key)
 
 
 def errors(excinfo: pytest.ExceptionInfo) -> dict:
@@ -116,14 +127,14 @@ def errors(excinfo: pytest.ExceptionInfo) -> dict:
 def invalid_create(ld: LaunchDarkly, **changes) -> dict:
     with pytest.raises(Invalid) as excinfo:
         create(ld, **changes)
-    assert ld.store.query(EXPERIMENTS) == []
+    assert not any(docs for table, docs in ld.store.dump().items() if table.startswith("launchdarkly.experiments"))
     return errors(excinfo)
 
 
 def invalid_iteration(ld: LaunchDarkly, **changes) -> dict:
     with pytest.raises(Invalid) as excinfo:
         create(ld, iteration=iteration(**changes))
-    assert ld.store.query(EXPERIMENTS) == []
+    assert not any(docs for table, docs in ld.store.dump().items() if table.startswith("launchdarkly.experiments"))
     return errors(excinfo)
 
 
@@ -148,7 +159,7 @@ def running(ld: LaunchDarkly, clock: Clock) -> dict:
 def test_times_are_unix_milliseconds_of_the_clock(clock):
     assert millis(NOW) == NOW_MS
     clock.advance(1.5)
-    assert LaunchDarkly(Store(), clock).now() == NOW_MS + 1500
+    assert LaunchDarkly(Store().vendor("launchdarkly"), clock).now() == NOW_MS + 1500
 
 
 # -- create ----------------------------------------------------------------------------------------
@@ -644,12 +655,12 @@ def test_archived_experiments_are_listed_only_when_asked_for(ld, clock):
     clock.advance(1)
     create(ld, "archived")
     patch(ld, {"kind": "archiveExperiment"}, key="archived")
-    keys = lambda **options: [e["key"] for e in ld.list_experiments(PROJECT, PRODUCTION, **options)["items"]]
+    keys = lambda **options: [e["key"] for e in list_experiments(ld, PROJECT, PRODUCTION, **options)["items"]]
     assert keys() == ["active"]
     assert keys(lifecycle_state="archived") == ["archived"]
     assert keys(lifecycle_state="active,archived") == ["archived", "active"]
     with pytest.raises(Invalid):
-        ld.list_experiments(PROJECT, PRODUCTION, lifecycle_state="deleted")
+        list_experiments(ld, PROJECT, PRODUCTION, lifecycle_state="deleted")
 
 
 # -- semantic patch ---------------------------------------------------------------------------------
@@ -731,7 +742,7 @@ def test_list_pages_newest_first_with_total_count_and_links(ld, clock):
     for key in ("a", "b", "c"):
         create(ld, key)
         clock.advance(1)
-    first = ld.list_experiments(PROJECT, PRODUCTION, limit=2)
+    first = list_experiments(ld, PROJECT, PRODUCTION, limit=2)
     assert [e["key"] for e in first["items"]] == ["c", "b"]
     assert first["total_count"] == 3
     base = "/api/v2/projects/shop/environments/production/experiments"
@@ -739,7 +750,7 @@ def test_list_pages_newest_first_with_total_count_and_links(ld, clock):
     assert first["_links"]["next"]["href"] == f"{base}?limit=2&offset=2"
     assert first["_links"]["last"]["href"] == f"{base}?limit=2&offset=2"
     assert "prev" not in first["_links"]
-    second = ld.list_experiments(PROJECT, PRODUCTION, limit=2, offset=2)
+    second = list_experiments(ld, PROJECT, PRODUCTION, limit=2, offset=2)
     assert [e["key"] for e in second["items"]] == ["a"]
     assert second["_links"]["prev"]["href"] == f"{base}?limit=2&offset=0"
     assert "next" not in second["_links"]
@@ -753,23 +764,23 @@ def test_list_filters_by_flag_metric_and_status(ld, clock):
     ], flags={"banner": {"ruleId": "fallthrough", "flagConfigVersion": 3}}, metrics=[{"key": "views"}], primarySingleMetricKey="views")
     create(ld, "banner-running", iteration=banner)
     patch(ld, {"kind": "startIteration"}, key="banner-running")
-    keys = lambda filter: sorted(e["key"] for e in ld.list_experiments(PROJECT, PRODUCTION, filter=filter)["items"])
+    keys = lambda filter: sorted(e["key"] for e in list_experiments(ld, PROJECT, PRODUCTION, filter=filter)["items"])
     assert keys("flagKey:banner") == ["banner-running"]
     assert keys("metricKey:revenue") == ["button-draft"]
     assert keys("status:not_started") == ["button-draft"]
     assert keys("status:running") == ["banner-running"]
     assert keys("status:running,flagKey:button") == []
-    assert ld.list_experiments(PROJECT, PRODUCTION, filter="status:running")["total_count"] == 1
+    assert list_experiments(ld, PROJECT, PRODUCTION, filter="status:running")["total_count"] == 1
     for bad in ("status:paused", "owner:me"):
         with pytest.raises(Invalid):
-            ld.list_experiments(PROJECT, PRODUCTION, filter=bad)
+            list_experiments(ld, PROJECT, PRODUCTION, filter=bad)
 
 
 def test_list_shows_only_the_environments_experiments(ld):
     create(ld)
-    assert ld.list_experiments(PROJECT, STAGING)["items"] == []
+    assert list_experiments(ld, PROJECT, STAGING)["items"] == []
     with pytest.raises(NotFound):
-        ld.list_experiments(PROJECT, "nope")
+        list_experiments(ld, PROJECT, "nope")
 
 
 # -- access tokens ------------------------------------------------------------------------------------
@@ -798,14 +809,14 @@ def test_a_token_limited_to_a_project_is_forbidden_elsewhere(ld):
 
 
 def test_credentials_list_each_token_with_its_role_and_tenant(ld):
-    by_token = {c["value"]: c for c in ld.credentials()}
+    by_token = {c.value: c.to_json() for c in ld.credentials()}
     assert set(by_token) == {"writer-token", "reader-token", "other-only-token"}
     writer, reader, scoped = by_token["writer-token"], by_token["reader-token"], by_token["other-only-token"]
     assert writer["header"] == "Authorization" and writer["vendor"] == "launchdarkly"
     assert writer["permissions"] == ["read experiments", "write experiments"] and writer["note"] is None
-    assert writer["tenant"]["projectKey"] == PROJECT and writer["tenant"]["environmentKey"] == PRODUCTION
+    assert writer["tenant"] == {"projectKey": PROJECT, "environmentKey": PRODUCTION} and writer["can_write"]
     assert writer["user"] == "Mia Maintainer"
-    assert reader["permissions"] == ["read experiments"] and "read-only" in reader["note"]
+    assert reader["permissions"] == ["read experiments"] and "read-only" in reader["note"] and not reader["can_write"]
     assert scoped["tenant"]["projectKey"] == OTHER_PROJECT and "custom role" in scoped["role"]
 
 
@@ -815,10 +826,10 @@ def test_credentials_list_each_token_with_its_role_and_tenant(ld):
 def test_the_demo_world_has_experiments_in_every_state_and_is_the_same_for_the_same_seed(clock):
     worlds = []
     for _ in range(2):
-        model = LaunchDarkly(Store(), clock)
+        model = LaunchDarkly(Store().vendor("launchdarkly"), clock)
         fixtures.load(model)
         worlds.append(model)
-    docs = worlds[0].store.query(EXPERIMENTS, {"projectKey": "demo-shop", "environmentKey": "production"})
+    docs = worlds[0].environment("demo-shop", "production").query(EXPERIMENTS)
     states = {doc["key"]: ("archived" if doc["archivedDate"] else worlds[0].status(doc), len(doc["previousIterations"])) for doc in docs}
     assert states == {
         "free-shipping-banner-test": ("not_started", 0),
@@ -827,7 +838,7 @@ def test_the_demo_world_has_experiments_in_every_state_and_is_the_same_for_the_s
         "basket-size-test": ("running", 1),
         "holiday-banner-test": ("archived", 0),
     }
-    assert worlds[0].store.query(EXPERIMENTS) == worlds[1].store.query(EXPERIMENTS)
+    assert worlds[0].store.dump() == worlds[1].store.dump()
     assert worlds[0].credentials() == worlds[1].credentials()
 
 

@@ -14,8 +14,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:POST .*iterations is deprecated:
 ld_api = pytest.importorskip("launchdarkly_api", reason="the official client: pip install 'mockexp[test]'")
 from launchdarkly_api.api.experiments_api import ExperimentsApi  # noqa: E402
 
-from mockexp.vendors.launchdarkly.models import FLAGS  # noqa: E402
-
 SEMANTIC_PATCH = "application/json; domain-model=launchdarkly.semanticpatch"
 
 
@@ -33,7 +31,7 @@ def where(ld_writer) -> tuple[str, str]:
 
 
 def iteration(mock, hypothesis: str = "A larger button lifts checkouts") -> "ld_api.IterationInput":
-    variations = mock.runtime.store.get(FLAGS, "demo-shop/checkout-button")["variations"]
+    variations = mock.runtime.models["launchdarkly"].flag("demo-shop", "checkout-button")["variations"]
     return ld_api.IterationInput(
         hypothesis=hypothesis,
         metrics=[ld_api.MetricInput(key="checkout-completed"), ld_api.MetricInput(key="purchase-funnel", is_group=True)],

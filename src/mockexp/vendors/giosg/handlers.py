@@ -1,19 +1,17 @@
-"""Giosg's HTTP face: credentials, one handler per operation, and its error body."""
+"""Giosg's HTTP face: who a token acts as, and Giosg's error body. (Every operation is the
+model's own: nothing about them needs HTTP details beyond what the spec states.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from connexion import NoContent, request
-
-from mockexp.auth import caller
 from mockexp.errors import DomainError, Invalid, Unauthorized
 from mockexp.vendors.giosg.models import Giosg
 
 READS = ("GET", "HEAD", "OPTIONS")
 
 
-def authenticate(giosg: Giosg, scheme: str, credential: str, http_request) -> dict:
+def authenticate(giosg: Giosg, scheme: str, credential: str, http_request) -> str:
     """`Authorization: Token <token>`: the user it belongs to, if they may make this request."""
     word, _, token = credential.strip().partition(" ")
     if word != "Token" or not token.strip():
@@ -21,35 +19,7 @@ def authenticate(giosg: Giosg, scheme: str, credential: str, http_request) -> di
     user = giosg.authenticate(token.strip())
     organization_id = http_request.path_params.get("organization_id")
     giosg.authorize(user, organization_id, write=http_request.method not in READS)
-    return {"sub": user["id"], "user": user}
-
-
-async def list_experiments(giosg: Giosg, organization_id: str, page_size: int = 30, cursor: str | None = None) -> dict:
-    results, next_cursor, previous_cursor = giosg.list_experiments(organization_id, cursor=cursor, page_size=page_size)
-    return {"next": _page_url(next_cursor), "previous": _page_url(previous_cursor), "results": results}
-
-
-async def create_experiment(giosg: Giosg, organization_id: str, body: dict) -> tuple[dict, int]:
-    return giosg.create_experiment(organization_id, caller()["sub"], body), 201
-
-
-async def retrieve_experiment(giosg: Giosg, organization_id: str, experiment_id: str) -> dict:
-    return giosg.get_experiment(organization_id, experiment_id)
-
-
-async def update_experiment(giosg: Giosg, organization_id: str, experiment_id: str, body: dict) -> dict:
-    return giosg.update_experiment(organization_id, experiment_id, caller()["sub"], body)
-
-
-async def delete_experiment(giosg: Giosg, organization_id: str, experiment_id: str) -> tuple[Any, int]:
-    giosg.delete_experiment(organization_id, experiment_id)
-    return NoContent, 204
-
-
-def _page_url(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    return str(request.url.include_query_params(cursor=cursor))
+    return user["id"]
 
 
 def render_error(error: DomainError) -> tuple[dict, dict]:

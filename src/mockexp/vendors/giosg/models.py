@@ -7,23 +7,24 @@ spec cannot state.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, NotFound, Unauthorized
-from mockexp.store import Store
+from mockexp.paging import Listing
+from mockexp.store import Tables
+from mockexp.vendor import Credential
 
-ORGANIZATIONS = "giosg.organizations"
-USERS = "giosg.users"
-TOKENS = "giosg.tokens"
-ROOMS = "giosg.rooms"
-GOALS = "giosg.goals"
-EXPERIMENTS = "giosg.experiments"
+# the vendor's own tables
+ORGANIZATIONS = "organizations"
+USERS = "users"
+TOKENS = "tokens"
+# an organization's tables
+ROOMS = "rooms"
+GOALS = "goals"
+EXPERIMENTS = "experiments"
 
 PUBLISH_REQUIRES = ("goal_id", "groups", "name", "room_ids", "starts_at")
 FIXED_ONCE_STARTED = ("goal_id", "room_ids", "starts_at", "group_reset_interval")
@@ -50,9 +51,13 @@ def parse_time(value: str) -> datetime:
 
 
 class Giosg:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Tables, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+
+    def organization(self, organization_id: str) -> Tables:
+        """The tables of one organization."""
+        return self.store.tenant(organization_id)
 
     # -- the world around experiments (set up by fixtures) ---------------------------------
 
@@ -78,10 +83,10 @@ class Giosg:
         return self.store.insert(TOKENS, token, {"token": token, "user_id": user_id})
 
     def add_room(self, id: str, organization_id: str, name: str) -> dict:
-        return self.store.insert(ROOMS, id, {"id": id, "name": name, "organization_id": organization_id})
+        return self.organization(organization_id).insert(ROOMS, id, {"id": id, "name": name, "organization_id": organization_id})
 
     def add_goal(self, id: str, organization_id: str, name: str) -> dict:
-        return self.store.insert(GOALS, id, {"id": id, "name": name, "organization_id": organization_id})
+        return self.organization(organization_id).insert(GOALS, id, {"id": id, "name": name, "organization_id": organization_id})
 
     # -- who may do what ---------------------------------------------------------------------
 
@@ -103,125 +108,122 @@ class Giosg:
         if write and not user["settings_permission"]:
             raise Forbidden("You do not have settings permission.")
 
-    def credentials(self) -> list[dict]:
-        out = []
-        for record in self.store.query(TOKENS, order_by=lambda t: t["token"]):
-            user = self.store.get(USERS, record["user_id"])
-            organization = self.store.get(ORGANIZATIONS, user["organization_id"])
-            active = bool(organization["subscription_active_until"]) and parse_time(organization["subscription_active_until"]) > self.clock.now()
-            permissions = ["read experiments"] + (["write experiments (settings permission)"] if user["settings_permission"] else [])
-            out.append({
-                "vendor": "giosg",
-                "header": "Authorization",
-                "value": f"Token {record['token']}",
-                "user": user["full_name"],
-                "role": "settings permission" if user["settings_permission"] else "no settings permission",
-                "permissions": permissions if active else [],
-                "tenant": {"organization_id": organization["id"], "organization": organization["name"]},
-                "note": None if active else "the organization has no active subscription: every request is 403",
-            })
-        return out
+    def credentials(self) -> list[Credential]:
+        return [self._credential(record) for record in self.store.query(TOKENS, order_by=lambda t: t["token"])]
+
+    def _credential(self, token: Mapping[str, Any]) -> Credential:
+        user = self.store.get(USERS, token["user_id"])
+        organization = self.store.get(ORGANIZATIONS, user["organization_id"])
+        until = organization["subscription_active_until"]
+        active = bool(until) and parse_time(until) > self.clock.now()
+        writes = active and user["settings_permission"]
+        return Credential(
+            vendor="giosg",
+            header="Authorization",
+            value=f"Token {token['token']}",
+            user=user["full_name"],
+            role="settings permission" if user["settings_permission"] else "no settings permission",
+            permissions=(("read experiments",) + (("write experiments (settings permission)",) if writes else ())) if active else (),
+            can_write=writes,
+            tenant={"organization_id": organization["id"]},
+            note=None if active else f"the organization ({organization['name']}) has no active subscription: every request is 403",
+        )
 
     # -- experiments -------------------------------------------------------------------------
 
-    def list_experiments(self, organization_id: str, *, cursor: str | None = None, page_size: int = 30) -> tuple[list[dict], str | None, str | None]:
-        """One page, newest first, with the cursors of the next and previous pages."""
-        direction, position = _decode_cursor(cursor) if cursor else ("next", None)
+    def list_experiments(self, organization_id: str) -> Listing:
+        """Every experiment of the organization, newest first (paged by cursor)."""
+        rows = self.organization(organization_id).query(EXPERIMENTS, order_by=_newest_first, reverse=True)
+        return Listing(rows, represent=self.represent, key=_newest_first, descending=True)
 
-        def newest_first(doc: Mapping) -> tuple:
-            return (doc["created_at"], doc["id"])
-
-        if direction == "next":
-            test = (lambda d: newest_first(d) < position) if position else None
-            rows = self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=test, order_by=newest_first, reverse=True, limit=page_size + 1)
-            page, more_after = rows[:page_size], len(rows) > page_size
-            more_before = position is not None and bool(self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=lambda d: newest_first(d) >= position, limit=1))
-        else:
-            rows = self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=lambda d: newest_first(d) > position, order_by=newest_first, limit=page_size + 1)
-            page, more_before = list(reversed(rows[:page_size])), len(rows) > page_size
-            more_after = bool(self.store.query(EXPERIMENTS, {"organization_id": organization_id}, test=lambda d: newest_first(d) <= position, limit=1))
-        next_cursor = _encode_cursor("next", newest_first(page[-1])) if page and more_after else None
-        previous_cursor = _encode_cursor("previous", newest_first(page[0])) if page and more_before else None
-        return [self.represent(doc) for doc in page], next_cursor, previous_cursor
-
-    def get_experiment(self, organization_id: str, experiment_id: str) -> dict:
+    def retrieve_experiment(self, organization_id: str, experiment_id: str) -> dict:
         return self.represent(self._experiment(organization_id, experiment_id))
 
-    def create_experiment(self, organization_id: str, user_id: str, attributes: Mapping[str, Any], *, at: datetime | None = None, new_id: Callable[[], str] = _uuid) -> dict:
-        """`at` and `new_id` let the demo data choose creation times and stable ids."""
+    def create_experiment(self, organization_id: str, caller: str, body: Mapping[str, Any], *, at: datetime | None = None, new_id: Callable[[], str] = _uuid) -> dict:
+        """`caller`: the id of the user creating it. `at` and `new_id` let the demo data
+        choose creation times and stable ids."""
         now = timestamp(at or self.clock.now())
         errors: list[tuple[tuple, str]] = []
-        if attributes.get("is_draft") is False:
-            errors += _missing(attributes, PUBLISH_REQUIRES)
-        groups = attributes.get("groups")
+        if body.get("is_draft") is False:
+            errors += _missing(body, PUBLISH_REQUIRES)
+        groups = body.get("groups")
         if groups is not None:
             errors += _group_errors(groups, require_type=True, fixed=None)
         experiment = {
             "id": new_id(),
             "organization_id": organization_id,
-            "is_draft": attributes["is_draft"],
-            "name": attributes.get("name"),
-            "goal_id": attributes.get("goal_id"),
-            "room_ids": list(attributes.get("room_ids") or []),
-            "starts_at": _normal_time(attributes.get("starts_at")),
-            "ends_at": _normal_time(attributes.get("ends_at")),
-            "group_reset_interval": attributes.get("group_reset_interval") or "full",
+            "is_draft": body["is_draft"],
+            "name": body.get("name"),
+            "goal_id": body.get("goal_id"),
+            "room_ids": list(body.get("room_ids") or []),
+            "starts_at": _normal_time(body.get("starts_at")),
+            "ends_at": _normal_time(body.get("ends_at")),
+            "group_reset_interval": body.get("group_reset_interval") or "full",
             "groups": _groups(groups or [], [], now, new_id),
             "created_at": now,
-            "created_by_user_id": user_id,
+            "created_by_user_id": caller,
             "updated_at": now,
-            "updated_by_user_id": user_id,
+            "updated_by_user_id": caller,
         }
         named = {path for path, _ in errors}
         errors += [error for error in self._consistency_errors(experiment) if error[0] not in named]
         if errors:
             raise Invalid(errors)
-        self.store.insert(EXPERIMENTS, experiment["id"], experiment)
+        self.organization(organization_id).insert(EXPERIMENTS, experiment["id"], experiment)
         return self.represent(experiment)
 
-    def update_experiment(self, organization_id: str, experiment_id: str, user_id: str, attributes: Mapping[str, Any]) -> dict:
+    def update_experiment(self, organization_id: str, experiment_id: str, caller: str, body: Mapping[str, Any]) -> dict:
+        """PUT: the attributes sent replace the stored ones; those left out stay as they are."""
         with self.store.transaction():
             current = self._experiment(organization_id, experiment_id)
             if self.has_ended(current):
                 raise Invalid(message="The experiment has ended and can no longer be updated.")
-            started = self.has_started(current)
-            errors: list[tuple[tuple, str]] = []
-            if not current["is_draft"] and attributes["is_draft"]:
-                errors.append((("is_draft",), "A published experiment cannot be changed back to a draft."))
-            if attributes["is_draft"] is False:
-                errors += _missing(attributes, ("name",) if started else ("goal_id", "name", "room_ids", "starts_at"))
-            if started:
-                errors += [((field,), FIXED) for field in FIXED_ONCE_STARTED if field in attributes and _differs(field, attributes[field], current[field])]
-            groups = attributes.get("groups")
-            if "groups" in attributes and groups is None:
-                errors.append((("groups",), NOT_NULL))
-            elif groups is not None:
-                errors += _group_errors(groups, require_type=False, fixed=current["groups"] if started else None)
+            errors = self._update_errors(current, body)
             if errors:
                 raise Invalid(errors)
-            now = timestamp(self.clock.now())
-            updated = dict(current)
-            for field in SETTABLE:
-                if field in attributes:
-                    updated[field] = attributes[field]
-            updated["starts_at"] = _normal_time(updated["starts_at"])
-            updated["ends_at"] = _normal_time(updated["ends_at"])
-            updated["room_ids"] = list(updated["room_ids"] or [])
-            updated["group_reset_interval"] = updated["group_reset_interval"] or "full"
-            if groups is not None:
-                updated["groups"] = _groups(groups, current["groups"], now, _uuid)
-            updated["updated_at"] = now
-            updated["updated_by_user_id"] = user_id
+            updated = self._updated(current, body, caller)
             errors = self._consistency_errors(updated)
             if errors:
                 raise Invalid(errors)
-            self.store.replace(EXPERIMENTS, experiment_id, updated)
+            self.organization(organization_id).replace(EXPERIMENTS, experiment_id, updated)
             return self.represent(updated)
+
+    def _update_errors(self, current: Mapping[str, Any], body: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        started = self.has_started(current)
+        errors: list[tuple[tuple, str]] = []
+        if not current["is_draft"] and body["is_draft"]:
+            errors.append((("is_draft",), "A published experiment cannot be changed back to a draft."))
+        if body["is_draft"] is False:
+            errors += _missing(body, ("name",) if started else ("goal_id", "name", "room_ids", "starts_at"))
+        if started:
+            errors += [((field,), FIXED) for field in FIXED_ONCE_STARTED if field in body and _differs(field, body[field], current[field])]
+        groups = body.get("groups")
+        if "groups" in body and groups is None:
+            errors.append((("groups",), NOT_NULL))
+        elif groups is not None:
+            errors += _group_errors(groups, require_type=False, fixed=current["groups"] if started else None)
+        return errors
+
+    def _updated(self, current: Mapping[str, Any], body: Mapping[str, Any], caller: str) -> dict:
+        now = timestamp(self.clock.now())
+        updated = dict(current)
+        for field in SETTABLE:
+            if field in body:
+                updated[field] = body[field]
+        updated["starts_at"] = _normal_time(updated["starts_at"])
+        updated["ends_at"] = _normal_time(updated["ends_at"])
+        updated["room_ids"] = list(updated["room_ids"] or [])
+        updated["group_reset_interval"] = updated["group_reset_interval"] or "full"
+        if body.get("groups") is not None:
+            updated["groups"] = _groups(body["groups"], current["groups"], now, _uuid)
+        updated["updated_at"] = now
+        updated["updated_by_user_id"] = caller
+        return updated
 
     def delete_experiment(self, organization_id: str, experiment_id: str) -> None:
         with self.store.transaction():
             self._experiment(organization_id, experiment_id)
-            self.store.delete(EXPERIMENTS, experiment_id)
+            self.organization(organization_id).delete(EXPERIMENTS, experiment_id)
 
     # -- states --------------------------------------------------------------------------------
 
@@ -234,8 +236,8 @@ class Giosg:
     # -- helpers -------------------------------------------------------------------------------
 
     def _experiment(self, organization_id: str, experiment_id: str) -> dict:
-        experiment = self.store.get(EXPERIMENTS, experiment_id)
-        if experiment is None or experiment["organization_id"] != organization_id:
+        experiment = self.organization(organization_id).get(EXPERIMENTS, experiment_id)
+        if experiment is None:
             raise NotFound()
         return experiment
 
@@ -259,16 +261,16 @@ class Giosg:
         return errors
 
     def _owned(self, table: str, key: str, organization_id: str) -> bool:
-        doc = self.store.get(table, key)
-        return doc is not None and doc["organization_id"] == organization_id
+        return self.organization(organization_id).get(table, key) is not None
 
     def represent(self, experiment: Mapping[str, Any]) -> dict:
         """The experiment as Giosg shows it, with its related objects embedded."""
         organization = self._organization(experiment["organization_id"])
-        goal = self.store.get(GOALS, experiment["goal_id"]) if experiment["goal_id"] else None
+        tables = self.organization(experiment["organization_id"])
+        goal = tables.get(GOALS, experiment["goal_id"]) if experiment["goal_id"] else None
         if goal is not None:
-            goal["organization"] = self._organization(goal["organization_id"])
-        rooms = [self.store.get(ROOMS, room_id) for room_id in experiment["room_ids"]]
+            goal["organization"] = organization
+        rooms = [tables.get(ROOMS, room_id) for room_id in experiment["room_ids"]]
         return {
             "id": experiment["id"],
             "is_draft": experiment["is_draft"],
@@ -354,6 +356,10 @@ def _groups(groups: list[Mapping[str, Any]], before: list[Mapping[str, Any]], no
     return out
 
 
+def _newest_first(experiment: Mapping[str, Any]) -> tuple:
+    return (experiment["created_at"], experiment["id"])
+
+
 def _whole(groups: list[Mapping[str, Any]]) -> bool:
     """Whether every group has a percentage (if not, that is reported on its own)."""
     return all(isinstance(group.get("percentage"), int) for group in groups)
@@ -371,19 +377,3 @@ def _differs(field: str, new: Any, old: Any) -> bool:
     if field == "group_reset_interval":
         return (new or "full") != old
     return new != old
-
-
-def _encode_cursor(direction: str, position: tuple) -> str:
-    raw = json.dumps({"d": direction, "p": list(position)}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[str, tuple]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        direction, position = data["d"], tuple(data["p"])
-        if direction not in ("next", "previous") or len(position) != 2 or not all(isinstance(p, str) for p in position):
-            raise ValueError(cursor)
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise NotFound("Invalid cursor.") from None
-    return direction, position
