@@ -1,5 +1,6 @@
-"""The mock's own controls under /__mockexp/ over HTTP: health, demo credentials, reset and
-the clock, and the time-based Giosg rules following that clock."""
+"""The mock's own controls under /__mockexp/ over HTTP, for every vendor it serves: health,
+the demo credentials (each works exactly as it says), reset (of every vendor or of some),
+and the clock."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ import httpx
 import pytest
 
 from mockexp.vendors import ALL
+from tests.world import creates, example, headers, operations, state, url
 
-EXPERIMENTS = "/api/v5/orgs/{org}/experiments"
-DEMO_TOKENS = {"Token giosg-demo-admin-token", "Token giosg-demo-viewer-token", "Token giosg-demo-expired-org-token"}
-WRITE = "write experiments (settings permission)"
 DAY = 86400
+VENDORS = sorted(ALL)
 
 
 @pytest.fixture(autouse=True)
@@ -27,31 +27,6 @@ def real_clock_afterwards(mock):
 def parse(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def auth(credential: dict) -> dict:
-    return {credential["header"]: credential["value"]}
-
-
-def experiments_url(credential: dict) -> str:
-    return EXPERIMENTS.format(org=credential["tenant"]["organization_id"])
-
-
-def list_experiments(http: httpx.Client, credential: dict) -> list[dict]:
-    response = http.get(experiments_url(credential), params={"page_size": 100}, headers=auth(credential))
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next"] is None
-    return body["results"]
-
-
-def without_times(node: Any) -> Any:
-    """The data with every timestamp left out: the demo world's times follow the clock."""
-    if isinstance(node, dict):
-        return {key: without_times(value) for key, value in node.items() if not key.endswith("_at")}
-    if isinstance(node, list):
-        return [without_times(value) for value in node]
-    return node
 
 
 def clock(http: httpx.Client) -> dict:
@@ -68,8 +43,22 @@ def real_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+def listed_credentials(http: httpx.Client, vendor: str) -> list[dict]:
+    response = http.get("/__mockexp/credentials")
+    assert response.status_code == 200, response.text
+    found = [c for c in response.json() if c["vendor"] == vendor]
+    assert found, f"{vendor} lists no demo credential"
+    return found
+
+
+def change(http: httpx.Client, mock, vendor: str) -> None:
+    """Something a writer does through the vendor's API: its spec's first create."""
+    spec = mock.runtime.specs[vendor]
+    writer = next(c for c in listed_credentials(http, vendor) if c["can_write"])
+    made = creates(spec)
+    assert made, f"{vendor}'s spec has no create with an example body"
+    response = http.post(url(http, mock.runtime, vendor, made[0], writer), headers=headers(writer), json=example(made[0]))
+    assert response.status_code in made[0].success_statuses, response.text
 
 
 # -- health ---------------------------------------------------------------------------------
@@ -80,100 +69,122 @@ def test_health_reports_ok_with_the_vendors_and_the_store(http: httpx.Client) ->
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json() == {"status": "ok", "vendors": sorted(ALL), "store": "memory"}
+    assert response.json() == {"status": "ok", "vendors": VENDORS, "store": "memory"}
 
 
 # -- credentials ------------------------------------------------------------------------------
 
 
-def test_credentials_list_every_giosg_demo_credential_with_what_it_may_do_and_its_tenant(http: httpx.Client) -> None:
-    response = http.get("/__mockexp/credentials")
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_credentials_say_what_each_may_do_and_name_its_tenant_as_the_spec_does(http: httpx.Client, mock, vendor: str) -> None:
+    found = listed_credentials(http, vendor)
+    path_parameters = {p["name"] for op in mock.runtime.specs[vendor].operations for p in op.parameters_in("path")}
 
-    assert response.status_code == 200
-    credentials = response.json()
-    giosg = [credential for credential in credentials if credential["vendor"] == "giosg"]
-    assert {credential["value"] for credential in giosg} == DEMO_TOKENS
-    assert len(giosg) == 3
-    for credential in giosg:
-        assert credential["header"] == "Authorization"
-        assert credential["value"].startswith("Token ")
-        assert isinstance(credential["role"], str) and credential["role"]
-        assert isinstance(credential["permissions"], list)
-        assert isinstance(credential["tenant"]["organization_id"], str) and credential["tenant"]["organization_id"]
-
-    by_token = {credential["value"]: credential for credential in giosg}
-    admin = by_token["Token giosg-demo-admin-token"]
-    viewer = by_token["Token giosg-demo-viewer-token"]
-    expired = by_token["Token giosg-demo-expired-org-token"]
-    assert admin["role"] == "settings permission"
-    assert WRITE in admin["permissions"]
-    assert viewer["role"] == "no settings permission"
-    assert viewer["permissions"] and WRITE not in viewer["permissions"]
-    assert expired["permissions"] == []
-    assert expired["note"]
-    assert admin["tenant"]["organization_id"] == viewer["tenant"]["organization_id"]
-    assert expired["tenant"]["organization_id"] != admin["tenant"]["organization_id"]
+    assert any(c["can_write"] for c in found), f"{vendor} has no demo credential that may write"
+    for credential in found:
+        assert credential["header"] and credential["value"] and credential["role"] and credential["user"]
+        assert credential["can_write"] is False or credential["permissions"]
+        assert set(credential["tenant"]) <= path_parameters, credential["tenant"]
+        assert credential["permissions"] or credential["note"], "a credential that may do nothing says why"
 
 
-def test_each_listed_credential_works_against_its_organization(http: httpx.Client) -> None:
-    credentials = [credential for credential in http.get("/__mockexp/credentials").json() if credential["vendor"] == "giosg"]
-    assert credentials
-
-    for credential in credentials:
-        response = http.get(experiments_url(credential), headers=auth(credential))
-        if credential["permissions"]:
-            assert response.status_code == 200, (credential["value"], response.text)
-            assert len(response.json()["results"]) > 0
-        else:  # the organization whose subscription has expired
-            assert response.status_code == 403, (credential["value"], response.text)
-            assert "subscription" in response.json()["detail"]
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_each_listed_credential_reads_exactly_when_it_may(http: httpx.Client, mock, vendor: str) -> None:
+    spec = mock.runtime.specs[vendor]
+    for credential in listed_credentials(http, vendor):
+        reads = [op for op in operations(spec, "GET") if op.pagination and {p["name"] for p in op.parameters_in("path")} <= set(credential["tenant"])]
+        assert reads, f"{vendor}: no list {credential['value']} could read"
+        response = http.get(url(http, mock.runtime, vendor, reads[0], credential), headers=headers(credential))
+        assert response.status_code in ((200,) if credential["permissions"] else (401, 403)), (credential["value"], response.text)
 
 
-def test_each_listed_credential_may_write_exactly_when_its_permissions_say_so(http: httpx.Client) -> None:
-    credentials = [credential for credential in http.get("/__mockexp/credentials").json() if credential["vendor"] == "giosg"]
-
-    for credential in credentials:
-        response = http.post(experiments_url(credential), json={"is_draft": True}, headers=auth(credential))
-        expected = 201 if WRITE in credential["permissions"] else 403
-        assert response.status_code == expected, (credential["value"], response.text)
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_each_listed_credential_writes_exactly_when_it_may(http: httpx.Client, mock, vendor: str) -> None:
+    """The spec's example create, sent into the main writer's tenant (the world the example is
+    written for) with each credential: it succeeds exactly for those that may write there."""
+    made = creates(mock.runtime.specs[vendor])
+    assert made, f"{vendor}'s spec has no create with an example body"
+    found = listed_credentials(http, vendor)
+    main = next(c for c in found if c["can_write"])
+    target = url(http, mock.runtime, vendor, made[0], main)
+    for credential in found:
+        before = state(mock.runtime, vendor)
+        response = http.post(target, headers=headers(credential), json=example(made[0]))
+        if credential["can_write"] and credential["tenant"] == main["tenant"]:
+            assert response.status_code in made[0].success_statuses, (credential["value"], response.text)
+            assert http.post("/__mockexp/reset", json={"vendors": [vendor]}).status_code == 200
+        else:
+            assert response.status_code in (401, 403), (credential["value"], response.text)
+            assert state(mock.runtime, vendor) == before
 
 
 # -- reset ------------------------------------------------------------------------------------
 
 
-def test_reset_brings_back_the_demo_experiments(http: httpx.Client, giosg_admin: dict) -> None:
-    before = list_experiments(http, giosg_admin)
-    assert len(before) >= 4
-    deleted, renamed = before[0], before[1]
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_reset_brings_the_vendor_back_to_its_demo_data(http: httpx.Client, mock, vendor: str) -> None:
+    mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))  # the demo data's times follow the clock
+    assert http.post("/__mockexp/reset", json={"vendors": [vendor]}).status_code == 200
+    demo = state(mock.runtime, vendor)
+    change(http, mock, vendor)
+    assert state(mock.runtime, vendor) != demo
 
-    assert http.delete(f"{experiments_url(giosg_admin)}/{deleted['id']}", headers=auth(giosg_admin)).status_code == 204
-    created = http.post(experiments_url(giosg_admin), json={"is_draft": True, "name": "Made in a test"}, headers=auth(giosg_admin))
-    assert created.status_code == 201
-    update = {"is_draft": renamed["is_draft"], "name": "Renamed in a test"}
-    assert http.put(f"{experiments_url(giosg_admin)}/{renamed['id']}", json=update, headers=auth(giosg_admin)).status_code == 200
-    changed = list_experiments(http, giosg_admin)
-    assert {e["id"] for e in changed} == {e["id"] for e in before} - {deleted["id"]} | {created.json()["id"]}
+    response = http.post("/__mockexp/reset", json={"vendors": [vendor]})
+
+    assert response.status_code == 200
+    assert response.json() == {"reset": [vendor]}
+    assert state(mock.runtime, vendor) == demo
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_reset_of_one_vendor_leaves_the_others_as_they_are(http: httpx.Client, mock, vendor: str) -> None:
+    others = [name for name in VENDORS if name != vendor]
+    for name in VENDORS:
+        change(http, mock, name)
+    changed = {name: state(mock.runtime, name) for name in others}
+
+    assert http.post("/__mockexp/reset", json={"vendors": [vendor]}).status_code == 200
+
+    assert {name: state(mock.runtime, name) for name in others} == changed
+
+
+def test_reset_without_a_body_resets_every_vendor(http: httpx.Client, mock) -> None:
+    mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
+    assert http.post("/__mockexp/reset").status_code == 200
+    demo = {name: state(mock.runtime, name) for name in VENDORS}
+    for name in VENDORS:
+        change(http, mock, name)
 
     response = http.post("/__mockexp/reset")
 
-    assert response.status_code == 200
-    assert response.json() == {"reset": sorted(ALL)}
-    after = list_experiments(http, giosg_admin)
-    assert [e["id"] for e in after] == [e["id"] for e in before]
-    assert without_times(after) == without_times(before)
-    assert http.get(f"{experiments_url(giosg_admin)}/{deleted['id']}", headers=auth(giosg_admin)).status_code == 200
-    assert http.get(f"{experiments_url(giosg_admin)}/{created.json()['id']}", headers=auth(giosg_admin)).status_code == 404
+    assert response.json() == {"reset": VENDORS}
+    assert {name: state(mock.runtime, name) for name in VENDORS} == demo
 
 
-def test_reset_gives_the_same_demo_world_every_time(http: httpx.Client, giosg_admin: dict) -> None:
-    first = list_experiments(http, giosg_admin)
+def test_reset_gives_the_same_demo_world_and_credentials_every_time(http: httpx.Client, mock) -> None:
+    mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
+    assert http.post("/__mockexp/reset").status_code == 200
+    first = {name: state(mock.runtime, name) for name in VENDORS}
     first_credentials = http.get("/__mockexp/credentials").json()
 
     assert http.post("/__mockexp/reset").status_code == 200
     assert http.post("/__mockexp/reset").status_code == 200
 
-    assert without_times(list_experiments(http, giosg_admin)) == without_times(first)
+    assert {name: state(mock.runtime, name) for name in VENDORS} == first
     assert http.get("/__mockexp/credentials").json() == first_credentials
+
+
+@pytest.mark.parametrize("body", [{"vendors": ["nobody"]}, {"vendors": []}, {"vendors": "giosg"}, {"everything": True}])
+def test_a_reset_that_names_no_vendor_it_serves_is_400_and_resets_nothing(http: httpx.Client, mock, body: Any) -> None:
+    for name in VENDORS:
+        change(http, mock, name)
+    changed = {name: state(mock.runtime, name) for name in VENDORS}
+
+    response = http.post("/__mockexp/reset", json=body)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["message"]
+    assert {name: state(mock.runtime, name) for name in VENDORS} == changed
 
 
 # -- the clock ----------------------------------------------------------------------------------
@@ -189,7 +200,7 @@ def test_clock_follows_real_time_by_default(http: httpx.Client) -> None:
     assert abs(state["offset_seconds"]) < 1
 
 
-def test_putting_now_freezes_the_clock_and_new_experiments_are_created_at_that_instant(http: httpx.Client, giosg_admin: dict) -> None:
+def test_putting_now_freezes_the_clock(http: httpx.Client) -> None:
     response = set_clock(http, {"now": "2026-02-03T04:05:06Z"})
 
     assert response.status_code == 200
@@ -198,12 +209,6 @@ def test_putting_now_freezes_the_clock_and_new_experiments_are_created_at_that_i
     state = clock(http)
     assert state["mode"] == "frozen"
     assert parse(state["now"]) == datetime(2026, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
-
-    created = http.post(experiments_url(giosg_admin), json={"is_draft": True, "name": "Frozen"}, headers=auth(giosg_admin))
-
-    assert created.status_code == 201, created.text
-    assert parse(created.json()["created_at"]) == datetime(2026, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
-    assert parse(created.json()["updated_at"]) == datetime(2026, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
 
 
 def test_putting_now_with_an_offset_freezes_at_the_same_instant(http: httpx.Client) -> None:
@@ -286,65 +291,3 @@ def test_a_clock_change_that_is_not_json_gets_400_and_leaves_the_clock_alone(htt
     assert parse(clock(http)["now"]) == datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-# -- time rules follow the clock ----------------------------------------------------------------
-
-
-def find(experiments: list[dict], *, starts_in: tuple[float, float], ends_in: tuple[float, float] | None) -> dict:
-    """The one published demo experiment starting and ending within these day ranges from now."""
-    now = real_now()
-
-    def days(value: str | None) -> float | None:
-        return None if value is None else (parse(value) - now).total_seconds() / DAY
-
-    matches = [
-        e for e in experiments
-        if not e["is_draft"]
-        and e["starts_at"] is not None and starts_in[0] < days(e["starts_at"]) < starts_in[1]
-        and (e["ends_at"] is None if ends_in is None else e["ends_at"] is not None and ends_in[0] < days(e["ends_at"]) < ends_in[1])
-    ]
-    assert len(matches) == 1, [(e["name"], e["starts_at"], e["ends_at"]) for e in experiments]
-    return matches[0]
-
-
-def test_freezing_the_clock_past_its_end_makes_the_running_experiment_ended(http: httpx.Client, giosg_admin: dict) -> None:
-    running = find(list_experiments(http, giosg_admin), starts_in=(-6, -4), ends_in=(8, 10))
-    url = f"{experiments_url(giosg_admin)}/{running['id']}"
-    assert http.put(url, json={"is_draft": False, "name": "Renamed while running"}, headers=auth(giosg_admin)).status_code == 200
-
-    assert set_clock(http, {"now": iso(real_now() + timedelta(days=20))}).status_code == 200
-    response = http.put(url, json={"is_draft": False, "name": "Renamed after the end"}, headers=auth(giosg_admin))
-
-    assert response.status_code == 400, response.text
-    assert "has ended" in response.json()["detail"]
-    assert http.get(url, headers=auth(giosg_admin)).json()["name"] == "Renamed while running"
-
-    assert set_clock(http, {"mode": "real"}).status_code == 200
-    again = http.put(url, json={"is_draft": False, "name": "Renamed in real time"}, headers=auth(giosg_admin))
-    assert again.status_code == 200, again.text
-    assert again.json()["name"] == "Renamed in real time"
-
-
-def test_advancing_the_clock_past_its_start_makes_a_scheduled_experiments_goal_read_only(http: httpx.Client, giosg_admin: dict) -> None:
-    experiments = list_experiments(http, giosg_admin)
-    scheduled = find(experiments, starts_in=(2, 4), ends_in=(16, 18))
-    other_goal = next(e["goal_id"] for e in experiments if e["goal_id"] and e["goal_id"] != scheduled["goal_id"])
-    url = f"{experiments_url(giosg_admin)}/{scheduled['id']}"
-    change = {
-        "is_draft": False,
-        "name": scheduled["name"],
-        "goal_id": other_goal,
-        "room_ids": scheduled["room_ids"],
-        "starts_at": scheduled["starts_at"],
-    }
-
-    assert set_clock(http, {"advance": 4 * DAY}).status_code == 200
-    response = http.put(url, json=change, headers=auth(giosg_admin))
-
-    assert response.status_code == 400, response.text
-    assert list(response.json()) == ["goal_id"]
-    assert http.get(url, headers=auth(giosg_admin)).json()["goal_id"] == scheduled["goal_id"]
-
-    assert set_clock(http, {"mode": "real"}).status_code == 200
-    again = http.put(url, json=change, headers=auth(giosg_admin))
-    assert again.status_code == 200, again.text
-    assert again.json()["goal_id"] == other_goal

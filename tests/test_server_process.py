@@ -20,6 +20,9 @@ from typing import Callable, Iterator
 import httpx
 import pytest
 
+from mockexp.specs import load_named
+from mockexp.vendors import ALL
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 60  # seconds a server may take to answer its health check (a deadline, not an assertion)
 
@@ -413,8 +416,10 @@ def test_serve_memory_prints_a_banner_with_the_url_vendors_and_demo_credentials(
     server.stop()
 
     assert f"http://127.0.0.1:{server.port}" in banner
-    assert f"http://127.0.0.1:{server.port}/api/v5" in banner  # Giosg at its real base path
-    assert "giosg" in banner
+    assert sorted(health["vendors"]) == sorted(ALL)
+    for name, vendor in ALL.items():  # every vendor at its real base path
+        assert f"  {name}" in banner and f"http://127.0.0.1:{server.port}{load_named(vendor.spec).base_path}/ui/" in banner
+        assert any(c["vendor"] == name for c in credentials), f"{name} lists no demo credential"
     assert f"http://127.0.0.1:{server.port}/__mockexp/" in banner
     assert "in memory" in banner
     for credential in credentials:

@@ -57,6 +57,10 @@ BROKEN = {
     "unresolvable-ref": (lambda t: replace_once(t, '"#/components/schemas/ExperimentCollection"', '"#/components/schemas/NoSuchSchema"'), r"NoSuchSchema"),
     "missing-external-file": (lambda t: replace_once(t, '"#/components/schemas/ExperimentCollection"', '"nowhere.yaml#/ExperimentCollection"'), r"nowhere\.yaml"),
     "duplicate-operation-id": (lambda t: replace_once(t, "operationId: createExperiment", "operationId: listExperiments"), r"(?i)listExperiments.*(unique|both|duplicate)|(unique|both|duplicate).*listExperiments"),
+    "pagination-naming-no-parameter": (lambda t: replace_once(t, "parameters: {size: page_size, cursor: cursor}", "parameters: {size: per_page, cursor: cursor}"), r"listExperiments.*parameters\.size.*per_page"),
+    "pagination-naming-no-field": (lambda t: replace_once(t, "body: {next: next, previous: previous, items: results}", "body: {next: next, previous: previous, items: experiments}"), r"listExperiments.*items: experiments"),
+    "pagination-of-unknown-style": (lambda t: replace_once(t, "style: cursor", "style: scroll"), r"listExperiments.*style.*scroll"),
+    "refusals-not-4xx": (lambda t: replace_once(t, "refusals: [400, 401, 403, 404]", "refusals: [200, 404]"), r"x-mockexp-contract\.refusals"),
 }
 
 
@@ -90,7 +94,7 @@ def test_every_shipped_spec_loads_and_validates() -> None:
 def test_giosg_spec_has_the_five_experiment_operations() -> None:
     spec = specs.load_named("giosg.yaml")
 
-    assert set(spec.operations) == GIOSG_OPERATIONS
+    assert {(op.method, op.path, op.operation_id) for op in spec.operations} == GIOSG_OPERATIONS
     assert len(spec.operations) == 5
     assert spec.name == "giosg"
 
@@ -103,7 +107,7 @@ def test_admin_spec_lives_under_mockexp_and_has_its_five_operations() -> None:
     spec = specs.load_named("mockexp-admin.yaml")
 
     assert spec.base_path == "/__mockexp"
-    assert {operation_id for _, _, operation_id in spec.operations} == {"health", "reset", "credentials", "getClock", "setClock"}
+    assert {op.operation_id for op in spec.operations} == {"health", "reset", "credentials", "getClock", "setClock"}
 
 
 def test_loaded_giosg_spec_has_no_refs_left() -> None:
@@ -201,7 +205,7 @@ Parts:
 
     spec = specs.load(tmp_path / "main.yaml")
 
-    assert spec.operations == [("GET", "/things", "listThings")]
+    assert [(op.method, op.path, op.operation_id) for op in spec.operations] == [("GET", "/things", "listThings")]
     assert spec.base_path == "/api/v1"
     schema = spec.document["paths"]["/things"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema == {
@@ -272,4 +276,43 @@ def test_serve_refuses_to_start_with_a_broken_spec_naming_the_file_and_the_probl
     assert result.returncode != 0
     assert str(broken.resolve()) in result.stderr
     assert "NoSuchSchema" in problem_part(result.stderr, broken)
+    assert "Traceback" not in result.stderr
+
+
+# -- a spec the vendor does not implement ------------------------------------------------------
+
+
+def misspelt(tmp_path: Path) -> Path:
+    """Every shipped spec, with one of Giosg's operationIds misspelt."""
+    directory = tmp_path / "specs"
+    shutil.copytree(REPO_SPECS, directory)
+    text = (directory / "giosg.yaml").read_text(encoding="utf-8")
+    (directory / "giosg.yaml").write_text(replace_once(text, "\n      operationId: retrieveExperiment\n", "\n      operationId: retreiveExperiment\n"), encoding="utf-8")
+    return directory
+
+
+def test_specs_command_fails_naming_an_operation_the_vendor_does_not_implement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("MOCKEXP_SPECS_DIR", str(misspelt(tmp_path)))
+
+    status = main(["specs"])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "retreiveExperiment" in err and "giosg" in err and "giosg.yaml" in err
+    assert "not implemented" in err
+
+
+def test_serve_refuses_to_start_naming_an_operation_the_vendor_does_not_implement(tmp_path: Path) -> None:
+    env = dict(os.environ, MOCKEXP_SPECS_DIR=str(misspelt(tmp_path)))
+
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mockexp", "serve", "--memory", "--port", str(free_port())],
+            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+        )
+    except subprocess.TimeoutExpired as running:
+        pytest.fail(f"the server started with an operation nobody implements: {running.stdout!r}")
+
+    assert result.returncode == 1
+    assert "retreiveExperiment" in result.stderr and "giosg.yaml" in result.stderr
     assert "Traceback" not in result.stderr

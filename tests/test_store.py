@@ -483,3 +483,106 @@ def test_one_hundred_concurrent_inserts_give_one_hundred_distinct_documents(tmp_
             assert reopened.get("experiments", f"exp-{i}") == {"i": i, "name": f"Experiment {i}"}
     finally:
         reopened.close()
+
+
+# -- vendors and tenants --------------------------------------------------------------------
+
+
+def test_two_tenants_with_the_same_key_never_see_change_or_delete_each_others_documents(store: Store) -> None:
+    shop = store.vendor("shop")
+    north, south = shop.tenant("north"), shop.tenant("south")
+    north.insert("orders", "o1", {"total": 10})
+    south.insert("orders", "o1", {"total": 99})
+
+    assert north.get("orders", "o1") == {"total": 10} and south.get("orders", "o1") == {"total": 99}
+    south.replace("orders", "o1", {"total": 100})
+    assert south.delete("orders", "o1") is True
+    assert south.delete("orders", "o1") is False
+    assert north.get("orders", "o1") == {"total": 10}
+    assert north.query("orders") == [{"total": 10}] and south.query("orders") == []
+    assert north.count("orders") == 1 and south.count("orders") == 0
+
+
+def test_a_tenant_id_that_looks_like_a_path_cannot_reach_another_tenant(store: Store) -> None:
+    shop = store.vendor("shop")
+    shop.tenant("a", "b").insert("orders", "o1", {"who": "a/b"})
+
+    assert shop.tenant("a/b").get("orders", "o1") is None
+    assert shop.tenant("a").tenant("b").get("orders", "o1") == {"who": "a/b"}
+
+
+def test_vendors_hold_their_own_tables_and_reset_drops_only_theirs(store: Store) -> None:
+    one, other = store.vendor("one"), store.vendor("oneother")
+    one.insert("things", "k", {"v": 1})
+    one.tenant("t").insert("things", "k", {"v": 2})
+    other.insert("things", "k", {"v": 3})
+
+    assert one.dump() == {"one.things": {"k": {"v": 1}}, "one.things@t": {"k": {"v": 2}}}
+    one.drop_all()
+    assert one.dump() == {} and other.dump() == {"oneother.things": {"k": {"v": 3}}}
+
+
+# -- what the store relies on in TinyDB (pinned to >=4.9,<4.10) ------------------------------
+# The store writes TinyDB's tables in place instead of through its copying `_update_table`.
+# These fail if a TinyDB release changes what that relies on.
+
+
+def test_tinydb_writes_go_through_the_in_place_path_and_keep_every_document() -> None:
+    from mockexp.store import _Database
+
+    from tinydb.storages import MemoryStorage
+    from tinydb.table import Document
+
+    db = _Database(storage=MemoryStorage)
+    table = db.table("t")
+    table.insert(Document({"n": 1}, "a"))
+    table.insert(Document({"n": 2}, "b"))
+    stored = db.storage.read()["t"]
+    untouched = stored["b"]
+
+    table.insert(Document({"n": 3}, "c"))
+    table.update({"n": 10}, doc_ids=["a"])
+    table.remove(doc_ids=["c"])
+
+    assert db.storage.read()["t"] is stored, "TinyDB no longer writes through the table's _update_table"
+    assert stored["b"] is untouched, "a write copied a document it did not touch"
+    assert stored == {"a": {"n": 10}, "b": {"n": 2}}
+    assert table.get(doc_id="a") == {"n": 10} and table.get(doc_id="c") is None
+    assert sorted(doc.doc_id for doc in table) == ["a", "b"]
+    assert table.contains(doc_id="b") and len(table) == 2
+
+
+def test_a_tinydb_write_that_fails_half_way_leaves_the_table_exactly_as_it_was() -> None:
+    from mockexp.store import _Database
+
+    from tinydb.storages import MemoryStorage
+    from tinydb.table import Document
+
+    db = _Database(storage=MemoryStorage)
+    table = db.table("t")
+    for key in ("a", "b", "c"):
+        table.insert(Document({"n": key}, key))
+    before = {key: dict(doc) for key, doc in db.storage.read()["t"].items()}
+
+    def second_fails(doc) -> bool:
+        if doc["n"] == "b":
+            raise Boom()
+        return True
+
+    changed: list[str] = []
+
+    def change_then_fail(doc) -> None:
+        doc["n"] = "changed"
+        changed.append(doc["n"])
+        if len(changed) == 2:
+            raise Boom()
+
+    with pytest.raises(Boom):
+        table.remove(second_fails)  # removes "a", then fails
+    with pytest.raises(Boom):
+        table.update(change_then_fail, doc_ids=["a", "b"])  # changes "a" and "b" in place, then fails
+    with pytest.raises(ValueError):
+        table.insert_multiple([Document({"n": "d"}, "d"), Document({"n": "again"}, "a")])  # adds "d", then fails
+
+    assert db.storage.read()["t"] == before
+    assert {doc.doc_id: dict(doc) for doc in table} == before
