@@ -1,156 +1,254 @@
-"""Ways to break the mock on purpose, as ASGI middleware around its app: each fault is what
-some real implementation might get wrong, and names the check that must catch it."""
+"""Ways to break any vendor's mock on purpose, as ASGI middleware around the app: each fault
+is what some real implementation might get wrong, reads what it needs from the vendor's spec
+(so it works for every registered vendor), and names the check that must catch it."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
 from urllib.parse import parse_qsl, urlencode
 
-EXPERIMENT_KEYS = {"is_draft", "group_reset_interval"}
+from mockexp.contract.checks import TIMESTAMP, _totals
+from mockexp.contract.follow import identity, links
+from mockexp.errors import NotFound
+from mockexp.specs import Operation, Spec
+from mockexp.vendor import Vendor
+
+
+@dataclass
+class Target:
+    """The vendor a fault breaks, and what it knows of it."""
+
+    vendor: Vendor
+    spec: Spec
+    writer: dict   # header name -> value
+    reader: dict   # a read-only credential of the same tenant, if the vendor has one
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        return self.spec.operation_at(method, path)
+
+    def not_found(self) -> dict:
+        return self.vendor.render_error(NotFound())[0]
 
 
 class Fault:
     catches: str  # the check that must report this fault
+    phases: tuple[str, ...] = ("examples", "fuzzing")  # the phases that reach it
+    examples = 5  # Schemathesis' budget per operation to reach it
 
-    def request(self, method: str, path: str, query: dict, headers: dict, body: Any) -> tuple[int, Any] | None:
+    def applies(self, target: Target) -> bool:
+        return True
+
+    def request(self, target: Target, method: str, path: str, query: dict, headers: dict, body: Any) -> tuple[int, Any] | None:
         """Answer instead of the mock (status, JSON body or None), or None to pass on."""
         return None
 
-    def response(self, method: str, path: str, query: dict, status: int, body: Any) -> tuple[int, Any]:
+    def response(self, target: Target, method: str, path: str, query: dict, status: int, body: Any) -> tuple[int, Any]:
         return status, body
 
     def __repr__(self) -> str:
         return type(self).__name__
 
 
-def experiments(body: Any):
-    """Every experiment object in a response body."""
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if EXPERIMENT_KEYS <= node.keys():
-                yield node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+def _success_schema(target: Target, method: str, path: str, status: int) -> dict | None:
+    operation = target.operation(method, path)
+    return operation.response_schema(status) if operation is not None and 200 <= status < 300 else None
 
 
-class NameOfWrongType(Fault):
+class FieldOfWrongType(Fault):
+    """A string field of a successful answer comes as a number."""
+
     catches = "response_schema_conformance"
 
-    def response(self, method, path, query, status, body):
-        for experiment in experiments(body):
-            experiment["name"] = 12345
+    def response(self, target, method, path, query, status, body):
+        schema = _success_schema(target, method, path, status) or {}
+        for name, prop in (schema.get("properties") or {}).items():
+            if isinstance(body, dict) and prop.get("type") == "string" and isinstance(body.get(name), str):
+                body[name] = 12345
+                break
         return status, body
 
 
-class CreatedAtMissing(Fault):
+class RequiredFieldMissing(Fault):
+    """A field the spec requires is left out of successful answers."""
+
     catches = "response_schema_conformance"
 
-    def response(self, method, path, query, status, body):
-        for experiment in experiments(body):
-            experiment.pop("created_at", None)
+    def response(self, target, method, path, query, status, body):
+        schema = _success_schema(target, method, path, status) or {}
+        for name in schema.get("required") or []:
+            if isinstance(body, dict) and name in body:
+                del body[name]
+                break
         return status, body
 
 
-class CrashOnDraftUpdate(Fault):
+class CrashOnUpdate(Fault):
+    """Every update is a 500."""
+
     catches = "not_a_server_error"
 
-    def request(self, method, path, query, headers, body):
-        if method == "PUT" and isinstance(body, dict) and body.get("is_draft") is True:
-            return 500, None
-        return None
+    def applies(self, target):
+        return any(op.method in ("PUT", "PATCH") for op in target.spec.operations)
+
+    def request(self, target, method, path, query, headers, body):
+        return (500, None) if method in ("PUT", "PATCH") else None
 
 
 class AuthIgnored(Fault):
+    """Requests without a valid credential are served as the writer's."""
+
     catches = "ignored_auth"
 
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def request(self, method, path, query, headers, body):
-        headers["authorization"] = self.token
+    def request(self, target, method, path, query, headers, body):
+        for name, value in target.writer.items():
+            headers[name.lower()] = value
         return None
 
 
 class ReadOnlyIgnored(Fault):
+    """The read-only credential may write."""
+
     catches = "read_only_credential_cannot_write"
 
-    def __init__(self, read_only: str, writer: str) -> None:
-        self.read_only, self.writer = read_only, writer
+    def applies(self, target):
+        return bool(target.reader)
 
-    def request(self, method, path, query, headers, body):
-        if headers.get("authorization") == self.read_only:
-            headers["authorization"] = self.writer
+    def request(self, target, method, path, query, headers, body):
+        for name, value in target.reader.items():
+            if headers.get(name.lower()) == value:
+                headers[name.lower()] = target.writer[name]
         return None
 
 
 class CreatedButUnreadable(Fault):
+    """A created object cannot be read back."""
+
     catches = "created_object_is_retrievable"
 
     def __init__(self) -> None:
         self.created: set[str] = set()
 
-    def request(self, method, path, query, headers, body):
-        if method == "GET" and path.rsplit("/", 1)[-1] in self.created:
-            return 404, {"detail": "Not found."}
+    def applies(self, target):
+        return any(op.method == "POST" and op.success_statuses and links(op.definition, op.success_statuses[0]) for op in target.spec.operations)
+
+    def request(self, target, method, path, query, headers, body):
+        if method == "GET" and set(path.split("/")) & self.created:
+            return 404, target.not_found()
         return None
 
-    def response(self, method, path, query, status, body):
-        if method == "POST" and status == 201 and isinstance(body, dict):
-            self.created.add(body.get("id"))
+    def response(self, target, method, path, query, status, body):
+        if method == "POST" and 200 <= status < 300 and identity(body) is not None:
+            self.created.add(str(identity(body)))
+            if isinstance(body, dict) and isinstance(body.get("key"), str):
+                self.created.add(body["key"])
         return status, body
 
 
 class DeleteDoesNothing(Fault):
-    catches = "deleted_object_is_gone"
+    """A delete answers success and deletes nothing."""
 
-    def request(self, method, path, query, headers, body):
-        if method == "DELETE":
-            return 204, None
-        return None
+    catches = "deleted_object_is_gone"
+    phases = ("stateful",)
+    examples = 20
+
+    def applies(self, target):
+        return any(op.method == "DELETE" for op in target.spec.operations)
+
+    def request(self, target, method, path, query, headers, body):
+        return (204, None) if method == "DELETE" else None
 
 
 class PercentagesOff(Fault):
+    """Shares that must add up (the spec marks them with x-mockexp-total) are one off."""
+
     catches = "percentages_add_up"
 
-    def response(self, method, path, query, status, body):
-        for experiment in experiments(body):
-            groups = experiment.get("groups") or []
-            if not experiment["is_draft"] and groups and isinstance(groups[0].get("percentage"), int):
-                groups[0]["percentage"] += 1 if groups[0]["percentage"] < 100 else -1
+    def applies(self, target):
+        return "x-mockexp-total" in json.dumps(target.spec.document)
+
+    def response(self, target, method, path, query, status, body):
+        schema = _success_schema(target, method, path, status)
+        for _, rule, values in _totals(schema or {}, body, "body"):
+            first = values[0]
+            if isinstance(first, dict) and rule["field"] in first:
+                first[rule["field"]] = _one_off(first[rule["field"]])
         return status, body
 
 
-class UpdatedBeforeCreated(Fault):
+def _one_off(value: Any) -> Any:
+    if isinstance(value, str):
+        return f"{float(value) + 1:g}"
+    return value + 1 if isinstance(value, (int, float)) and value < 100 else value - 1
+
+
+class TimestampsGoBack(Fault):
+    """Every answer shows an object's server-set times a little earlier than the last one did."""
+
     catches = "timestamps_never_go_backwards"
 
-    def response(self, method, path, query, status, body):
-        for experiment in experiments(body):
-            if "updated_at" in experiment:
-                experiment["updated_at"] = "2000-01-01T00:00:00.000Z"
+    def __init__(self) -> None:
+        self.answers = 0
+
+    def response(self, target, method, path, query, status, body):
+        self.answers += 1
+        for obj in _objects(body):
+            for name, value in list(obj.items()):
+                if TIMESTAMP.match(name):
+                    obj[name] = _earlier(value, self.answers)
         return status, body
 
 
-class CursorIgnored(Fault):
+def _earlier(value: Any, steps: int) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value - steps * 86_400_000
+    if isinstance(value, str) and re.match(r"^\d{4}-", value):
+        return f"{2000 - steps % 1000:04d}{value[4:]}"
+    return value
+
+
+def _objects(body: Any) -> Iterator[dict]:
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+class PagingIgnored(Fault):
+    """Lists ignore where a page starts: every page is the first."""
+
     catches = "pagination_is_consistent"
 
-    def request(self, method, path, query, headers, body):
-        query.pop("cursor", None)
+    def applies(self, target):
+        return any(op.pagination for op in target.spec.operations)
+
+    def request(self, target, method, path, query, headers, body):
+        operation = target.operation(method, path)
+        if operation is not None and operation.pagination is not None:
+            query.pop(operation.pagination.position, None)
         return None
 
 
-class Faulty:
-    """ASGI middleware applying one fault to every request and response."""
+ALL_FAULTS = (FieldOfWrongType, RequiredFieldMissing, CrashOnUpdate, AuthIgnored, ReadOnlyIgnored, CreatedButUnreadable,
+              DeleteDoesNothing, PercentagesOff, TimestampsGoBack, PagingIgnored)
 
-    def __init__(self, app: Any, fault: Fault) -> None:
+
+class Faulty:
+    """ASGI middleware applying one fault to every request and response of one vendor."""
+
+    def __init__(self, app: Any, fault: Fault, target: Target) -> None:
         self.app = app
         self.fault = fault
+        self.target = target
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not scope["path"].startswith(self.target.spec.base_path + "/"):
             await self.app(scope, receive, send)
             return
         raw = b""
@@ -161,9 +259,8 @@ class Faulty:
                 break
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-        body = _parse(raw)
         method, path = scope["method"], scope["path"]
-        answer = self.fault.request(method, path, query, headers, body)
+        answer = self.fault.request(self.target, method, path, query, headers, _parse(raw))
         if answer is not None:
             await _send(send, *answer)
             return
@@ -172,28 +269,32 @@ class Faulty:
             "query_string": urlencode(query).encode("latin-1"),
             "headers": [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()],
         }
-        started: dict = {}
-        chunks: list[bytes] = []
-
-        async def replay():
-            return {"type": "http.request", "body": raw, "more_body": False}
-
-        async def capture(message):
-            if message["type"] == "http.response.start":
-                started.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, replay, capture)
-        content = b"".join(chunks)
-        status = started["status"]
-        response_headers = [(n, v) for n, v in started.get("headers", []) if n.lower() not in (b"content-length",)]
+        started, chunks = await _call(self.app, scope, raw)
+        content, status = b"".join(chunks), started["status"]
+        response_headers = [(n, v) for n, v in started.get("headers", []) if n.lower() != b"content-length"]
         parsed = _parse(content)
         if parsed is not None:
-            status, parsed = self.fault.response(method, path, query, status, parsed)
+            status, parsed = self.fault.response(self.target, method, path, query, status, parsed)
             content = json.dumps(parsed).encode()
         await send({"type": "http.response.start", "status": status, "headers": response_headers + [(b"content-length", str(len(content)).encode())]})
         await send({"type": "http.response.body", "body": content})
+
+
+async def _call(app: Any, scope: dict, raw: bytes) -> tuple[dict, list[bytes]]:
+    started: dict = {}
+    chunks: list[bytes] = []
+
+    async def replay():
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    async def capture(message):
+        if message["type"] == "http.response.start":
+            started.update(message)
+        else:
+            chunks.append(message.get("body", b""))
+
+    await app(scope, replay, capture)
+    return started, chunks
 
 
 def _parse(raw: bytes) -> Any:

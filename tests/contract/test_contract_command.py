@@ -48,8 +48,9 @@ def contract(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("vendor", sorted(ALL))
 def test_contract_command_passes_against_the_mock_and_writes_reports(served, vendor, tmp_path: Path):
     junit, summary = tmp_path / "contract.xml", tmp_path / "contract.json"
-    httpx.post(served + "/__mockexp/reset")
-    result = contract(vendor, "--base-url", served, "--auth-from-mock", "--seed", "7", "--max-examples", "15", "--report", f"junit:{junit}", "--report", f"json:{summary}")
+    assert httpx.post(served + "/__mockexp/reset", json={"vendors": [vendor]}).status_code == 200
+    result = contract(vendor, "--base-url", served, "--auth-from-mock", "--seed", "7", "--max-examples", "5", "--phases", "examples,fuzzing,stateful",
+                      "--report", f"junit:{junit}", "--report", f"json:{summary}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "passed" in result.stdout.splitlines()[-3]
     suite = ET.parse(junit).getroot().find("testsuite")
@@ -62,7 +63,7 @@ def test_contract_command_exits_non_zero_and_names_the_failing_check(served, tmp
     """A credential the API does not know: every answer is a 401, which the spec allows, but
     a run in which nothing succeeds proves nothing."""
     junit = tmp_path / "contract.xml"
-    result = contract("giosg", "--base-url", served, "--header", "Authorization: Token not-a-real-token", "--seed", "1", "--max-examples", "5", "--phases", "examples,coverage", "--report", f"junit:{junit}")
+    result = contract("giosg", "--base-url", served, "--header", "Authorization: Token not-a-real-token", "--seed", "1", "--max-examples", "5", "--phases", "examples,fuzzing", "--report", f"junit:{junit}")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAILED (the whole run) credential_is_accepted" in result.stdout
     failures = list(ET.parse(junit).getroot().iter("failure"))
@@ -87,14 +88,14 @@ def test_contract_command_explains_bad_usage_with_exit_2(args, complaint):
 
 
 def test_a_check_is_switched_off_by_its_name(served):
-    result = contract("giosg", "--base-url", served, "--header", "Authorization: Token not-a-real-token", "--seed", "1", "--max-examples", "5", "--phases", "examples,coverage", "--exclude-check", "credential_is_accepted")
+    result = contract("giosg", "--base-url", served, "--header", "Authorization: Token not-a-real-token", "--seed", "1", "--max-examples", "5", "--phases", "examples,fuzzing", "--exclude-check", "credential_is_accepted")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "credential_is_accepted" not in result.stdout
 
 
 def test_an_excluded_operation_is_not_tested(served, tmp_path: Path):
     summary = tmp_path / "contract.json"
-    result = contract("giosg", "--base-url", served, "--auth-from-mock", "--seed", "2", "--max-examples", "5", "--phases", "examples,coverage", "--exclude-operation", "deleteExperiment", "--exclude-operation", "PUT /orgs/{organization_id}/experiments/{experiment_id}", "--report", f"json:{summary}")
+    result = contract("giosg", "--base-url", served, "--auth-from-mock", "--seed", "2", "--max-examples", "5", "--phases", "examples,fuzzing", "--exclude-operation", "deleteExperiment", "--exclude-operation", "PUT /orgs/{organization_id}/experiments/{experiment_id}", "--report", f"json:{summary}")
     assert result.returncode == 0, result.stdout + result.stderr
     tested = set(json.loads(summary.read_text())["operations"])
     assert tested == {"GET /orgs/{organization_id}/experiments", "POST /orgs/{organization_id}/experiments", "GET /orgs/{organization_id}/experiments/{experiment_id}"}
