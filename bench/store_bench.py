@@ -9,7 +9,7 @@ created `.venv`):
 For each size it fills a store by calling the Giosg model directly (fast: no HTTP), then
 measures, each over `--ops` operations:
 
-* model level: `Giosg.create_experiment` and `Giosg.get_experiment` over `Store()` (memory)
+* model level: `Giosg.create_experiment` and `Giosg.retrieve_experiment` over `Store()` (memory)
   and over `Store(dir)` (disk: journal + snapshot), in microseconds;
 * HTTP level: `POST` and `GET` of `/api/v5/orgs/{id}/experiments` against a real
   `mockexp serve --data <the disk store just filled>` subprocess, with an httpx client,
@@ -58,13 +58,13 @@ def summary(samples: list[float], scale: float) -> tuple[float, float]:
 
 def admin_of(giosg: Giosg) -> dict:
     for credential in giosg.credentials():
-        if credential["role"] == "settings permission" and credential["note"] is None:
-            return credential
+        if credential.can_write:
+            return credential.to_json()
     raise LookupError("no Giosg admin credential in the demo data")
 
 
 def body(giosg: Giosg, organization_id: str, name: str) -> dict:
-    template = next(e for e in giosg.list_experiments(organization_id, page_size=100)[0] if e["goal_id"] and e["room_ids"])
+    template = next(e for e in giosg.list_experiments(organization_id).items if e["goal_id"] and e["room_ids"])
     return {
         "is_draft": False,
         "name": name,
@@ -90,22 +90,22 @@ def open_runtime(store: Store) -> tuple[Runtime, Giosg, str, str]:
 
 
 def fill(store: Store, size: int) -> tuple[Giosg, str, str]:
-    """The demo data plus enough experiments for `size` stored in all."""
+    """The demo data plus enough experiments for the organization to hold `size`."""
     _, giosg, organization_id, user_id = open_runtime(store)
     attributes = body(giosg, organization_id, "filler")
-    missing = size - store.count(EXPERIMENTS)
+    missing = size - giosg.organization(organization_id).count(EXPERIMENTS)
     while missing > 0:
         with store.transaction():
             for _ in range(min(FILL_BATCH, missing)):
                 giosg.create_experiment(organization_id, user_id, attributes)
                 missing -= 1
-    assert store.count(EXPERIMENTS) == size
+    assert giosg.organization(organization_id).count(EXPERIMENTS) == size
     return giosg, organization_id, user_id
 
 
 def measure_model(giosg: Giosg, organization_id: str, user_id: str, ops: int) -> dict[str, list[float]]:
     attributes = body(giosg, organization_id, "bench")
-    ids = [doc["id"] for doc in giosg.store.query(EXPERIMENTS, {"organization_id": organization_id})]
+    ids = [doc["id"] for doc in giosg.organization(organization_id).query(EXPERIMENTS)]
     creates, gets = [], []
     for _ in range(ops):
         started = time.perf_counter()
@@ -114,7 +114,7 @@ def measure_model(giosg: Giosg, organization_id: str, user_id: str, ops: int) ->
         giosg.delete_experiment(organization_id, created["id"])
     for experiment_id in random.Random(1).choices(ids, k=ops):
         started = time.perf_counter()
-        giosg.get_experiment(organization_id, experiment_id)
+        giosg.retrieve_experiment(organization_id, experiment_id)
         gets.append(time.perf_counter() - started)
     return {"create": creates, "get": gets}
 

@@ -586,3 +586,12 @@ def test_a_tinydb_write_that_fails_half_way_leaves_the_table_exactly_as_it_was()
 
     assert db.storage.read()["t"] == before
     assert {doc.doc_id: dict(doc) for doc in table} == before
+
+
+def test_a_view_shows_stored_documents_that_later_writes_leave_as_they_were(people: Store) -> None:
+    seen = people.view("people", order_by=lambda d: d["name"])
+    people.replace("people", "ada", {"name": "Ada changed"})
+    people.delete("people", "bob")
+
+    assert [doc["name"] for doc in seen] == ["Ada", "Bob", "Cy", "Dee"]
+    assert people.get("people", "ada") == {"name": "Ada changed"}

@@ -234,6 +234,22 @@ class Store:
         documents returned are copied.
         """
         with self._lock:
+            return [_copy(d) for d in self.view(table, where, test=test, order_by=order_by, reverse=reverse, limit=limit)]
+
+    def view(
+        self,
+        table: str,
+        where: Mapping[str, Any] | None = None,
+        *,
+        test: Callable[[Mapping[str, Any]], bool] | None = None,
+        order_by: Callable[[Mapping[str, Any]], Any] | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> list[Mapping[str, Any]]:
+        """What `query` finds, without copying: the stored documents themselves, to read (a
+        long list of which only a page will be shown). They must not be changed; a later write
+        stores a new document and leaves these as they were."""
+        with self._lock:
             docs: list[Mapping[str, Any]] = list(self._db.table(table))
             if where:
                 docs = [d for d in docs if all(d.get(k) == v for k, v in where.items())]
@@ -241,9 +257,7 @@ class Store:
                 docs = [d for d in docs if test(d)]
             if order_by is not None:
                 docs.sort(key=order_by, reverse=reverse)
-            if limit is not None:
-                docs = docs[:limit]
-            return [_copy(d) for d in docs]
+            return docs[:limit] if limit is not None else docs
 
     def count(self, table: str) -> int:
         with self._lock:
@@ -398,6 +412,9 @@ class Tables:
 
     def query(self, table: str, where: Mapping[str, Any] | None = None, **options: Any) -> list[Doc]:
         return self.store.query(self.name(table), where, **options)
+
+    def view(self, table: str, where: Mapping[str, Any] | None = None, **options: Any) -> list[Mapping[str, Any]]:
+        return self.store.view(self.name(table), where, **options)
 
     def count(self, table: str) -> int:
         return self.store.count(self.name(table))

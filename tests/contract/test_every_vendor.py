@@ -36,5 +36,5 @@ def test_the_mock_honours_its_spec_in_every_schemathesis_phase(mock, vendor):
         max_examples=budget(vendor),
         seed=20261123,
     )
-    assert report.ok, report.describe()
+    assert report.ok, report.table()
     assert report.phases_run() == set(PHASES), report.phases

@@ -72,9 +72,6 @@ class Report:
         lines += ["", f"mockexp contract {self.vendor} against {self.base_url}{seed}: {verdict}"]
         return "\n".join(lines)
 
-    def describe(self) -> str:
-        return self.table()
-
     def to_json(self) -> str:
         return json.dumps(
             {

@@ -133,7 +133,7 @@ class Giosg:
 
     def list_experiments(self, organization_id: str) -> Listing:
         """Every experiment of the organization, newest first (paged by cursor)."""
-        rows = self.organization(organization_id).query(EXPERIMENTS, order_by=_newest_first, reverse=True)
+        rows = self.organization(organization_id).view(EXPERIMENTS, order_by=_newest_first, reverse=True)
         return Listing(rows, represent=self.represent, key=_newest_first, descending=True)
 
     def retrieve_experiment(self, organization_id: str, experiment_id: str) -> dict:

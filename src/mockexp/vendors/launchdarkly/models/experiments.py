@@ -45,7 +45,7 @@ class Experiments(World):
             state = "archived" if doc["archivedDate"] is not None else "active"
             return state in states and all(test(doc) for test in tests)
 
-        docs = self.environment(project_key, environment_key).query(EXPERIMENTS, test=wanted, order_by=lambda d: (d["_creationDate"], d["key"]), reverse=True)
+        docs = self.environment(project_key, environment_key).view(EXPERIMENTS, test=wanted, order_by=lambda d: (d["_creationDate"], d["key"]), reverse=True)
         parent = {"_links": {"parent": link(env_path(project_key, environment_key))}}
         return Listing(docs, represent=lambda doc: self.represent(doc, expanded), extra=parent)
 
