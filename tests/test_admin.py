@@ -264,6 +264,10 @@ def test_putting_mode_real_lets_the_clock_follow_real_time_again(http: httpx.Cli
         pytest.param({"advance": "86400"}, id="advance-a-string"),
         pytest.param({"now": "2026-02-03T04:05:06Z", "advance": 60}, id="now-and-advance"),
         pytest.param({"mode": "fake"}, id="mode-not-real"),
+        pytest.param({"advance": 1e300}, id="advance-1e300"),
+        pytest.param({"advance": 3e11}, id="advance-past-the-year-9000"),
+        pytest.param({"now": "9999-12-31T23:59:59Z"}, id="now-past-9000"),
+        pytest.param({"now": "1969-12-31T23:59:59Z"}, id="now-before-1970"),
         pytest.param({"speed": 2}, id="unknown-field"),
         pytest.param([{"advance": 60}], id="not-an-object"),
     ],
@@ -279,6 +283,28 @@ def test_an_invalid_clock_change_gets_400_and_leaves_the_clock_alone(http: httpx
     state = clock(http)
     assert state["mode"] == "frozen"
     assert parse(state["now"]) == datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def test_the_clock_does_not_move_past_the_year_9000(http: httpx.Client) -> None:
+    assert set_clock(http, {"now": "8999-06-01T00:00:00Z"}).status_code == 200
+
+    response = set_clock(http, {"advance": 365 * DAY})
+
+    assert response.status_code == 400
+    assert "9000" in response.json()["fields"]["advance"]
+    assert parse(clock(http)["now"]) == datetime(8999, 6, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("body", [{"advance": 1e300}, {"advance": 3e11}, {"now": "9999-12-31T23:59:59Z"}])
+def test_no_clock_change_can_make_later_requests_fail(http: httpx.Client, mock, body: Any) -> None:
+    set_clock(http, {"mode": "real"})
+    set_clock(http, body)
+    set_clock(http, {"advance": 8.6e9})  # as far as it goes (until the year 2300 or so)
+
+    assert http.post("/__mockexp/reset", json={}).status_code == 200
+    for name in VENDORS:
+        change(http, mock, name)
+        assert http.get("/__mockexp/credentials").status_code == 200
 
 
 def test_a_clock_change_that_is_not_json_gets_400_and_leaves_the_clock_alone(http: httpx.Client) -> None:

@@ -30,12 +30,15 @@ async def get_clock(runtime) -> dict:
 
 
 async def set_clock(runtime, body: dict) -> dict:
-    if "now" in body:
-        runtime.clock.freeze(datetime.fromisoformat(body["now"].replace("z", "Z")))
-    elif "advance" in body:
-        runtime.clock.advance(body["advance"])
-    else:
-        runtime.clock.run_real()
+    try:
+        if "now" in body:
+            runtime.clock.freeze(datetime.fromisoformat(body["now"].replace("z", "Z")))
+        elif "advance" in body:
+            runtime.clock.advance(body["advance"])
+        else:
+            runtime.clock.run_real()
+    except (ValueError, OverflowError) as exc:
+        raise Invalid.field(next(iter(body)), str(exc)[:1].upper() + str(exc)[1:] + ".") from None
     return runtime.clock.state()
 
 

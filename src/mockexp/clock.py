@@ -11,6 +11,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)  # leaves vendors room for date arithmetic (a year's subscription...)
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -33,18 +37,26 @@ class Clock:
             return self._source() + self._offset
 
     def freeze(self, at: datetime) -> None:
-        """Stop the clock at `at` (a naive time is taken as UTC)."""
+        """Stop the clock at `at` (a naive time is taken as UTC), between 1970 and 9000."""
         if at.tzinfo is None:
             at = at.replace(tzinfo=timezone.utc)
+        _check_range(at)
         with self._lock:
             self._frozen_at = at.astimezone(timezone.utc)
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward; a frozen clock stays frozen at the later instant."""
-        if seconds < 0:
+        """Move the clock forward; a frozen clock stays frozen at the later instant. The clock
+        does not move past the year 9000 (ValueError, and it stays where it was)."""
+        if not seconds >= 0:
             raise ValueError("the clock only moves forward")
-        step = timedelta(seconds=seconds)
+        try:
+            step = timedelta(seconds=seconds)
+        except OverflowError:
+            raise ValueError(f"the clock cannot move {seconds:g} seconds: it would pass {LATEST.year}") from None
         with self._lock:
+            current = self._frozen_at if self._frozen_at is not None else self._source() + self._offset
+            if LATEST - current < step:
+                raise ValueError(f"the clock cannot move {seconds:g} seconds: it would pass {LATEST.year}")
             if self._frozen_at is not None:
                 self._frozen_at += step
             else:
@@ -63,3 +75,8 @@ class Clock:
             "mode": self.mode,
             "offset_seconds": round((now - self._source()).total_seconds(), 3),
         }
+
+
+def _check_range(at: datetime) -> None:
+    if not EARLIEST <= at <= LATEST:
+        raise ValueError(f"the clock runs between {EARLIEST.year} and {LATEST.year}, not at {at.isoformat()}")

@@ -20,6 +20,8 @@ from connexion.exceptions import (
 )
 from starlette.exceptions import HTTPException
 
+from mockexp.journal import WriteFailed
+
 logger = logging.getLogger("mockexp")
 
 Path = tuple  # a field's location: ("groups", 1, "percentage"); () for the request as a whole
@@ -94,6 +96,26 @@ class UnsupportedMediaType(DomainError):
     default_message = "Unsupported media type."
 
 
+class RequestTimeout(DomainError):
+    status = 408
+    default_message = "The request was not received in time."
+
+
+class RequestHeaderFieldsTooLarge(DomainError):
+    status = 431
+    default_message = "Request headers are too large."
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    default_message = "Service unavailable; try again shortly."
+
+
+class InsufficientStorage(DomainError):
+    status = 507
+    default_message = "The mock's disk is full: the change was not saved."
+
+
 class ServerError(DomainError):
     status = 500
     default_message = "Internal server error."
@@ -110,6 +132,8 @@ def from_exception(exc: BaseException) -> DomainError:
     """The domain error a failed request amounts to."""
     if isinstance(exc, DomainError):
         return exc
+    if isinstance(exc, WriteFailed):
+        return InsufficientStorage(str(exc)) if exc.disk_full else ServiceUnavailable(str(exc), headers={"Retry-After": "5"})
     if isinstance(exc, UnsupportedMediaTypeProblem):
         return UnsupportedMediaType(exc.detail or None)
     if isinstance(exc, (OAuthProblem, OAuthResponseProblem)):

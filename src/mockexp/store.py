@@ -1,17 +1,10 @@
 """State: named tables of JSON documents keyed by string ids.
 
 The one module that knows TinyDB. Documents live in a TinyDB database held in memory;
-persistence (when a data directory is given) is a snapshot file plus an append-only journal:
-
-* every committed transaction appends one JSON line to `journal.jsonl` with a single
-  `write()` before the call returns, so a `kill -9` at any moment loses at most a write that
-  was never acknowledged, and a torn last line is dropped on the next start;
-* when the journal outgrows the snapshot, the whole state is written to a temporary file,
-  flushed to disk and renamed over `store.json` (atomic), then the journal is emptied.
-  Replaying a journal over a newer snapshot is harmless: every record is idempotent.
-
-A data directory is locked while a store has it open, so two servers cannot interleave.
-Callers get deep copies: changing a returned document never changes the store.
+with a data directory they are also kept on disk (`journal.py`): every committed
+transaction is one synced line of the journal before it returns, and a transaction whose
+line cannot be written is undone in memory too, so what is served is always what would be
+loaded again. Callers get deep copies: changing a returned document never changes the store.
 
 Vendors see the store through `Tables` (`store.vendor("giosg")`, then `.tenant(org_id)`):
 the same calls, with table names scoped to the vendor and to a tenant's ids, so one tenant
@@ -21,8 +14,8 @@ can never read, change or delete another's documents, whatever keys they share.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
+import logging
 import os
 import threading
 from collections.abc import MutableMapping
@@ -34,22 +27,16 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Document, Table
 
+from mockexp.journal import JOURNAL, SNAPSHOT, DataDirectory, Disk, StoreError, StoreLocked, WriteFailed
+
 Doc = dict[str, Any]
 
-SNAPSHOT = "store.json"
-JOURNAL = "journal.jsonl"
-LOCK = "lock"
+__all__ = ["JOURNAL", "SNAPSHOT", "DuplicateKey", "Store", "StoreError", "StoreLocked", "Tables", "WriteFailed"]
 
-
-class StoreError(Exception):
-    pass
+logger = logging.getLogger("mockexp.store")
 
 
 class DuplicateKey(StoreError):
-    pass
-
-
-class StoreLocked(StoreError):
     pass
 
 
@@ -126,25 +113,25 @@ class _Database(TinyDB):
 
 
 def _copy(doc: Mapping[str, Any]) -> Doc:
-    return json.loads(json.dumps(doc))
+    return json.loads(json.dumps(doc, allow_nan=False))
 
 
 class Store:
-    def __init__(self, directory: str | os.PathLike | None = None, *, min_compaction_bytes: int = 1 << 20) -> None:
+    def __init__(self, directory: str | os.PathLike | None = None, *, min_compaction_bytes: int = 1 << 20,
+                 disk: Disk | None = None, repair: bool = False) -> None:
+        """`directory`: where to keep the data (None: memory only). `repair`: load a journal
+        with damaged lines, keeping every intact record (see `journal.py`)."""
         self._db = _Database(storage=MemoryStorage)
         self._lock = threading.RLock()
         self._depth = 0
         self._pending: list[list] = []
         self._undo: list[tuple[str, str, Doc | None]] = []
         self._directory = Path(directory) if directory is not None else None
-        self._journal_fd: int | None = None
-        self._lock_file = None
-        self._snapshot_bytes = 0
-        self._journal_bytes = 0
-        self._min_compaction_bytes = min_compaction_bytes
+        self._data: DataDirectory | None = None
         if self._directory is not None:
+            self._data = DataDirectory(self._directory, disk=disk, repair=repair, min_compaction_bytes=min_compaction_bytes)
             try:
-                self._open_directory()
+                self._load()
             except BaseException:
                 self.close()
                 raise
@@ -155,55 +142,26 @@ class Store:
     def directory(self) -> Path | None:
         return self._directory
 
-    def _open_directory(self) -> None:
-        assert self._directory is not None
-        self._directory.mkdir(parents=True, exist_ok=True)
-        self._lock_file = open(self._directory / LOCK, "a+")
+    def _load(self) -> None:
+        assert self._data is not None
         try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_file.close()
-            self._lock_file = None
-            raise StoreLocked(f"{self._directory} is in use by another mockexp process") from None
-        snapshot = self._directory / SNAPSHOT
-        if snapshot.exists():
-            raw = snapshot.read_bytes()
-            self._snapshot_bytes = len(raw)
+            tables, records = self._data.snapshot(), self._data.records()
+        except OSError as exc:
+            raise StoreError(f"cannot use the data directory {self._directory}: {exc.strerror or exc} ({exc.filename or 'a file in it'})") from None
+        for name, docs in tables.items():
+            self._db.table(name).insert_multiple(Document(doc, key) for key, doc in docs.items())
+        for record in records:
+            self._apply(record)
+        if self._data.repaired:
             try:
-                for name, docs in json.loads(raw)["tables"].items():
-                    self._db.table(name).insert_multiple(Document(doc, key) for key, doc in docs.items())
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise StoreError(f"{snapshot} is not a mockexp snapshot: {exc!r}") from None
-        self._replay(self._directory / JOURNAL)
-        self._journal_fd = os.open(self._directory / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-
-    def _replay(self, journal: Path) -> None:
-        if not journal.exists():
-            return
-        good = 0
-        with open(journal, "rb") as lines:
-            for line in lines:
-                if not line.endswith(b"\n"):
-                    break  # torn by a crash mid-write: it was never acknowledged
-                try:
-                    records = json.loads(line)
-                except ValueError:
-                    break
-                for record in records:
-                    self._apply(record)
-                good += len(line)
-        if good != journal.stat().st_size:
-            os.truncate(journal, good)
-        self._journal_bytes = good
+                self.compact()  # the journal holds the damaged lines still: start clean
+            except OSError as exc:
+                raise StoreError(f"repaired {self._directory}, but could not write the clean snapshot: {exc}") from None
 
     def close(self) -> None:
         with self._lock:
-            if self._journal_fd is not None:
-                os.close(self._journal_fd)
-                self._journal_fd = None
-            if self._lock_file is not None:
-                self._lock_file.close()
-                self._lock_file = None
+            if self._data is not None:
+                self._data.close()
 
     # -- views -------------------------------------------------------------------------------
 
@@ -356,36 +314,29 @@ class Store:
         self._undo.clear()
 
     def _commit(self) -> None:
-        pending = self._pending
-        self._pending, self._undo = [], []
-        if not pending or self._journal_fd is None:
+        if not self._pending or self._data is None:
+            self._pending, self._undo = [], []
             return
-        line = (json.dumps(pending, separators=(",", ":")) + "\n").encode()
-        view = memoryview(line)
-        while view:
-            written = os.write(self._journal_fd, view)
-            view = view[written:]
-        self._journal_bytes += len(line)
-        if self._journal_bytes > max(self._snapshot_bytes, self._min_compaction_bytes):
-            self.compact()
+        try:
+            self._data.append(self._pending)
+        except (WriteFailed, ValueError):
+            self._rollback()
+            raise
+        self._pending, self._undo = [], []
+        if self._data.wants_compaction():
+            try:
+                self.compact()
+            except OSError as exc:
+                logger.warning("could not rewrite the snapshot of %s (%s); the journal keeps every write, and the rewrite is tried again later", self._directory, exc)
+                self._data.compact_later()
 
     def compact(self) -> None:
-        """Write the whole state as a new snapshot and empty the journal."""
-        if self._directory is None:
+        """Write the whole state as a new snapshot and empty the journal (raises OSError if
+        the rewrite fails; nothing is lost then, the journal still holds everything)."""
+        if self._data is None:
             return
         with self._lock:
-            tables = {name: {doc.doc_id: doc for doc in self._db.table(name)} for name in self._db.tables()}
-            data = json.dumps({"tables": tables}, separators=(",", ":")).encode()
-            tmp = self._directory / (SNAPSHOT + ".tmp")
-            with open(tmp, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self._directory / SNAPSHOT)
-            _fsync_directory(self._directory)
-            os.ftruncate(self._journal_fd, 0)
-            self._snapshot_bytes = len(data)
-            self._journal_bytes = 0
+            self._data.compact({name: {doc.doc_id: doc for doc in self._db.table(name)} for name in self._db.tables()})
 
 
 class Tables:
@@ -454,11 +405,3 @@ def _replace_with(new: Doc) -> Callable[[dict], None]:
         doc.update(new)
 
     return transform
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,6 +8,7 @@ path, so every vendor can render field errors in its own shape.
 from __future__ import annotations
 
 import json
+import math
 import re
 import typing as t
 import uuid
@@ -111,6 +112,19 @@ def _depth(value: t.Any) -> int:
     return deepest
 
 
+def _non_finite(value: t.Any) -> t.Iterator[tuple]:
+    """Paths of the numbers in a parsed body that overflowed to infinity (`1e400`)."""
+    stack: list[tuple[t.Any, tuple]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            yield path
+        elif isinstance(node, dict):
+            stack.extend((child, path + (key,)) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, path + (index,)) for index, child in enumerate(node))
+
+
 class BodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -126,6 +140,9 @@ class BodyValidator(JSONRequestBodyValidator):
             raise Invalid(message=f"JSON parse error - {exc}") from None
         if _depth(body) > MAX_DEPTH:
             raise Invalid(message=f"JSON parse error - nested deeper than {MAX_DEPTH} levels.")
+        overflowing = list(_non_finite(body))
+        if overflowing:
+            raise Invalid([(path, "A number too large to hold (it overflows to infinity).") for path in overflowing])
         return body
 
     def _validate(self, body: t.Any) -> t.Optional[dict]:

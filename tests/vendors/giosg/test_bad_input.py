@@ -90,6 +90,8 @@ BAD_BODIES = {
     "huge-integer-is_draft": Bad(body({"is_draft": 10**30}), field="is_draft"),
     "integer-with-5000-digits": Bad(b'{"is_draft": true, "groups": [{"name": "A", "percentage": ' + b"9" * 5000 + b', "group_type": null}]}'),
     "float-overflow": Bad(b'{"is_draft": true, "groups": [{"name": "A", "percentage": 1e400, "group_type": null}]}', field="groups"),
+    "float-overflow-in-a-treatment": Bad(b'{"is_draft": true, "groups": [{"name": "A", "percentage": 100, "group_type": null, "treatment": {"delay": 1e400}}]}', field="groups"),
+    "negative-float-overflow-in-a-treatment": Bad(b'{"is_draft": true, "groups": [{"name": "A", "percentage": 100, "group_type": null, "treatment": {"actions": [{"delay": -1e999}]}}]}', field="groups"),
     "deeply-nested-treatment": Bad(b'{"is_draft": true, "groups": [{"name": "A", "percentage": 100, "group_type": null, "treatment": ' + b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b"}]}"),
 }
 
@@ -166,3 +168,11 @@ def test_bad_page_size_is_400_naming_it(http, org, admin, page_size):
 def test_made_up_cursor_is_404_invalid_cursor(http, org, admin, cursor):
     response = http.get(f"/api/v5/orgs/{org}/experiments", headers=admin, params={"cursor": cursor})
     assert_giosg_error(response, 404)
+
+
+def test_a_number_that_overflows_inside_a_free_form_object_is_refused_naming_where_it_is(http, org, admin):
+    response = http.post(f"/api/v5/orgs/{org}/experiments", headers={**admin, **JSON},
+                         content=b'{"is_draft": true, "groups": [{"name": "A", "percentage": 100, "group_type": null, "treatment": {"delay": 1e400}}]}')
+    error = assert_giosg_error(response, 400, "groups")
+    assert error["groups"][0]["treatment"]["delay"] == ["A number too large to hold (it overflows to infinity)."]
+    assert "Infinity" not in http.get(f"/api/v5/orgs/{org}/experiments", headers=admin).text
