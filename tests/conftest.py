@@ -16,6 +16,8 @@ import uvicorn
 
 from mockexp.app import Runtime, build_app
 from mockexp.clock import Clock
+from mockexp.guard import Policy
+from mockexp.server import Limits, config
 from mockexp.store import Store
 from mockexp.validation import response_problems
 from mockexp.vendors import ALL
@@ -47,12 +49,14 @@ def free_port() -> int:
 class LiveServer:
     """A mock running in this process, so tests can reach its runtime (clock, store) too."""
 
-    def __init__(self, runtime: Runtime, wrap: Callable[[Any], Any] = lambda app: app) -> None:
-        """`wrap` may put a middleware around the mock's app (to break it on purpose)."""
+    def __init__(self, runtime: Runtime, wrap: Callable[[Any], Any] = lambda app: app, *, limits: Limits | None = None, policy: Policy = Policy()) -> None:
+        """`wrap` may put a middleware around the mock's app (to break it on purpose);
+        `limits` and `policy` are what `mockexp serve` sets from its options."""
         self.runtime = runtime
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(wrap(build_app(runtime)), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"))
+        app = wrap(build_app(runtime, policy=policy))
+        self.server = uvicorn.Server(config(app, host="127.0.0.1", port=self.port, limits=limits or Limits(), render=runtime.render_raw, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> "LiveServer":

@@ -150,12 +150,12 @@ def test_reset_of_one_vendor_leaves_the_others_as_they_are(http: httpx.Client, m
 
 def test_reset_without_a_body_resets_every_vendor(http: httpx.Client, mock) -> None:
     mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
-    assert http.post("/__mockexp/reset").status_code == 200
+    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
     demo = {name: state(mock.runtime, name) for name in VENDORS}
     for name in VENDORS:
         change(http, mock, name)
 
-    response = http.post("/__mockexp/reset")
+    response = http.post("/__mockexp/reset", headers={"Content-Type": "application/json"})
 
     assert response.json() == {"reset": VENDORS}
     assert {name: state(mock.runtime, name) for name in VENDORS} == demo
@@ -163,12 +163,12 @@ def test_reset_without_a_body_resets_every_vendor(http: httpx.Client, mock) -> N
 
 def test_reset_gives_the_same_demo_world_and_credentials_every_time(http: httpx.Client, mock) -> None:
     mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
-    assert http.post("/__mockexp/reset").status_code == 200
+    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
     first = {name: state(mock.runtime, name) for name in VENDORS}
     first_credentials = http.get("/__mockexp/credentials").json()
 
-    assert http.post("/__mockexp/reset").status_code == 200
-    assert http.post("/__mockexp/reset").status_code == 200
+    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
+    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
 
     assert {name: state(mock.runtime, name) for name in VENDORS} == first
     assert http.get("/__mockexp/credentials").json() == first_credentials

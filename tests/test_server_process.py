@@ -425,3 +425,52 @@ def test_serve_memory_prints_a_banner_with_the_url_vendors_and_demo_credentials(
     for credential in credentials:
         assert f"{credential['header']}: {credential['value']}" in banner
         assert all(str(value) in banner for value in credential["tenant"].values())
+
+
+# -- e. a damaged or unusable store ------------------------------------------------------------------
+
+
+def test_a_journal_damaged_in_the_middle_stops_start_up_naming_the_line_and_repair_keeps_every_intact_record(serve, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = serve("--data", str(data))
+    server.wait_healthy()
+    credential = admin_credential(server.url)
+    collection = experiments_url(server.url, credential)
+    with client(credential) as http:
+        made = [http.post(collection, json={"is_draft": True, "name": f"Kept {n}"}).json()["id"] for n in range(3)]
+    server.kill()
+    lines = (data / "journal.jsonl").read_bytes().split(b"\n")
+    index = len(lines) - 3  # the second of the three creates (the file ends with a newline): one line follows it
+    damaged_at = index + 1
+    lines[index] = b'[["put","giosg.experiments@x","y",{"half'
+    (data / "journal.jsonl").write_bytes(b"\n".join(lines))
+
+    stopped = serve("--data", str(data))
+    assert stopped.process.wait(timeout=60) == 1
+    assert f"line {damaged_at} is damaged" in stopped.stderr() and "--repair" in stopped.stderr()
+    assert "Traceback" not in stopped.stderr()
+
+    repaired = serve("--data", str(data), "--repair")
+    repaired.wait_healthy()
+    with client(credential) as http:
+        found = {experiment_id: http.get(f"{repaired.url}{collection.removeprefix(server.url)}/{experiment_id}").status_code for experiment_id in made}
+    assert found == {made[0]: 200, made[1]: 404, made[2]: 200}
+    assert (data / "journal.damaged.jsonl").exists()
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "unreadable-snapshot"])
+def test_an_unusable_data_directory_stops_start_up_in_one_line(serve, tmp_path: Path, where: str) -> None:
+    if where == "under-a-file":
+        (tmp_path / "a-file").write_text("")
+        data = tmp_path / "a-file" / "data"
+    else:
+        data = tmp_path / "data"
+        data.mkdir()
+        (data / "store.json").write_bytes(b"\x00\x01 not a snapshot")
+
+    server = serve("--data", str(data))
+
+    assert server.process.wait(timeout=60) == 1
+    error = server.stderr().strip()
+    assert error.startswith("mockexp: cannot open the store:") and len(error.splitlines()) == 1, error
+    assert "Traceback" not in error

@@ -349,3 +349,40 @@ def test_a_data_directory_that_cannot_be_written_is_a_store_error_in_one_line(tm
 
     assert "Read-only file system" in str(failed.value) and str(tmp_path) in str(failed.value)
     assert "\n" not in str(failed.value)
+
+
+# -- over HTTP ------------------------------------------------------------------------------------
+
+
+def test_over_http_a_full_disk_is_507_in_the_vendors_shape_and_the_mock_recovers_when_room_is_made(tmp_path: Path) -> None:
+    import httpx
+
+    from mockexp.app import Runtime
+    from mockexp.clock import Clock
+    from mockexp.vendors import ALL
+    from tests.conftest import LiveServer
+
+    disk = FakeDisk(room=10_000_000)
+    runtime = Runtime(Store(tmp_path, disk=disk), Clock(), [ALL["giosg"]])
+    runtime.seed()
+    credential = next(c for c in runtime.credentials() if c.can_write)
+    headers = {"Authorization": credential.value}
+    with LiveServer(runtime) as server:
+        url = f"{server.url}/api/v5/orgs/{credential.tenant['organization_id']}/experiments"
+        listed = httpx.get(url, headers=headers, params={"page_size": 100}).json()["results"]
+        disk.room = 0
+
+        refused = httpx.post(url, headers=headers, json={"is_draft": True, "name": "No room"})
+        deleted = httpx.delete(f"{url}/{listed[0]['id']}", headers=headers)
+
+        assert refused.status_code == 507 and deleted.status_code == 507
+        assert set(refused.json()) == {"detail"} and "full" in refused.json()["detail"]
+        assert httpx.get(url, headers=headers, params={"page_size": 100}).json()["results"] == listed
+        disk.room = 10_000_000
+        made = httpx.post(url, headers=headers, json={"is_draft": True, "name": "Room again"})
+        assert made.status_code == 201
+    runtime.store.close()
+    again = Runtime(Store(tmp_path), Clock(), [ALL["giosg"]])
+    names = [doc["name"] for doc in again.models["giosg"].organization(credential.tenant["organization_id"]).query("experiments")]
+    assert "Room again" in names and "No room" not in names
+    again.store.close()

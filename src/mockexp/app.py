@@ -21,6 +21,7 @@ from mockexp.auth import RUNTIME, wire_security
 from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
 from mockexp.errors import DomainError, Invalid, MethodNotAllowed, from_exception
+from mockexp.guard import Guard, Policy
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
 from mockexp.vendor import Credential, Vendor
@@ -103,8 +104,13 @@ class Runtime:
         body, headers = (vendor.render_error if vendor else admin.render_error)(error)
         return Response(json.dumps(body), status_code=error.status, headers=headers, media_type="application/json")
 
+    def render_raw(self, path: str, method: str, error: DomainError) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """An error as status, headers and body, for the server to send on its own."""
+        response = self.render_error(path, method, error)
+        return response.status_code, list(response.raw_headers), bytes(response.body)
 
-def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
+
+def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy: Policy = Policy()) -> ASGIApp:
     app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
     mounts = [(name, runtime.specs[name], binding.bind(runtime.vendors[name], runtime.specs[name], runtime.models[name])) for name in runtime.vendors]
@@ -129,7 +135,8 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGI
     async def reject(scope: Scope, receive: Receive, send: Send, error: DomainError) -> None:
         await runtime.render_error(scope["path"], scope["method"], error)(scope, receive, send)
 
-    return _WithRuntime(PlainBodies(app, limit=max_body_bytes, reject=reject), runtime)
+    guarded = Guard(PlainBodies(app, limit=max_body_bytes, reject=reject), policy, runtime.admin_spec.base_path, reject)
+    return _WithRuntime(guarded, runtime)
 
 
 class _WithRuntime:

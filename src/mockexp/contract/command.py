@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", required=True, metavar="URL", help="the implementation: the API's base URL, or just its origin (the spec's base path is then added)")
     parser.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="send this header with every request (e.g. the credential)")
     parser.add_argument("--auth-from-mock", nargs="?", const="", default=None, metavar="MOCK_URL", help="take a writing credential (and the tenant's ids) from a running mockexp (default: the --base-url's origin)")
+    parser.add_argument("--admin-token", default=os.environ.get("MOCKEXP_ADMIN_TOKEN"), metavar="TOKEN", help="the mock's admin token, for --auth-from-mock when it listens beyond loopback (default: $MOCKEXP_ADMIN_TOKEN)")
     parser.add_argument("--read-only-header", action="append", default=[], metavar="'Name: value'", help="a read-only credential, for the read_only_credential_cannot_write check")
     parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter, e.g. organization_id=... (repeatable)")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, from {','.join(PHASES)} (default: all)")
@@ -57,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
     parameters = dict(_parameter(text) for text in args.parameter)
     if args.auth_from_mock is not None:
         mock = args.auth_from_mock or _origin(args.base_url)
-        writer, reader = credentials_from_mock(mock, args.vendor)
+        writer, reader = credentials_from_mock(mock, args.vendor, admin_token=args.admin_token)
         headers.setdefault(writer["header"], writer["value"])
         if reader is not None and not read_only:
             read_only = {reader["header"]: reader["value"]}
@@ -98,11 +100,12 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def credentials_from_mock(mock_url: str, vendor: str) -> tuple[dict, dict | None]:
+def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = None) -> tuple[dict, dict | None]:
     """A credential that may write (and one that may only read, if any) of `vendor`."""
     url = mock_url.rstrip("/") + "/__mockexp/credentials"
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
-        listed = httpx.get(url, timeout=10).raise_for_status().json()
+        listed = httpx.get(url, headers=headers, timeout=10).raise_for_status().json()
     except (httpx.HTTPError, ValueError) as exc:
         raise UsageError(f"cannot read the demo credentials from {url}: {exc}") from None
     usable = [c for c in listed if c.get("vendor") == vendor and c.get("permissions")]

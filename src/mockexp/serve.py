@@ -1,0 +1,119 @@
+"""`mockexp serve`: open the store, check the vendors, print the banner, and serve."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from pathlib import Path
+
+from mockexp import __version__
+from mockexp.guard import Policy, hosts_for, is_loopback
+from mockexp.server import Limits, default_max_connections
+
+DEFAULT_DATA = ".mockexp"
+
+
+def add_arguments(serve: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=_port, default=8080, help="port to listen on, 1-65535 (default: 8080)")
+    serve.add_argument("--vendor", action="append", metavar="NAME", help="mount only this vendor (repeatable); default: all")
+    where = serve.add_mutually_exclusive_group()
+    where.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), metavar="PATH", help=f"data directory (default: {DEFAULT_DATA})")
+    where.add_argument("--memory", action="store_true", help="keep state in memory only")
+    serve.add_argument("--repair", action="store_true", help="load a journal with damaged lines: keep every intact record, move the damaged lines aside")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--allowed-host", action="append", metavar="NAME", help="answer requests for this host name too (repeatable; '*' for any); "
+                       "default: loopback names and the --host address, any name when listening on every address")
+    serve.add_argument("--admin-token", metavar="TOKEN", help="require `Authorization: Bearer TOKEN` on /__mockexp/ (default: none on loopback, a generated one otherwise)")
+    serve.add_argument("--max-connections", type=int, default=default_max_connections(), metavar="N",
+                       help="connections open at once; more are refused with 503 (default: %(default)s, below this process's open-file limit)")
+    serve.add_argument("--request-timeout", type=float, default=defaults.request_timeout, metavar="SECONDS",
+                       help="time a request's headers and body may take to arrive; slower ones get 408 and are closed (default: %(default)s)")
+    serve.add_argument("--max-header-bytes", type=int, default=defaults.max_header_bytes, metavar="N", help="request line and headers, in bytes; more is 431 (default: %(default)s)")
+    serve.add_argument("--max-headers", type=int, default=defaults.max_headers, metavar="N", help="request headers; more is 431 (default: %(default)s)")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1-65535, not {port}")
+    return port
+
+
+def main(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mockexp.app import build_app
+    from mockexp.server import config
+
+    runtime = _runtime(args)
+    if runtime is None:
+        return 1
+    policy = Policy(allowed_hosts=hosts_for(args.host, args.allowed_host), admin_token=args.admin_token or (None if is_loopback(args.host) else secrets.token_urlsafe(18)))
+    limits = Limits(max_header_bytes=args.max_header_bytes, max_headers=args.max_headers, request_timeout=args.request_timeout, max_connections=args.max_connections)
+    app = build_app(runtime, policy=policy)
+    if not is_loopback(args.host):
+        print(f"mockexp: WARNING: listening on {args.host}, beyond this machine: anyone who reaches it can use the demo credentials. "
+              "The admin API needs the token the banner shows.", file=sys.stderr, flush=True)
+    print(banner(runtime, f"http://{args.host}:{args.port}", policy.admin_token), flush=True)
+    try:
+        uvicorn.Server(config(app, host=args.host, port=args.port, limits=limits, render=runtime.render_raw, log_level=args.log_level)).run()
+    finally:
+        runtime.store.close()
+    return 0
+
+
+def _runtime(args: argparse.Namespace):
+    """The store opened and the vendors checked, or None with the reason printed in one line."""
+    from mockexp.app import Runtime
+    from mockexp.binding import RegistrationError
+    from mockexp.clock import Clock
+    from mockexp.specs import SpecError
+    from mockexp.store import Store, StoreError
+    from mockexp.vendors import ALL
+
+    unknown = sorted(set(args.vendor or []) - set(ALL))
+    if unknown:
+        print(f"mockexp: unknown vendor {', '.join(unknown)}; known: {', '.join(ALL)}", file=sys.stderr)
+        return None
+    try:
+        store = Store(None if args.memory else args.data, repair=args.repair)
+    except StoreError as exc:
+        print(f"mockexp: cannot open the store: {exc}", file=sys.stderr)
+        return None
+    try:
+        runtime = Runtime(store, Clock(), [ALL[name] for name in (args.vendor or ALL)])
+        runtime.seed()
+    except SpecError as exc:
+        print(f"mockexp: invalid spec, not starting: {exc}", file=sys.stderr)
+    except RegistrationError as exc:
+        print(f"mockexp: a vendor cannot serve its spec, not starting:\n{exc}", file=sys.stderr)
+    except StoreError as exc:
+        print(f"mockexp: cannot write the demo data: {exc}", file=sys.stderr)
+    else:
+        return runtime
+    store.close()
+    return None
+
+
+def banner(runtime, url: str, admin_token: str | None = None) -> str:
+    admin = url + runtime.admin_spec.base_path
+    lines = [f"mockexp {__version__} on {url}", ""]
+    for name in runtime.vendors:
+        base = url + runtime.base_path(name)
+        lines.append(f"  {name:12} {base}   (Swagger UI: {base}/ui/)")
+    lines.append(f"  {'admin':12} {admin}/   (health, reset, credentials, clock; Swagger UI: {admin}/ui/)")
+    if admin_token:
+        lines.append(f"  {'':12} admin token: send Authorization: Bearer {admin_token}")
+    store = runtime.store.directory
+    lines += ["", f"  state: {store.resolve() if store else 'in memory only'}", "", "  demo credentials:"]
+    for credential in runtime.credentials():
+        tenant = ", ".join(f"{key}={value}" for key, value in credential.tenant.items())
+        lines.append(f"    {credential.vendor:12} {credential.header}: {credential.value}")
+        lines.append(f"    {'':12} {credential.role}; {tenant}" + (f" ({credential.note})" if credential.note else ""))
+    return "\n".join(lines)

@@ -1,0 +1,145 @@
+"""The HTTP server under the app (uvicorn with httptools), with bounds no client can push it
+past: the size and number of request headers (431), the time a request may take to arrive
+(408, then the connection is closed), and the number of connections open at once (a new one
+beyond it gets 503 and is closed at once, so the ones being served keep their file
+descriptors). Every refusal is in the error shape of the API the request was for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import httptools
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mockexp.errors import DomainError, RequestHeaderFieldsTooLarge, RequestTimeout, ServiceUnavailable
+
+# (path, method, error) -> (status, headers, body): the error as the API at that path renders it
+Render = Callable[[str, str, DomainError], tuple[int, list[tuple[bytes, bytes]], bytes]]
+
+
+def default_max_connections() -> int:
+    """Below the open-file limit, with room for the store's files and the logs."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 1000
+    return max(8, min(1000, soft - 64))
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_header_bytes: int = 64 * 1024
+    max_headers: int = 100
+    request_timeout: float = 10.0
+    max_connections: int = field(default_factory=default_max_connections)
+
+
+def protocol(limits: Limits, render: Render) -> type[HttpToolsProtocol]:
+    """uvicorn's httptools protocol, bounded by `limits`."""
+
+    class Bounded(HttpToolsProtocol):
+        _timer: asyncio.TimerHandle | None = None
+        _refused = False
+        _too_large = False
+        _header_bytes = 0
+        _header_count = 0
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            if len(self.connections) >= limits.max_connections:
+                self._refused = True
+                _answer(transport, render("/", "GET", ServiceUnavailable("Too many connections are open; try again shortly.", headers={"Retry-After": "1"})))
+                return
+            super().connection_made(transport)
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            if not self._refused:
+                super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserUpgrade:
+                self._unsupported_upgrade_warning()
+            except httptools.HttpParserError:
+                if self._too_large:
+                    self._close_with(RequestHeaderFieldsTooLarge(f"Request headers are limited to {limits.max_headers} fields and {limits.max_header_bytes} bytes."))
+                else:
+                    self.logger.warning("Invalid HTTP request received.")
+                    self.send_400_response("Invalid HTTP request received.")
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._header_bytes = self._header_count = 0
+            self._arm()
+
+        def on_url(self, url: bytes) -> None:
+            super().on_url(url)
+            self._count(len(url), 0)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count(len(name) + len(value) + 4, 1)
+            super().on_header(name, value)
+
+        def on_message_complete(self) -> None:
+            self._disarm()
+            super().on_message_complete()
+
+        def _count(self, size: int, fields: int) -> None:
+            self._header_bytes += size
+            self._header_count += fields
+            if self._header_bytes > limits.max_header_bytes or self._header_count > limits.max_headers:
+                self._too_large = True
+                raise ValueError("request headers over the limit")
+
+        def _arm(self) -> None:
+            if self._timer is None:
+                self._timer = self.loop.call_later(limits.request_timeout, self._timed_out)
+
+        def _disarm(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def _timed_out(self) -> None:
+            self._timer = None
+            if self.transport is not None and not self.transport.is_closing():
+                self._close_with(RequestTimeout(f"The request did not arrive within {limits.request_timeout:g} seconds."))
+
+        def _close_with(self, error: DomainError) -> None:
+            path = _path_of(getattr(self, "url", b"") or b"/")
+            method = (self.scope or {}).get("method", "GET") if self.scope else "GET"
+            _answer(self.transport, render(path, method, error))
+
+    return Bounded
+
+
+def _path_of(url: bytes) -> str:
+    try:
+        return httptools.parse_url(url).path.decode("ascii", "replace") or "/"
+    except httptools.HttpParserInvalidURLError:
+        return "/"
+
+
+def _answer(transport: Any, response: tuple[int, list[tuple[bytes, bytes]], bytes]) -> None:
+    status, headers, body = response
+    head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}".encode()]
+    head += [name + b": " + value for name, value in headers if name.lower() not in (b"content-length", b"connection")]
+    head += [b"content-length: " + str(len(body)).encode(), b"connection: close"]
+    transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+    transport.close()
+
+
+_REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+
+
+def config(app: Any, *, host: str, port: int, limits: Limits, render: Render, log_level: str = "info", **options: Any) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, http=protocol(limits, render), **options)
