@@ -95,6 +95,7 @@ def listed(http: httpx.Client, org: str, admin: dict) -> list[dict]:
     """The organization's experiments as the list shows them after reset."""
     response = http.get(base(org), headers=admin)
     assert response.status_code == 200, response.text
+    assert response.json()["results"], "the demo organization lists no experiment"
     return response.json()["results"]
 
 

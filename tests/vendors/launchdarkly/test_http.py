@@ -230,7 +230,9 @@ def test_listing_an_unknown_project_or_environment_is_404(http, writer):
 
 
 def test_get_returns_the_experiment_as_listed(http, url, writer):
-    for item in http.get(url, headers=writer).json()["items"]:
+    items = http.get(url, headers=writer).json()["items"]
+    assert items
+    for item in items:
         assert get(http, url, writer, item["key"]) == item
 
 

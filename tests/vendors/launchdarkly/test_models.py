@@ -191,6 +191,7 @@ def test_create_sets_the_server_fields_from_the_clock_and_the_caller(ld):
     assert draft["createdAt"] == NOW_MS
     assert draft["version"] == 0
     assert "startedAt" not in draft and "endedAt" not in draft
+    assert len(draft["treatments"]) == 2
     for treatment in draft["treatments"]:
         assert str(uuid.UUID(treatment["_id"])) == treatment["_id"]
 
