@@ -100,6 +100,19 @@ def mock(live: LiveServer, request: pytest.FixtureRequest) -> LiveServer:
     return live
 
 
+@pytest.fixture
+def real_clock_afterwards(mock: LiveServer) -> Iterator[None]:
+    """For tests that move the shared clock: leave it running for whoever comes next."""
+    yield
+    mock.runtime.clock.run_real()
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO 8601 time from a response, as an aware datetime (UTC when it names no zone)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def spec_checked(runtime: Runtime) -> Callable[[httpx.Response], None]:
     """An httpx response hook: every answer of a vendor (or of the admin API) must be one its
     spec documents, with the body its spec describes."""

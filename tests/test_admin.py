@@ -11,22 +11,14 @@ import httpx
 import pytest
 
 from mockexp.vendors import ALL
+from tests.conftest import parse_time as parse
 from tests.world import creates, example, headers, operations, state, url
 
 DAY = 86400
 VENDORS = sorted(ALL)
 
 
-@pytest.fixture(autouse=True)
-def real_clock_afterwards(mock):
-    """Tests here move the shared clock: leave it running for whoever comes next."""
-    yield
-    mock.runtime.clock.run_real()
-
-
-def parse(value: str) -> datetime:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+pytestmark = pytest.mark.usefixtures("real_clock_afterwards")  # tests here move the shared clock
 
 
 def clock(http: httpx.Client) -> dict:

@@ -177,12 +177,17 @@ def published_body(http: httpx.Client, collection: str, name: str) -> dict:
 # -- a. concurrency ---------------------------------------------------------------------------
 
 
-def test_100_concurrent_creates_are_all_stored_distinct_and_survive_a_restart(serve, tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def started(serve, data: Path) -> tuple[Server, dict, str]:
+    """`mockexp serve --data`, answering: the server, the Giosg admin credential, its experiments' URL."""
     server = serve("--data", str(data))
     server.wait_healthy()
     credential = admin_credential(server.url)
-    collection = experiments_url(server.url, credential)
+    return server, credential, experiments_url(server.url, credential)
+
+
+def test_100_concurrent_creates_are_all_stored_distinct_and_survive_a_restart(serve, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server, credential, collection = started(serve, data)
 
     with client(credential) as http:
         template = published_body(http, collection, "template")
@@ -429,10 +434,7 @@ def test_serve_memory_prints_a_banner_with_the_url_vendors_and_demo_credentials(
 
 def test_a_journal_damaged_in_the_middle_stops_start_up_naming_the_line_and_repair_keeps_every_intact_record(serve, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    server = serve("--data", str(data))
-    server.wait_healthy()
-    credential = admin_credential(server.url)
-    collection = experiments_url(server.url, credential)
+    server, credential, collection = started(serve, data)
     with client(credential) as http:
         made = [http.post(collection, json={"is_draft": True, "name": f"Kept {n}"}).json()["id"] for n in range(3)]
     server.kill()
@@ -471,3 +473,35 @@ def test_an_unusable_data_directory_stops_start_up_in_one_line(serve, tmp_path: 
     error = server.stderr().strip()
     assert error.startswith("mockexp: cannot open the store:") and len(error.splitlines()) == 1, error
     assert "Traceback" not in error
+
+
+# -- f. beyond loopback --------------------------------------------------------------------------
+
+
+def test_listening_beyond_loopback_warns_and_the_admin_api_needs_the_token_the_banner_shows(serve) -> None:
+    server = serve("--memory", "--host", "0.0.0.0")
+    deadline = time.monotonic() + START_TIMEOUT
+    while "admin token" not in server.output():
+        assert server.process.poll() is None and time.monotonic() < deadline, server.output()
+        time.sleep(0.1)
+    token = server.output().split("Authorization: Bearer ", 1)[1].split()[0]
+
+    assert "WARNING" in server.stderr() and "beyond this machine" in server.stderr()
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            refused = httpx.get(f"{server.url}/__mockexp/credentials", timeout=5)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert refused.status_code == 401
+    assert httpx.get(f"{server.url}/__mockexp/credentials", headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "http"])
+def test_a_port_outside_1_to_65535_is_refused_with_usage_help(port: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "mockexp", "serve", "--memory", "--port", port], capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 2
+    assert "--port" in result.stderr and "Traceback" not in result.stderr

@@ -260,18 +260,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def serve_refusing(specs_dir: Path, why: str) -> subprocess.CompletedProcess:
+    """`mockexp serve` with these specs, which must refuse to start (`why`, if it does not)."""
+    env = dict(os.environ, MOCKEXP_SPECS_DIR=str(specs_dir))
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "mockexp", "serve", "--memory", "--port", str(free_port())],
+            capture_output=True, text=True, timeout=60, env=env, cwd=specs_dir.parent,
+        )
+    except subprocess.TimeoutExpired as running:
+        pytest.fail(f"the server started with {why}: {running.stdout!r}")
+
+
 def test_serve_refuses_to_start_with_a_broken_spec_naming_the_file_and_the_problem(tmp_path: Path) -> None:
     broken = write_broken(tmp_path / "specs", "unresolvable-ref")
     shutil.copy(REPO_SPECS / "mockexp-admin.yaml", tmp_path / "specs" / "mockexp-admin.yaml")
-    env = dict(os.environ, MOCKEXP_SPECS_DIR=str(tmp_path / "specs"))
 
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "mockexp", "serve", "--memory", "--port", str(free_port())],
-            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
-        )
-    except subprocess.TimeoutExpired as running:
-        pytest.fail(f"the server started with a broken spec: {running.stdout!r}")
+    result = serve_refusing(tmp_path / "specs", "a broken spec")
 
     assert result.returncode != 0
     assert str(broken.resolve()) in result.stderr
@@ -303,15 +308,7 @@ def test_specs_command_fails_naming_an_operation_the_vendor_does_not_implement(t
 
 
 def test_serve_refuses_to_start_naming_an_operation_the_vendor_does_not_implement(tmp_path: Path) -> None:
-    env = dict(os.environ, MOCKEXP_SPECS_DIR=str(misspelt(tmp_path)))
-
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "mockexp", "serve", "--memory", "--port", str(free_port())],
-            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
-        )
-    except subprocess.TimeoutExpired as running:
-        pytest.fail(f"the server started with an operation nobody implements: {running.stdout!r}")
+    result = serve_refusing(misspelt(tmp_path), "an operation nobody implements")
 
     assert result.returncode == 1
     assert "retreiveExperiment" in result.stderr and "giosg.yaml" in result.stderr

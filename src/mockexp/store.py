@@ -176,23 +176,11 @@ class Store:
             doc = self._db.table(table).get(doc_id=key)
             return _copy(doc) if doc is not None else None
 
-    def query(
-        self,
-        table: str,
-        where: Mapping[str, Any] | None = None,
-        *,
-        test: Callable[[Mapping[str, Any]], bool] | None = None,
-        order_by: Callable[[Mapping[str, Any]], Any] | None = None,
-        reverse: bool = False,
-        limit: int | None = None,
-    ) -> list[Doc]:
-        """Documents whose fields equal `where` and pass `test`, sorted, at most `limit`.
-
-        `test` and `order_by` see the stored documents and must not change them; only the
-        documents returned are copied.
-        """
+    def query(self, table: str, where: Mapping[str, Any] | None = None, **options: Any) -> list[Doc]:
+        """Documents whose fields equal `where` and pass `test`, sorted by `order_by`
+        (`reverse`), at most `limit` (the options of `view`), as copies."""
         with self._lock:
-            return [_copy(d) for d in self.view(table, where, test=test, order_by=order_by, reverse=reverse, limit=limit)]
+            return [_copy(d) for d in self.view(table, where, **options)]
 
     def view(
         self,
@@ -204,9 +192,10 @@ class Store:
         reverse: bool = False,
         limit: int | None = None,
     ) -> list[Mapping[str, Any]]:
-        """What `query` finds, without copying: the stored documents themselves, to read (a
-        long list of which only a page will be shown). They must not be changed; a later write
-        stores a new document and leaves these as they were."""
+        """Documents whose fields equal `where` and pass `test`, sorted, at most `limit`:
+        the stored documents themselves, not copies, to read (a long list of which only a page
+        will be shown). `test` and `order_by` see them too. They must not be changed; a later
+        write stores a new document and leaves these as they were."""
         with self._lock:
             docs: list[Mapping[str, Any]] = list(self._db.table(table))
             if where:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from mockexp.contract.checks import TIMESTAMP, _totals
+from mockexp.contract.checks import TIMESTAMP, _objects, _totals
 from mockexp.contract.follow import identity, links
 from mockexp.errors import NotFound
 from mockexp.specs import Operation, Spec
@@ -207,17 +207,6 @@ def _earlier(value: Any, steps: int) -> Any:
     if isinstance(value, str) and re.match(r"^\d{4}-", value):
         return f"{2000 - steps % 1000:04d}{value[4:]}"
     return value
-
-
-def _objects(body: Any) -> Iterator[dict]:
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 class PagingIgnored(Fault):

@@ -10,20 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import parse_time as parse
+
 EXPERIMENTS = "/api/v5/orgs/{org}/experiments"
 DAY = 86400
 
-
-@pytest.fixture(autouse=True)
-def real_clock_afterwards(mock):
-    """Tests here move the shared clock: leave it running for whoever comes next."""
-    yield
-    mock.runtime.clock.run_real()
-
-
-def parse(value: str) -> datetime:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+pytestmark = pytest.mark.usefixtures("real_clock_afterwards")  # tests here move the shared clock
 
 
 def auth(credential: dict) -> dict:
