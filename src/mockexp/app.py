@@ -22,6 +22,7 @@ from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
 from mockexp.errors import DomainError, Invalid, MethodNotAllowed, from_exception
 from mockexp.guard import Guard, Policy
+from mockexp.slashes import OptionalSlash
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
 from mockexp.vendor import Credential, Vendor
@@ -59,6 +60,10 @@ class Runtime:
 
     def base_path(self, vendor: str) -> str:
         return self.specs[vendor].base_path
+
+    def slash_optional(self, path: str) -> bool:
+        vendor = self.vendor_at(path)
+        return vendor is not None and self.specs[vendor.name].slash_optional
 
     def vendor_at(self, path: str) -> Vendor | None:
         """The vendor whose API a request path belongs to (the longest matching base path)."""
@@ -98,9 +103,12 @@ class Runtime:
     def render_error(self, path: str, method: str, exc: BaseException) -> Response:
         error = from_exception(exc)
         vendor = self.vendor_at(path)
-        if isinstance(error, MethodNotAllowed):
+        if isinstance(error, MethodNotAllowed) and not (exc is error and "Allow" in error.headers):
+            # the router's 405s, and a model's refusal of a method its spec has (not in Allow then)
             spec = self.specs[vendor.name] if vendor else self.admin_spec
-            error = MethodNotAllowed(f'Method "{method}" not allowed.', headers={"Allow": ", ".join(spec.allowed_methods(path))})
+            allowed = [name for name in spec.allowed_methods(path) if exc is not error or name != method]
+            message = error.message if exc is error and error.message != MethodNotAllowed.default_message else f'Method "{method}" not allowed.'
+            error = MethodNotAllowed(message, headers={"Allow": ", ".join(allowed)})
         body, headers = (vendor.render_error if vendor else admin.render_error)(error)
         return Response(json.dumps(body), status_code=error.status, headers=headers, media_type="application/json")
 
@@ -136,7 +144,7 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
         await runtime.render_error(scope["path"], scope["method"], error)(scope, receive, send)
 
     guarded = Guard(PlainBodies(app, limit=max_body_bytes, reject=reject), policy, runtime.admin_spec.base_path, reject)
-    return _WithRuntime(guarded, runtime)
+    return _WithRuntime(OptionalSlash(guarded, runtime.slash_optional), runtime)
 
 
 class _WithRuntime:

@@ -31,10 +31,12 @@ def bearer(token: str, required_scopes: Any = None, *, request) -> dict:
 
 def _verify(request, scheme: str, credential: Any) -> dict:
     """The vendor's authenticator gives the id of the user the credential acts as (or raises
-    Unauthorized / Forbidden); operations that take a `caller` get it."""
+    Unauthorized / Forbidden); operations that take a `caller` get it. It is told which
+    operation of its spec the request is for (its declarations, such as required scopes)."""
     runtime = request.scope[RUNTIME]
     vendor = runtime.vendor_at(request.url.path)
-    return {"sub": vendor.authenticate(runtime.models[vendor.name], scheme, credential, request)}
+    operation = runtime.specs[vendor.name].operation_at(request.method, request.url.path)
+    return {"sub": vendor.authenticate(runtime.models[vendor.name], scheme, credential, request, operation)}
 
 
 def wire_security(document: dict) -> dict:

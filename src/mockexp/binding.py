@@ -82,7 +82,7 @@ def problems(vendor: Vendor, spec: Spec) -> list[str]:
     where = f"vendor {vendor.name} ({spec.path})"
     found = []
     if spec.document.get("components", {}).get("securitySchemes") and not callable(vendor.authenticate):
-        found.append(f"{where}: {_file(vendor.handlers)} has no authenticate(model, scheme, credential, request)")
+        found.append(f"{where}: {_file(vendor.handlers)} has no authenticate(model, scheme, credential, request, operation)")
     if not callable(vendor.render_error):
         found.append(f"{where}: {_file(vendor.handlers)} has no render_error(error)")
     for operation in spec.operations:

@@ -20,6 +20,7 @@ from mockexp.resources import specs_dir
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 CONTRACT = "x-mockexp-contract"  # at the top: {refusals: [statuses]}, see `Spec.refusals`
+SLASH = "x-mockexp-trailing-slash"  # at the top: "optional", see `Spec.slash_optional`
 
 
 class SpecError(Exception):
@@ -103,6 +104,11 @@ class Spec:
         because it breaks a rule no schema can state (percentages, unknown ids, state)."""
         declared = self.document.get(CONTRACT, {}).get("refusals")
         return [int(status) for status in declared] if declared is not None else None
+
+    @property
+    def slash_optional(self) -> bool:
+        """Whether the API answers its paths with and without their trailing slash alike."""
+        return self.document.get(SLASH) == "optional"
 
     def template_of(self, path: str) -> str | None:
         """The spec's path template a request path (base path included) falls under."""
@@ -190,6 +196,8 @@ def _operations(document: dict) -> list[Operation]:
 
 def _check_declarations(path: Path, document: dict) -> None:
     """mockexp's own extensions must say something usable."""
+    if document.get(SLASH, "optional") != "optional":
+        raise SpecError(f"{path}: {SLASH} can only be \"optional\"")
     refusals = document.get(CONTRACT, {}).get("refusals", [])
     if not isinstance(refusals, list) or not all(isinstance(s, int) and 400 <= s < 500 for s in refusals):
         raise SpecError(f"{path}: {CONTRACT}.refusals must be a list of 4xx statuses")

@@ -9,7 +9,8 @@ Every vendor package (`mockexp.vendors.<name>`) has the same files and exports o
   for the request body, and `caller` for the id of the user the credential acts as. A list
   operation returns a `paging.Listing`; the core pages it as the spec declares. It also
   offers `credentials()`, the demo credentials (`Credential`s).
-* `handlers.py` — the vendor's HTTP face: `authenticate(model, scheme, credential, request)`
+* `handlers.py` — the vendor's HTTP face: `authenticate(model, scheme, credential, request,
+  operation)` (`operation`: the spec's `Operation` the request is for, with its declarations)
   returns the caller's id or raises `Unauthorized` / `Forbidden`; `render_error(error)` turns
   a `DomainError` into the vendor's error body and headers. An operation that needs HTTP
   details the spec cannot state may have a handler here, `async def <operation>(model, ...)`,
@@ -36,6 +37,8 @@ class Credential:
 
     `tenant` holds the ids it works in, keyed by the spec's path parameter names (so a
     contract run can fill them in); `permissions` is empty when it may do nothing at all.
+    `can_write` means it may make every change the vendor's API offers in its tenant; one
+    that may make only some (a key with some write scopes) says which in `permissions`.
     """
 
     vendor: str

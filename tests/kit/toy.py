@@ -47,7 +47,7 @@ class Toy:
             raise NotFound(f"no widget {widget_key}")
 
 
-def authenticate(toy: Toy, scheme: str, credential: str, request) -> str:
+def authenticate(toy: Toy, scheme: str, credential: str, request, operation=None) -> str:
     if credential not in KEYS:
         raise Unauthorized("unknown key")
     return KEYS[credential]

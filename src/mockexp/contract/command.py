@@ -110,7 +110,7 @@ def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = 
         raise UsageError(f"cannot read the demo credentials from {url}: {exc}") from None
     usable = [c for c in listed if c.get("vendor") == vendor and c.get("permissions")]
     writers = [c for c in usable if c.get("can_write")]
-    readers = [c for c in usable if not c.get("can_write")]
+    readers = sorted((c for c in usable if not c.get("can_write")), key=lambda c: len(c["permissions"]))  # the one that may do least
     if not writers:
         raise UsageError(f"{url} lists no credential of {vendor} that may write")
     return writers[0], (readers[0] if readers else None)

@@ -11,7 +11,7 @@ from mockexp.vendors.giosg.models import Giosg
 READS = ("GET", "HEAD", "OPTIONS")
 
 
-def authenticate(giosg: Giosg, scheme: str, credential: str, http_request) -> str:
+def authenticate(giosg: Giosg, scheme: str, credential: str, http_request, operation=None) -> str:
     """`Authorization: Token <token>`: the user it belongs to, if they may make this request."""
     word, _, token = credential.strip().partition(" ")
     if word != "Token" or not token.strip():

@@ -28,7 +28,7 @@ MESSAGES = {
 }
 
 
-def authenticate(ld: LaunchDarkly, scheme: str, credential: str, http_request) -> str:
+def authenticate(ld: LaunchDarkly, scheme: str, credential: str, http_request, operation=None) -> str:
     """`Authorization: <access token>`: the token's member, if the token may make this request
     (its role allows writing, and its custom role reaches the project)."""
     token = ld.authenticate(credential.strip())
