@@ -1,6 +1,6 @@
 """Every vendor mockexp fakes, by name."""
 
 from mockexp.vendor import Vendor
-from mockexp.vendors import giosg, launchdarkly
+from mockexp.vendors import giosg, launchdarkly, posthog
 
-ALL: dict[str, Vendor] = {vendor.name: vendor for vendor in (giosg.VENDOR, launchdarkly.VENDOR)}
+ALL: dict[str, Vendor] = {vendor.name: vendor for vendor in (giosg.VENDOR, launchdarkly.VENDOR, posthog.VENDOR)}

@@ -1,0 +1,7 @@
+"""PostHog: experiments, experiment holdouts and saved metrics of a project, behind
+`Authorization: Bearer <personal API key>` with scopes."""
+
+from mockexp.vendor import Vendor
+from mockexp.vendors.posthog import fixtures, handlers, models
+
+VENDOR = Vendor(name="posthog", spec="posthog.yaml", model=models.PostHog, handlers=handlers, load_fixtures=fixtures.load)

@@ -1,0 +1,89 @@
+"""Experiment holdouts: groups of users kept out of experiments, `rollout_percentage` of each
+of their `filters` groups, whose variant the server names `holdout-<id>`."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from mockexp.errors import Invalid
+from mockexp.paging import Listing
+from mockexp.vendors.posthog.models.common import EXPERIMENTS, HOLDOUTS, Errors, missing, refuse
+from mockexp.vendors.posthog.models.world import World
+
+FIELDS = ("name", "description", "filters")
+
+
+class Holdouts(World):
+    def experiment_holdouts_list(self, project_id: int | str) -> Listing:
+        """Newest first."""
+        rows = self.project(project_id).view(HOLDOUTS, order_by=lambda h: (h["created_at"], h["id"]), reverse=True)
+        return Listing(rows, represent=self.represent_holdout)
+
+    def experiment_holdouts_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
+        with self.store.transaction():
+            self.project_of(project_id)
+            refuse(missing(body, ("name", "filters")) + _holdout_errors(body))
+            now = at or self.now()
+            holdout_id = self.next_id("experiment_holdout")
+            holdout = {"id": holdout_id, "name": body["name"], "description": body.get("description"), "filters": _groups(body["filters"], holdout_id),
+                       "created_by_id": caller, "created_at": now, "updated_at": now}
+            self.project(project_id).insert(HOLDOUTS, str(holdout_id), holdout)
+            return self.represent_holdout(holdout)
+
+    def experiment_holdouts_retrieve(self, project_id: int | str, id: int) -> dict:
+        return self.represent_holdout(self.stored(project_id, HOLDOUTS, id))
+
+    def experiment_holdouts_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+        """PUT: `name` and `filters` are required, as in a create."""
+        refuse(missing(body, ("name", "filters")))
+        return self.experiment_holdouts_partial_update(project_id, id, body)
+
+    def experiment_holdouts_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+        with self.store.transaction():
+            holdout = self.stored(project_id, HOLDOUTS, id)
+            refuse(_holdout_errors(body) + [((field,), "This field may not be null.") for field in ("name", "filters") if field in body and body[field] is None])
+            for field in FIELDS:
+                if field in body:
+                    holdout[field] = _groups(body[field], holdout["id"]) if field == "filters" else body[field]
+            holdout["updated_at"] = self.now()
+            self.project(project_id).replace(HOLDOUTS, str(id), holdout)
+            return self.represent_holdout(holdout)
+
+    def experiment_holdouts_destroy(self, project_id: int | str, id: int) -> None:
+        """A holdout that a (not deleted) experiment uses cannot be deleted."""
+        with self.store.transaction():
+            self.stored(project_id, HOLDOUTS, id)
+            users = [e["name"] for e in self.project(project_id).view(EXPERIMENTS) if e["holdout_id"] == id and not e["deleted"]]
+            if users:
+                raise Invalid(message=f"This holdout is used by {len(users)} experiment(s) ({', '.join(users[:3])}); remove it from them first.")
+            self.project(project_id).delete(HOLDOUTS, str(id))
+
+    def represent_holdout(self, holdout: Mapping[str, Any]) -> dict:
+        return {
+            "id": holdout["id"],
+            "name": holdout["name"],
+            "description": holdout["description"],
+            "filters": [dict(group) for group in holdout["filters"]],
+            "created_by": self.user_basic(holdout["created_by_id"]),
+            "created_at": holdout["created_at"],
+            "updated_at": holdout["updated_at"],
+        }
+
+
+def _holdout_errors(body: Mapping[str, Any]) -> Errors:
+    filters = body.get("filters")
+    if filters is None:
+        return []
+    if not isinstance(filters, list) or not filters:
+        return [(("filters",), "A holdout needs at least one group of users to hold back.")]
+    errors = []
+    for index, group in enumerate(filters):
+        share = group.get("rollout_percentage") if isinstance(group, Mapping) else None
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 100:
+            errors.append((("filters", index, "rollout_percentage"), "The share held back is a number from 0 to 100."))
+    return errors
+
+
+def _groups(filters: list[Mapping[str, Any]], holdout_id: int) -> list[dict]:
+    return [{"properties": list(group.get("properties") or []), "rollout_percentage": group["rollout_percentage"], "variant": f"holdout-{holdout_id}"}
+            for group in filters]

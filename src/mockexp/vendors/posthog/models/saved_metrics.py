@@ -1,0 +1,81 @@
+"""Experiment saved metrics: a named query (one of the kinds PostHog's experiments run) with
+tags, that experiments can measure."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from mockexp.paging import Listing
+from mockexp.vendors.posthog.models.common import EXPERIMENTS, QUERY_KINDS, SAVED_METRICS, Errors, missing, refuse
+from mockexp.vendors.posthog.models.world import World
+
+FIELDS = ("name", "description", "query", "tags")
+
+
+class SavedMetrics(World):
+    def experiment_saved_metrics_list(self, project_id: int | str) -> Listing:
+        """Newest first."""
+        rows = self.project(project_id).view(SAVED_METRICS, order_by=lambda m: (m["created_at"], m["id"]), reverse=True)
+        return Listing(rows, represent=self.represent_saved_metric)
+
+    def experiment_saved_metrics_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
+        with self.store.transaction():
+            self.project_of(project_id)
+            refuse(missing(body, ("name", "query")) + _metric_errors(body))
+            now = at or self.now()
+            metric = {"id": self.next_id("experiment_saved_metric"), "name": body["name"], "description": body.get("description"),
+                      "query": dict(body["query"]), "tags": list(body.get("tags") or []), "created_by_id": caller, "created_at": now, "updated_at": now}
+            self.project(project_id).insert(SAVED_METRICS, str(metric["id"]), metric)
+            return self.represent_saved_metric(metric)
+
+    def experiment_saved_metrics_retrieve(self, project_id: int | str, id: int) -> dict:
+        return self.represent_saved_metric(self.stored(project_id, SAVED_METRICS, id))
+
+    def experiment_saved_metrics_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+        """PUT: `name` and `query` are required, as in a create."""
+        refuse(missing(body, ("name", "query")))
+        return self.experiment_saved_metrics_partial_update(project_id, id, body)
+
+    def experiment_saved_metrics_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+        with self.store.transaction():
+            metric = self.stored(project_id, SAVED_METRICS, id)
+            refuse(_metric_errors(body) + [((field,), "This field may not be null.") for field in ("name", "query", "tags") if field in body and body[field] is None])
+            for field in FIELDS:
+                if field in body:
+                    metric[field] = body[field]
+            metric["updated_at"] = self.now()
+            self.project(project_id).replace(SAVED_METRICS, str(id), metric)
+            return self.represent_saved_metric(metric)
+
+    def experiment_saved_metrics_destroy(self, project_id: int | str, id: int) -> None:
+        """The experiments that measured it stop measuring it."""
+        with self.store.transaction():
+            self.stored(project_id, SAVED_METRICS, id)
+            tables = self.project(project_id)
+            for experiment in tables.query(EXPERIMENTS, test=lambda e: any(link["saved_metric"] == id for link in e["saved_metrics"])):
+                experiment["saved_metrics"] = [link for link in experiment["saved_metrics"] if link["saved_metric"] != id]
+                tables.replace(EXPERIMENTS, str(experiment["id"]), experiment)
+            tables.delete(SAVED_METRICS, str(id))
+
+    def represent_saved_metric(self, metric: Mapping[str, Any]) -> dict:
+        return {
+            "id": metric["id"],
+            "name": metric["name"],
+            "description": metric["description"],
+            "query": dict(metric["query"]),
+            "created_by": self.user_basic(metric["created_by_id"]),
+            "created_at": metric["created_at"],
+            "updated_at": metric["updated_at"],
+            "tags": list(metric["tags"]),
+        }
+
+
+def _metric_errors(body: Mapping[str, Any]) -> Errors:
+    errors: Errors = []
+    query = body.get("query")
+    if query is not None and (not isinstance(query, Mapping) or query.get("kind") not in QUERY_KINDS):
+        errors.append((("query",), f"Metric query kind must be one of {', '.join(QUERY_KINDS)}."))
+    tags = body.get("tags")
+    if tags is not None and (not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags)):
+        errors.append((("tags",), "Tags are a list of strings."))
+    return errors
