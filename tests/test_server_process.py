@@ -289,9 +289,9 @@ class Writers:
 def test_kill_9_during_concurrent_writes_leaves_a_store_that_loads_with_every_acknowledged_create(serve, tmp_path: Path, kill_after: int) -> None:
     data = tmp_path / "data"
     acknowledged: dict[str, str] = {}
-    # Three crashes in a row on the same directory: each restart replays what the previous
-    # crash left, and then takes new writes and a new crash.
-    for crash in range(3):
+    # Two crashes in a row on the same directory: the restart replays what the first crash
+    # left, then takes new writes and a second crash. (bench/disk_faults.py crashes it more.)
+    for crash in range(2):
         server = serve("--data", str(data))
         server.wait_healthy()
         credential = admin_credential(server.url)
