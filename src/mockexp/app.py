@@ -62,8 +62,13 @@ class Runtime:
         return self.specs[vendor].base_path
 
     def slash_optional(self, path: str) -> bool:
+        """Whether `path` (without a trailing slash) is one of a vendor's paths that end in a
+        slash, for a vendor that answers them either way."""
         vendor = self.vendor_at(path)
-        return vendor is not None and self.specs[vendor.name].slash_optional
+        if vendor is None or not self.specs[vendor.name].slash_optional:
+            return False
+        template = self.specs[vendor.name].template_of(path)
+        return template is not None and template.endswith("/")
 
     def vendor_at(self, path: str) -> Vendor | None:
         """The vendor whose API a request path belongs to (the longest matching base path)."""

@@ -116,7 +116,7 @@ class Spec:
             return None
         relative = path[len(self.base_path):] or "/"
         for template in sorted(self.document.get("paths", {}), key=lambda t: t.count("{")):  # literal paths first
-            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "/?$"
+            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template.rstrip("/"))) + "/?$"  # with or without its last slash
             if re.match(pattern, relative):
                 return template
         return None

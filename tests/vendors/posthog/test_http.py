@@ -173,3 +173,8 @@ def test_the_demo_keys_are_listed_with_what_each_may_do(http):
     assert {c["role"] for c in listed} == {"all scopes", "experiment:read only", "saved metrics only", "all scopes in project 2 only", "all scopes in another organization"}
     assert all(c["value"].startswith("Bearer phx_") for c in listed)
     assert [c["can_write"] for c in listed if c["role"] == "all scopes"] == [True]
+
+
+def test_the_spec_and_swagger_ui_are_served_beside_the_api(http):
+    assert http.get("/api/openapi.json").json()["info"]["title"].startswith("PostHog")
+    assert http.get("/api/ui/").status_code == 200
