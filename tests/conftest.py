@@ -107,6 +107,13 @@ def real_clock_afterwards(mock: LiveServer) -> Iterator[None]:
     mock.runtime.clock.run_real()
 
 
+def clock_at(moment: datetime) -> Clock:
+    """A clock frozen at `moment`, for rules tested without HTTP."""
+    clock = Clock()
+    clock.freeze(moment)
+    return clock
+
+
 def parse_time(value: str) -> datetime:
     """An ISO 8601 time from a response, as an aware datetime (UTC when it names no zone)."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -8,7 +8,7 @@ ever sees a `DomainError` and every 4xx of a vendor leaves in that vendor's body
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from connexion.exceptions import (
     BadRequestProblem,
@@ -119,6 +119,25 @@ class InsufficientStorage(DomainError):
 class ServerError(DomainError):
     status = 500
     default_message = "Internal server error."
+
+
+REQUIRED = "This field is required."
+NOT_NULL = "This field may not be null."
+
+
+def missing(data: Any, fields: Iterable[str], at: tuple = ()) -> list[tuple[tuple, str]]:
+    """The field errors of `fields` that `data` (at `at`) lacks or leaves null, in the words
+    the vendors' APIs share (Django REST framework's): for the rules a spec cannot state, such
+    as fields required only in some states."""
+    if not isinstance(data, Mapping):
+        return [(at, "Expected object.")]
+    errors = []
+    for field in fields:
+        if field not in data:
+            errors.append((at + (field,), REQUIRED))
+        elif data[field] is None:
+            errors.append((at + (field,), NOT_NULL))
+    return errors
 
 
 def dotted(path: Sequence) -> str:

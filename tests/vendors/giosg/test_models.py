@@ -19,6 +19,7 @@ from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, NotFound, Unauthorized
 from mockexp.store import Store
 from mockexp.vendors.giosg import fixtures
+from tests.conftest import clock_at
 from mockexp.vendors.giosg.models import (
     EXPERIMENTS,
     GOALS,
@@ -88,9 +89,7 @@ def iso(moment: datetime) -> str:
 
 @pytest.fixture
 def clock() -> Clock:
-    clock = Clock()
-    clock.freeze(NOW)
-    return clock
+    return clock_at(NOW)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -17,6 +17,7 @@ from mockexp.clock import Clock
 from mockexp.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from mockexp.store import Store
 from mockexp.vendors.launchdarkly import fixtures
+from tests.conftest import clock_at
 from mockexp.vendors.launchdarkly.models import EXPERIMENTS, LaunchDarkly, millis
 
 NOW = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=timezone.utc)
@@ -38,9 +39,7 @@ COVARIATE = "0c0c0c0c-0000-4000-8000-000000000001"
 
 @pytest.fixture
 def clock() -> Clock:
-    clock = Clock()
-    clock.freeze(NOW)
-    return clock
+    return clock_at(NOW)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, MethodNotAllowed, NotFound, Unauthorized
 from mockexp.store import Store
 from mockexp.vendors.posthog import fixtures
+from tests.conftest import clock_at
 from mockexp.vendors.posthog.models import CHANGE_REQUESTS, EXPERIMENTS, ApprovalRequired, PostHog
 
 NOW = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=timezone.utc)
@@ -25,9 +26,7 @@ ANN, BEN, OLA = 11, 12, 21  # Ann and Ben of the shop's organization, Ola of ano
 
 @pytest.fixture
 def clock() -> Clock:
-    clock = Clock()
-    clock.freeze(NOW)
-    return clock
+    return clock_at(NOW)
 
 
 @pytest.fixture

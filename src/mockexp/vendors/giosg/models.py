@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 from mockexp.clock import Clock
-from mockexp.errors import Forbidden, Invalid, NotFound, Unauthorized
+from mockexp.errors import NOT_NULL, REQUIRED, Forbidden, Invalid, NotFound, Unauthorized, missing
 from mockexp.paging import Listing
 from mockexp.store import Tables
 from mockexp.vendor import Credential
@@ -31,8 +31,6 @@ FIXED_ONCE_STARTED = ("goal_id", "room_ids", "starts_at", "group_reset_interval"
 GROUP_FIXED_ONCE_STARTED = ("group_type", "treatment")
 SETTABLE = ("is_draft", "goal_id", "name", "room_ids", "starts_at", "ends_at", "group_reset_interval")
 
-REQUIRED = "This field is required."
-NOT_NULL = "This field may not be null."
 FIXED = "This field cannot be changed after the experiment has started."
 
 
@@ -145,7 +143,7 @@ class Giosg:
         now = timestamp(at or self.clock.now())
         errors: list[tuple[tuple, str]] = []
         if body.get("is_draft") is False:
-            errors += _missing(body, PUBLISH_REQUIRES)
+            errors += missing(body, PUBLISH_REQUIRES)
         groups = body.get("groups")
         if groups is not None:
             errors += _group_errors(groups, require_type=True, fixed=None)
@@ -194,7 +192,7 @@ class Giosg:
         if not current["is_draft"] and body["is_draft"]:
             errors.append((("is_draft",), "A published experiment cannot be changed back to a draft."))
         if body["is_draft"] is False:
-            errors += _missing(body, ("name",) if started else ("goal_id", "name", "room_ids", "starts_at"))
+            errors += missing(body, ("name",) if started else ("goal_id", "name", "room_ids", "starts_at"))
         if started:
             errors += [((field,), FIXED) for field in FIXED_ONCE_STARTED if field in body and _differs(field, body[field], current[field])]
         groups = body.get("groups")
@@ -300,16 +298,6 @@ class Giosg:
     def _user(self, user_id: str) -> dict:
         user = self.store.get(USERS, user_id)
         return {key: user[key] for key in ("id", "first_name", "last_name", "full_name", "organization_id", "is_bot")}
-
-
-def _missing(attributes: Mapping[str, Any], fields: Iterable[str]) -> list[tuple[tuple, str]]:
-    errors = []
-    for field in fields:
-        if field not in attributes:
-            errors.append(((field,), REQUIRED))
-        elif attributes[field] is None:
-            errors.append(((field,), NOT_NULL))
-    return errors
 
 
 def _group_errors(groups: list[Mapping[str, Any]], *, require_type: bool, fixed: list[Mapping[str, Any]] | None) -> list[tuple[tuple, str]]:

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 from mockexp.errors import Invalid
 
@@ -35,8 +35,6 @@ FILTER_FIELDS = ("flagKey", "metricKey", "status")
 STATUSES = ("not_started", "running", "stopped")
 FALLTHROUGH = "fallthrough"
 
-REQUIRED = "This field is required."
-NOT_NULL = "This field may not be null."
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 Errors = list[tuple[tuple, str]]
@@ -84,18 +82,6 @@ def percent(value: Any) -> float | None:
 
 def iterations(experiment: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [it for it in (experiment["currentIteration"], experiment["draftIteration"], *experiment["previousIterations"]) if it is not None]
-
-
-def missing(data: Any, fields: Iterable[str], at: tuple = ()) -> Errors:
-    if not isinstance(data, Mapping):
-        return [(at, "Expected object.")]
-    errors = []
-    for field in fields:
-        if field not in data:
-            errors.append((at + (field,), REQUIRED))
-        elif data[field] is None:
-            errors.append((at + (field,), NOT_NULL))
-    return errors
 
 
 def text(instruction: Mapping, field: str, where: tuple, kind: str, *, required: bool = True) -> str | None:

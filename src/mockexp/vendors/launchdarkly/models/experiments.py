@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from mockexp.errors import Conflict, Invalid, NotFound
+from mockexp.errors import Conflict, Invalid, NotFound, missing
 from mockexp.paging import Listing
 from mockexp.vendors.launchdarkly.models.common import (
     EXPANDABLE,
@@ -21,7 +21,6 @@ from mockexp.vendors.launchdarkly.models.common import (
     env_path,
     iterations,
     link,
-    missing,
     split,
 )
 from mockexp.vendors.launchdarkly.models.world import World

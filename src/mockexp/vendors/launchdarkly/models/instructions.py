@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable, Mapping
 
-from mockexp.errors import Invalid
-from mockexp.vendors.launchdarkly.models.common import LAYERS, REQUIRED, percent, text
+from mockexp.errors import REQUIRED, Invalid
+from mockexp.vendors.launchdarkly.models.common import LAYERS, percent, text
 from mockexp.vendors.launchdarkly.models.world import World
 
 

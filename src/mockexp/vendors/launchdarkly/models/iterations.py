@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from mockexp.errors import Invalid
+from mockexp.errors import Invalid, missing
 from mockexp.vendors.launchdarkly.models.common import (
     COVARIATES,
     FALLTHROUGH,
@@ -14,7 +14,6 @@ from mockexp.vendors.launchdarkly.models.common import (
     RANDOM_IDS,
     Errors,
     Ids,
-    missing,
     percent,
 )
 from mockexp.vendors.launchdarkly.models.world import World

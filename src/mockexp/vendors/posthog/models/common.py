@@ -4,7 +4,6 @@ approval-gate error, and small helpers for request bodies."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
 
 from mockexp.errors import Conflict, Invalid
 
@@ -25,8 +24,6 @@ SCOPES = ("experiment:read", "experiment:write", "experiment_saved_metric:read",
 QUERY_KINDS = ("ExperimentMetric", "ExperimentTrendsQuery", "ExperimentFunnelsQuery")
 LAUNCH = "experiment.launch"
 
-REQUIRED = "This field is required."
-NOT_NULL = "This field may not be null."
 
 Errors = list[tuple[tuple, str]]
 
@@ -51,16 +48,6 @@ def parse_time(value: str) -> datetime:
 
 def normal_time(value: str | None) -> str | None:
     return timestamp(parse_time(value)) if value else None
-
-
-def missing(body: Mapping[str, Any], fields: Iterable[str]) -> Errors:
-    errors = []
-    for field in fields:
-        if field not in body:
-            errors.append(((field,), REQUIRED))
-        elif body[field] is None:
-            errors.append(((field,), NOT_NULL))
-    return errors
 
 
 def refuse(errors: Errors) -> None:

@@ -6,9 +6,16 @@ from __future__ import annotations
 import uuid
 from typing import Any, Mapping
 
-from mockexp.errors import MethodNotAllowed, NotFound
+from mockexp.errors import MethodNotAllowed, NotFound, missing
 from mockexp.paging import Listing
-from mockexp.vendors.posthog.models.common import CHANGE_REQUESTS, EXPERIMENTS, LAUNCH, ApprovalRequired, missing, normal_time, refuse
+from mockexp.vendors.posthog.models.common import (
+    CHANGE_REQUESTS,
+    EXPERIMENTS,
+    LAUNCH,
+    ApprovalRequired,
+    normal_time,
+    refuse,
+)
 from mockexp.vendors.posthog.models.flags import variants_of
 from mockexp.vendors.posthog.models.world import World
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from mockexp.errors import Invalid
+from mockexp.errors import Invalid, missing
 from mockexp.paging import Listing
-from mockexp.vendors.posthog.models.common import EXPERIMENTS, HOLDOUTS, Errors, missing, refuse
+from mockexp.vendors.posthog.models.common import (
+    EXPERIMENTS,
+    HOLDOUTS,
+    Errors,
+    refuse,
+)
 from mockexp.vendors.posthog.models.world import World
 
 FIELDS = ("name", "description", "filters")

@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from mockexp.paging import Listing
-from mockexp.vendors.posthog.models.common import EXPERIMENTS, QUERY_KINDS, SAVED_METRICS, Errors, missing, refuse
+from mockexp.errors import missing
+from mockexp.vendors.posthog.models.common import (
+    EXPERIMENTS,
+    QUERY_KINDS,
+    SAVED_METRICS,
+    Errors,
+    refuse,
+)
 from mockexp.vendors.posthog.models.world import World
 
 FIELDS = ("name", "description", "query", "tags")
