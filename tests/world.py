@@ -51,12 +51,12 @@ def creates(spec: Spec) -> list[Operation]:
     found = []
     for op in operations(spec, "POST"):
         success = op.success_statuses
-        if success and links(op.definition, success[0]) and _has_example(op):
+        if success and links(op.definition, success[0]) and has_example(op):
             found.append(op)
     return found
 
 
-def _has_example(op: Operation) -> bool:
+def has_example(op: Operation) -> bool:
     try:
         example(op)
     except LookupError:

@@ -102,7 +102,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = None) -> tuple[dict, dict | None]:
     """A credential that may write (and one that may only read, if any) of `vendor`."""
-    url = mock_url.rstrip("/") + "/__mockexp/credentials"
+    from mockexp import admin
+    from mockexp.specs import load_named
+
+    url = mock_url.rstrip("/") + load_named(admin.SPEC).base_path + "/credentials"
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
         listed = httpx.get(url, headers=headers, timeout=10).raise_for_status().json()
