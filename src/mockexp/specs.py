@@ -6,6 +6,7 @@ validation, Schemathesis, Swagger UI) works from the resolved document.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,9 +95,16 @@ class Spec:
         servers = self.document.get("servers") or [{"url": "/"}]
         return urlparse(servers[0]["url"]).path.rstrip("/")
 
-    @property
+    @functools.cached_property
     def operations(self) -> list[Operation]:
         return _operations(self.document)
+
+    @functools.cached_property
+    def _templates(self) -> list[tuple[re.Pattern, str]]:
+        """Each path template as a pattern, literal paths first; a path matches its template
+        with or without the template's last slash."""
+        ordered = sorted(self.document.get("paths", {}), key=lambda t: t.count("{"))
+        return [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(t.rstrip("/"))) + "/?$"), t) for t in ordered]
 
     @property
     def refusals(self) -> list[int] | None:
@@ -115,11 +123,7 @@ class Spec:
         if not (path == self.base_path or path.startswith(self.base_path + "/")):
             return None
         relative = path[len(self.base_path):] or "/"
-        for template in sorted(self.document.get("paths", {}), key=lambda t: t.count("{")):  # literal paths first
-            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template.rstrip("/"))) + "/?$"  # with or without its last slash
-            if re.match(pattern, relative):
-                return template
-        return None
+        return next((template for pattern, template in self._templates if pattern.match(relative)), None)
 
     def operation_at(self, method: str, path: str) -> Operation | None:
         """The operation a request (method, path with the base path) is for, if any."""
@@ -140,11 +144,33 @@ class Spec:
         return copy.deepcopy(self.document)
 
 
+_LOADED: dict[tuple, Spec] = {}
+
+
 def load(path: str | Path) -> Spec:
-    """Resolve and validate one spec file, or raise `SpecError` saying what is wrong."""
+    """Resolve and validate one spec file, or raise `SpecError` saying what is wrong. A file
+    loaded before and not changed since is not resolved again (specs are read-only; consumers
+    that change a document take `fresh_document()`)."""
     path = Path(path).resolve()
     if not path.is_file():
         raise SpecError(f"{path}: no such spec file")
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size) if _self_contained(path) else None
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    spec = _resolve(path)
+    if key is not None:
+        _LOADED[key] = spec
+    return spec
+
+
+def _self_contained(path: Path) -> bool:
+    """Whether a spec names no other file (a split spec's parts could change unseen)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return all(target.startswith("#") for target in re.findall(r"""\$ref['"]?\s*:\s*['"]?([^'"\s,}]+)""", text))
+
+
+def _resolve(path: Path) -> Spec:
     try:
         parser = prance.ResolvingParser(str(path), backend="openapi-spec-validator", strict=True)
     except prance.ValidationError as exc:
