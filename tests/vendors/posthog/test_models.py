@@ -231,6 +231,16 @@ def test_a_launched_experiments_flag_key_variants_and_holdout_cannot_change(post
     assert posthog.experiments_retrieve(SHOP, made["id"]) == made
 
 
+def test_parameters_are_kept_as_sent_and_only_named_variants_change_the_flag(posthog):
+    made = experiment(posthog, parameters=None, start_date=iso(NOW))
+    assert made["parameters"] is None and [v["key"] for v in made["feature_flag"]["filters"]["multivariate"]["variants"]] == ["control", "test"]
+
+    changed = patch(posthog, made, parameters={"minimum_detectable_effect": 3})
+
+    assert changed["parameters"] == {"minimum_detectable_effect": 3}
+    assert changed["feature_flag"]["filters"] == made["feature_flag"]["filters"]
+
+
 def test_a_drafts_flag_key_and_variants_can_change_and_its_flag_follows(posthog):
     made = experiment(posthog)
     variants = [{"key": "control", "rollout_percentage": 20}, {"key": "test", "rollout_percentage": 80}]

@@ -62,10 +62,9 @@ class Experiments(World):
             raise self.approval_required(project_id, None, caller, body)
         with self.store.transaction():
             now = at or self.now()
-            variants = variants_of(body.get("parameters"))
-            parameters = {**(body.get("parameters") or {}), "feature_flag_variants": variants}
-            self.add_flag(project_id, body["feature_flag_key"], f"Feature Flag for Experiment {body['name']}", variants=variants,
-                          active=bool(body.get("start_date")), aggregation_group_type_index=parameters.get("aggregation_group_type_index"), at=now)
+            parameters = body.get("parameters")
+            self.add_flag(project_id, body["feature_flag_key"], f"Feature Flag for Experiment {body['name']}", variants=variants_of(parameters),
+                          active=bool(body.get("start_date")), aggregation_group_type_index=(parameters or {}).get("aggregation_group_type_index"), at=now)
             experiment = {**DEFAULTS, **{field: body[field] for field in AS_SENT if field in body}}
             experiment.update({
                 "id": self.next_id("experiment"), "project_id": int(project_id), "feature_flag_key": body["feature_flag_key"],

@@ -39,9 +39,9 @@ class Lifecycle(World):
         if "saved_metrics_ids" in body:
             updated["saved_metrics"] = self.saved_metric_links(body["saved_metrics_ids"] or [], now)
         if "parameters" in body:
-            updated["parameters"] = {**(body["parameters"] or {}), "feature_flag_variants": variants_of(body["parameters"])}
+            updated["parameters"] = body["parameters"]
         flag = self.change_flag(project_id, current["feature_flag_key"], new_key=body.get("feature_flag_key"), active=updated["start_date"] is not None,
-                                variants=updated["parameters"]["feature_flag_variants"] if "parameters" in body else None)
+                                variants=_given_variants(body))
         updated["feature_flag_key"] = flag["key"]
         updated["updated_at"] = now
         return updated
@@ -72,10 +72,12 @@ class Lifecycle(World):
                 errors.append((("feature_flag_key",), FIXED.format("feature flag key")))
             elif self.flag(project_id, key) is not None:
                 errors.append((("feature_flag_key",), "There is already a feature flag with this key."))
-        if "parameters" in body:
-            variants = variants_of(body["parameters"])
+        variants = variants_of(body.get("parameters")) if current is None else _given_variants(body)
+        if variants is not None:
             errors += variant_errors(variants)
-            if launched and [(v["key"], v["rollout_percentage"]) for v in variants] != [(v["key"], v["rollout_percentage"]) for v in current["parameters"]["feature_flag_variants"]]:
+            flag = self.flag(project_id, current["feature_flag_key"]) if current is not None else None
+            shown = ((flag or {}).get("filters", {}).get("multivariate") or {}).get("variants") or []
+            if launched and [(v.get("key"), v.get("rollout_percentage")) for v in variants] != [(v["key"], v["rollout_percentage"]) for v in shown]:
                 errors.append((("parameters", "feature_flag_variants"), FIXED.format("feature flag variants")))
         return errors
 
@@ -93,3 +95,10 @@ class Lifecycle(World):
             elif self.project(project_id).get(SAVED_METRICS, str(metric_id)) is None:
                 errors.append((("saved_metrics_ids", index), f"Saved metric {metric_id} does not exist."))
         return errors
+
+
+def _given_variants(body: Mapping[str, Any]) -> list[dict] | None:
+    """The variants a change asks for, if it names any (`parameters.feature_flag_variants`)."""
+    parameters = body.get("parameters")
+    given = parameters.get("feature_flag_variants") if isinstance(parameters, Mapping) else None
+    return [dict(variant) for variant in given] if given else None
