@@ -7,6 +7,7 @@ our specs, with mockexp's domain checks, and gather what failed per operation.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, Callable, Iterable, Mapping
 
@@ -100,9 +101,9 @@ def run(
         report = Report(vendor=vendor or spec.name, base_url=base_url, seed=config.seed)
         fixed = set(options.get("parameters") or {})
         for event in from_schema(schema).execute():
+            shown = _take(report, event, fixed)
             if on_event is not None:
-                on_event(event)
-            _take(report, event, fixed)
+                on_event(shown)
     return report
 
 
@@ -121,14 +122,22 @@ def typed(spec: Spec, parameters: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _take(report: Report, event: Any, fixed: set[str]) -> None:
+def _take(report: Report, event: Any, fixed: set[str]) -> Any:
+    """Record what an event tells; the event as the report sees it (a scenario whose only
+    failures were dropped is a success)."""
     if isinstance(event, events.ScenarioFinished):
-        _record(report, event, fixed)
-    elif isinstance(event, (events.NonFatalError, events.FatalError)):
+        status = _record(report, event, fixed)
+        if status == event.status:
+            return event
+        shown = copy.copy(event)
+        shown.status = status
+        return shown
+    if isinstance(event, (events.NonFatalError, events.FatalError)):
         report.errors.append(_error_text(event))
     elif isinstance(event, events.EngineFinished):
         for failure in event.failures:
             report.failures.append(Failure("(the whole run)", "", _check_name(failure), f"{failure.title}: {failure.message}".strip(": "), ""))
+    return event
 
 
 def _check_name(failure: Any) -> str:
@@ -142,7 +151,7 @@ def _check_name(failure: Any) -> str:
 _COUNTERS = {Status.SUCCESS: "passed", Status.FAILURE: "failed", Status.ERROR: "errored", Status.SKIP: "skipped", Status.INTERRUPTED: "errored"}
 
 
-def _record(report: Report, event: events.ScenarioFinished, fixed: set[str]) -> None:
+def _record(report: Report, event: events.ScenarioFinished, fixed: set[str]) -> Status:
     recorder = event.recorder
     phase = event.phase.value if event.phase else ""
     failures = _failures(recorder, phase, fixed) if event.status in (Status.FAILURE, Status.ERROR) else []
@@ -160,6 +169,7 @@ def _record(report: Report, event: events.ScenarioFinished, fixed: set[str]) -> 
     setattr(phase_outcome, counter, getattr(phase_outcome, counter) + 1)
     phase_outcome.cases += len(recorder.cases)
     report.failures.extend(failures)
+    return status
 
 
 def _failures(recorder: Any, phase: str, fixed: set[str]) -> list[Failure]:
