@@ -22,7 +22,6 @@ from mockexp.store import Store
 from mockexp.validation import response_problems
 from mockexp.vendors import ALL
 
-FROZEN_AT = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 VENDORS = sorted(ALL)
 
 
