@@ -106,9 +106,6 @@ class Pagination:
         """The query parameter that says where a page starts."""
         return self.parameters[STYLES[self.style][1]]
 
-    def field(self, role: str) -> str | None:
-        return self.body.get(role)
-
     def items(self, body: Any) -> list | None:
         value = body.get(self.body["items"]) if isinstance(body, Mapping) else None
         return value if isinstance(value, list) else None
