@@ -115,5 +115,6 @@ def banner(runtime, url: str, admin_token: str | None = None) -> str:
     for credential in runtime.credentials():
         tenant = ", ".join(f"{key}={value}" for key, value in credential.tenant.items())
         lines.append(f"    {credential.vendor:12} {credential.header}: {credential.value}")
-        lines.append(f"    {'':12} {credential.role}; {tenant}" + (f" ({credential.note})" if credential.note else ""))
+        about = "; ".join(part for part in (credential.role, tenant) if part)
+        lines.append(f"    {'':12} {about}" + (f" ({credential.note})" if credential.note else ""))
     return "\n".join(lines)

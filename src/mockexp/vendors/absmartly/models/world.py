@@ -1,0 +1,64 @@
+"""The world around experiments: accounts (ABsmartly's tenants), their users, API keys and
+the catalogue experiments refer to, and the ids ABsmartly numbers objects with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from mockexp.clock import Clock
+from mockexp.errors import NotFound
+from mockexp.store import Tables
+from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, SEQUENCES, timestamp
+
+SINGULAR = {
+    "users": "user", "teams": "team", "applications": "application", "unit_types": "unit type",
+    "experiment_tags": "experiment tag", "goals": "goal", "metrics": "metric", "experiments": "experiment",
+}
+
+
+class World:
+    def __init__(self, store: Tables, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    def now(self, at: datetime | None = None) -> str:
+        return timestamp(at or self.clock.now())
+
+    def account(self, account: str) -> Tables:
+        """The tables of one account."""
+        return self.store.tenant(account)
+
+    def next_id(self, account: str, kind: str) -> int:
+        """Ids count up from 1 per account and kind of object."""
+        tables = self.account(account)
+        with tables.transaction():
+            current = (tables.get(SEQUENCES, kind) or {"next": 1})["next"]
+            tables.replace(SEQUENCES, kind, {"next": current + 1})
+            return current
+
+    def stored(self, account: str, table: str, id: Any) -> dict:
+        """An object of the account, or 404."""
+        found = self.account(account).get(table, str(id))
+        if found is None:
+            raise NotFound(f"{SINGULAR.get(table, table).capitalize()} {id} not found.")
+        return found
+
+    def exists(self, account: str, table: str, id: Any) -> bool:
+        return self.account(account).get(table, str(id)) is not None
+
+    # -- adding to the world -------------------------------------------------------------------
+
+    def add_account(self, id: str, name: str) -> dict:
+        return self.store.insert(ACCOUNTS, id, {"id": id, "name": name})
+
+    def add_key(self, value: str, account: str, user_id: int, permission: str, label: str) -> dict:
+        return self.store.insert(KEYS, value, {"value": value, "account": account, "user_id": user_id, "permission": permission, "label": label})
+
+    def add(self, account: str, table: str, fields: Mapping[str, Any], *, by: int | None = None, at: datetime | None = None) -> dict:
+        """A catalogue object (user, team, application, unit type, tag, goal, metric), numbered
+        and stamped as ABsmartly does."""
+        id = self.next_id(account, table)
+        moment = self.now(at)
+        doc = {"id": id, **fields, "created_at": moment, "created_by_user_id": by, "updated_at": moment, "updated_by_user_id": by}
+        return self.account(account).insert(table, str(id), doc)
