@@ -4,6 +4,7 @@ is what some real implementation might get wrong, reads what it needs from the v
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from mockexp.contract.checks import TIMESTAMP, _objects, _totals
-from mockexp.contract.follow import identity, links
+from mockexp.contract.follow import identity, links, pointer
 from mockexp.errors import NotFound
 from mockexp.specs import Operation, Spec
 from mockexp.vendor import Vendor
@@ -58,17 +59,36 @@ def _success_schema(target: Target, method: str, path: str, status: int) -> dict
 
 
 class FieldOfWrongType(Fault):
-    """A string field of a successful answer comes as a number."""
+    """A string field of a successful answer (the first the schema declares, inside an
+    envelope or a list if the answer is one) comes as a number."""
 
     catches = "response_schema_conformance"
 
     def response(self, target, method, path, query, status, body):
-        schema = _success_schema(target, method, path, status) or {}
-        for name, prop in (schema.get("properties") or {}).items():
-            if isinstance(body, dict) and prop.get("type") == "string" and isinstance(body.get(name), str):
-                body[name] = 12345
-                break
+        found = _string_field(_success_schema(target, method, path, status) or {}, body)
+        if found is not None:
+            holder, name = found
+            holder[name] = 12345
         return status, body
+
+
+def _string_field(schema: dict, body: Any, depth: int = 0) -> tuple[dict, str] | None:
+    """Where the first string field the schema declares is in the body, looking into the
+    objects and lists it holds."""
+    if not isinstance(body, dict) or depth > 3:
+        return None
+    properties = schema.get("properties") or {}
+    for name, prop in properties.items():
+        if prop.get("type") == "string" and isinstance(body.get(name), str):
+            return body, name
+    for name, prop in properties.items():
+        value = body.get(name)
+        inner = prop.get("items", {}) if isinstance(value, list) else prop
+        item = value[0] if isinstance(value, list) and value else value
+        found = _string_field(inner, item, depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 class RequiredFieldMissing(Fault):
@@ -140,10 +160,18 @@ class CreatedButUnreadable(Fault):
         return None
 
     def response(self, target, method, path, query, status, body):
-        if method == "POST" and 200 <= status < 300 and identity(body) is not None:
+        if method != "POST" or not 200 <= status < 300:
+            return status, body
+        if identity(body) is not None:
             self.created.add(str(identity(body)))
-            if isinstance(body, dict) and isinstance(body.get("key"), str):
-                self.created.add(body["key"])
+        if isinstance(body, dict) and isinstance(body.get("key"), str):
+            self.created.add(body["key"])
+        operation = target.operation(method, path)
+        for link in links(operation.definition, status).values() if operation is not None else ():
+            for expression in link.get("parameters", {}).values():
+                if isinstance(expression, str) and expression.startswith("$response.body#"):
+                    with contextlib.suppress(LookupError, TypeError, ValueError):
+                        self.created.add(str(pointer(body, expression[len("$response.body#"):])))
         return status, body
 
 
