@@ -132,6 +132,7 @@ def test_reset_brings_the_vendor_back_to_its_demo_data(http: httpx.Client, mock,
     assert state(mock.runtime, vendor) == demo
 
 
+@pytest.mark.vendors(*VENDORS)  # it changes every vendor, so every vendor starts from its demo data
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_reset_of_one_vendor_leaves_the_others_as_they_are(http: httpx.Client, mock, vendor: str) -> None:
     others = [name for name in VENDORS if name != vendor]
