@@ -103,11 +103,15 @@ def test_giosg_spec_lives_under_api_v5() -> None:
     assert specs.load_named("giosg.yaml").base_path == "/api/v5"
 
 
-def test_admin_spec_lives_under_mockexp_and_has_its_five_operations() -> None:
+ADMIN_OPERATIONS = {"health", "reset", "credentials", "getClock", "setClock", "listRequests", "clearRequests", "countRequests",
+                    "listFaults", "putFaults", "clearFaults", "listSnapshots", "saveSnapshot", "restoreSnapshot", "deleteSnapshot"}
+
+
+def test_admin_spec_lives_under_mockexp_and_has_every_control() -> None:
     spec = specs.load_named("mockexp-admin.yaml")
 
     assert spec.base_path == "/__mockexp"
-    assert {op.operation_id for op in spec.operations} == {"health", "reset", "credentials", "getClock", "setClock"}
+    assert {op.operation_id for op in spec.operations} == ADMIN_OPERATIONS
 
 
 def test_loaded_giosg_spec_has_no_refs_left() -> None:
@@ -223,10 +227,10 @@ def test_specs_command_lists_each_spec_with_its_operation_count(capsys: pytest.C
 
     out = capsys.readouterr().out
     assert status == 0
-    for file_name in ("giosg.yaml", "mockexp-admin.yaml"):
+    for file_name, count in (("giosg.yaml", 5), ("mockexp-admin.yaml", len(ADMIN_OPERATIONS))):
         lines = [line for line in out.splitlines() if file_name in line]
         assert len(lines) == 1, out
-        assert re.search(r"\b5 operations\b", lines[0]), lines[0]
+        assert re.search(rf"\b{count} operations\b", lines[0]), lines[0]
 
 
 def test_specs_command_fails_naming_a_broken_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
@@ -251,7 +255,7 @@ def test_specs_command_runs_as_a_program() -> None:
 
     assert result.returncode == 0, result.stderr
     assert re.search(r"giosg.*\b5 operations\b", result.stdout)
-    assert re.search(r"\b5 operations\b.*mockexp-admin\.yaml", result.stdout)
+    assert re.search(rf"\b{len(ADMIN_OPERATIONS)} operations\b.*mockexp-admin\.yaml", result.stdout)
 
 
 def free_port() -> int:

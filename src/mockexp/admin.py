@@ -1,11 +1,14 @@
 """The mock's own controls (spec: `specs/mockexp-admin.yaml`, mounted at its server URL,
-`/__mockexp`): health, reset, the demo credentials and the clock."""
+`/__mockexp`): health, reset, the demo credentials, the clock, and the control plane (the
+request journal, fault rules, snapshots)."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 from typing import Any, Callable
 
+from mockexp.control.journal import Filter
 from mockexp.binding import function_name
 from mockexp.errors import DomainError, Invalid, dotted
 
@@ -42,6 +45,59 @@ async def set_clock(runtime, body: dict) -> dict:
     return runtime.clock.state()
 
 
+# -- the request journal ----------------------------------------------------------------------
+
+
+async def list_requests(runtime, **filters: Any) -> dict:
+    where = Filter.of(filters)
+    return {"requests": runtime.journal.entries(where), "dropped": runtime.journal.dropped, "capacity": runtime.journal.capacity}
+
+
+async def clear_requests(runtime) -> dict:
+    return {"cleared": runtime.journal.clear()}
+
+
+async def count_requests(runtime, body: dict | None = None) -> dict:
+    return {"count": runtime.journal.count(Filter.of(body or {}))}
+
+
+# -- faults -------------------------------------------------------------------------------------
+
+
+async def list_faults(runtime) -> dict:
+    latency = runtime.faults.latency_ms
+    return {"rules": runtime.faults.listed(), "latency_ms": list(latency) if latency else None}
+
+
+async def put_faults(runtime, body: dict) -> dict:
+    return {"rules": runtime.faults.install(body["rules"])}
+
+
+async def clear_faults(runtime) -> dict:
+    runtime.faults.clear()
+    return {"rules": []}
+
+
+# -- snapshots ----------------------------------------------------------------------------------
+
+
+async def list_snapshots(runtime) -> dict:
+    return {"snapshots": runtime.snapshots.listed()}
+
+
+async def save_snapshot(runtime, body: dict) -> dict:
+    return runtime.snapshots.save(body["name"], runtime.clock.now().isoformat().replace("+00:00", "Z"))
+
+
+async def restore_snapshot(runtime, name: str) -> dict:
+    return runtime.snapshots.restore(name)
+
+
+async def delete_snapshot(runtime, name: str) -> dict:
+    runtime.snapshots.delete(name)
+    return {"deleted": name}
+
+
 def bind(runtime) -> dict[str, Callable]:
     """operationId -> the function Connexion calls, for every operation of the admin spec."""
     functions = {}
@@ -54,8 +110,13 @@ def bind(runtime) -> dict[str, Callable]:
 
 
 def _with_runtime(function: Callable, runtime) -> Callable:
+    parameters = inspect.signature(function).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    accepted = set(parameters) - {"runtime"}
+
     async def call(**kwargs: Any) -> Any:
-        return await function(runtime, **{key: value for key, value in kwargs.items() if key == "body"})
+        given = {key: value for key, value in kwargs.items() if key in accepted or (takes_any and key not in ("token_info", "user"))}
+        return await function(runtime, **given)
 
     return call
 

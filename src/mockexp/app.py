@@ -20,6 +20,10 @@ from mockexp import admin, binding, specs
 from mockexp.auth import RUNTIME, wire_security
 from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
+from mockexp.control.faults import Faults
+from mockexp.control.journal import Journal
+from mockexp.control.middleware import ControlPlane
+from mockexp.control.snapshots import Snapshots
 from mockexp.errors import DomainError, Invalid, MethodNotAllowed, from_exception
 from mockexp.guard import Guard, Policy
 from mockexp.slashes import OptionalSlash
@@ -48,9 +52,13 @@ class Runtime:
     and (resolved, validated) specs. Building it checks that every vendor can serve its spec
     (`binding.RegistrationError` otherwise)."""
 
-    def __init__(self, store: Store, clock: Clock, vendors: Iterable[Vendor]) -> None:
+    def __init__(self, store: Store, clock: Clock, vendors: Iterable[Vendor], *, journal_size: int = 1000,
+                 latency_ms: tuple[float, float] | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.journal = Journal(journal_size)
+        self.faults = Faults(latency_ms)
+        self.snapshots = Snapshots(store)
         self.vendors = {vendor.name: vendor for vendor in vendors}
         self.specs = {name: specs.load_named(vendor.spec) for name, vendor in self.vendors.items()}
         for name, vendor in self.vendors.items():
@@ -149,7 +157,7 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
         await runtime.render_error(scope["path"], scope["method"], error)(scope, receive, send)
 
     guarded = Guard(PlainBodies(app, limit=max_body_bytes, reject=reject), policy, runtime.admin_spec.base_path, reject)
-    return _WithRuntime(OptionalSlash(guarded, runtime.slash_optional), runtime)
+    return _WithRuntime(ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime), runtime)
 
 
 class _WithRuntime:

@@ -38,6 +38,9 @@ class Limits:
     max_connections: int = field(default_factory=default_max_connections)
 
 
+DROP = "mockexp.drop"  # scope extension: closes the connection with no answer
+
+
 def protocol(limits: Limits, render: Render) -> type[HttpToolsProtocol]:
     """uvicorn's httptools protocol, bounded by `limits`."""
 
@@ -55,6 +58,15 @@ def protocol(limits: Limits, render: Render) -> type[HttpToolsProtocol]:
                 return
             super().connection_made(transport)
             self._arm()
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            if self.scope is not None:  # how the app may drop this connection (a fault rule's `drop`)
+                self.scope.setdefault("extensions", {})[DROP] = self._drop
+
+        def _drop(self) -> None:
+            if self.transport is not None and not self.transport.is_closing():
+                self.transport.abort()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()

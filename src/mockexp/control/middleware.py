@@ -1,0 +1,121 @@
+"""The control plane's place in every request to a vendor: fault rules and latency applied
+before the mock answers, and the request and its answer written to the journal after."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockexp.control.faults import InjectedFault
+from mockexp.control.journal import masked
+
+BODY_KEPT = 64 * 1024  # bytes of a request body the journal keeps
+DROP = "mockexp.drop"
+
+
+class ControlPlane:
+    """ASGI middleware; `runtime` holds the journal and the fault rules."""
+
+    def __init__(self, app: ASGIApp, runtime: Any) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.secret = {name: _secret_headers(spec) for name, spec in runtime.specs.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        vendor = self.runtime.vendor_at(scope["path"]) if scope["type"] == "http" else None
+        if vendor is None:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        method, path = scope["method"], scope["path"]
+        operation = self.runtime.specs[vendor.name].operation_at(method, path)
+        operation_id = operation.operation_id if operation is not None else None
+        seen = Seen(receive, send)
+        await self._answer(scope, seen, vendor.name, operation_id)
+        self.runtime.journal.record({
+            "time": self.runtime.clock.now().isoformat().replace("+00:00", "Z"), "instant": self.runtime.clock.now(),
+            "vendor": vendor.name, "operationId": operation_id, "method": method, "path": path,
+            "query": _query(scope), "status": seen.status, "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "request": {"headers": masked(_headers(scope), self.secret[vendor.name]), "body": seen.request_body()},
+            "response": {"headers": seen.response_headers, "body_size": seen.size},
+        })
+
+    async def _answer(self, scope: Scope, seen: "Seen", vendor: str, operation_id: str | None) -> None:
+        faults = self.runtime.faults
+        rule = faults.firing(vendor, operation_id, scope["method"], scope["path"])
+        wait = faults.base_latency() + (rule.latency() if rule else 0.0)
+        if wait:
+            await asyncio.sleep(wait)
+        if rule is not None and rule.definition.get("drop"):
+            drop = scope.get("extensions", {}).get(DROP)
+            if drop is not None:
+                drop()
+                seen.status = 0  # no answer
+                await asyncio.sleep(0)
+                return
+        if rule is not None and rule.definition.get("status") is not None:
+            await seen.drain()  # the journal keeps what was sent, answered or not
+            error = InjectedFault(rule.definition["status"], rule.definition.get("headers") or {})
+            await self.runtime.render_error(scope["path"], scope["method"], error)(scope, seen.receive, seen.send)
+            return
+        await self.app(scope, seen.receive, seen.send)
+
+
+class Seen:
+    """Passes a request's messages through, keeping what the journal needs of them."""
+
+    def __init__(self, receive: Receive, send: Send) -> None:
+        self._receive, self._send = receive, send
+        self.body = bytearray()
+        self.status = 0
+        self.size = 0
+        self.response_headers: dict[str, str] = {}
+
+    async def receive(self) -> Any:
+        message = await self._receive()
+        if message.get("type") == "http.request" and len(self.body) < BODY_KEPT:
+            self.body += message.get("body", b"")[: BODY_KEPT - len(self.body)]
+        return message
+
+    async def drain(self) -> None:
+        while (await self.receive()).get("more_body"):
+            pass
+
+    async def send(self, message: Any) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.response_headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in message.get("headers", [])}
+        elif message["type"] == "http.response.body":
+            self.size += len(message.get("body", b""))
+        await self._send(message)
+
+    def request_body(self) -> Any:
+        if not self.body:
+            return None
+        text = bytes(self.body).decode("utf-8", errors="replace")
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+
+def _query(scope: Scope) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
+        found[name] = [*found[name], value] if isinstance(found.get(name), list) else ([found[name], value] if name in found else value)
+    return found
+
+
+def _headers(scope: Scope) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope.get("headers", [])]
+
+
+def _secret_headers(spec: Any) -> tuple[str, ...]:
+    """The headers a vendor's security schemes carry credentials in."""
+    schemes = spec.document.get("components", {}).get("securitySchemes", {}).values()
+    return tuple(scheme["name"] for scheme in schemes if scheme.get("type") == "apiKey" and scheme.get("in") == "header")
