@@ -95,6 +95,7 @@ def vendors_used(request: pytest.FixtureRequest) -> list[str] | None:
 def mock(live: LiveServer, request: pytest.FixtureRequest) -> LiveServer:
     """The live mock with real time, and the vendors this test uses back at their demo data."""
     live.runtime.clock.run_real()
+    live.runtime.faults.clear()
     live.runtime.reset(vendors_used(request))
     return live
 

@@ -156,7 +156,10 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
     async def reject(scope: Scope, receive: Receive, send: Send, error: DomainError) -> None:
         await runtime.render_error(scope["path"], scope["method"], error)(scope, receive, send)
 
-    guarded = Guard(PlainBodies(app, limit=max_body_bytes, reject=reject), policy, runtime.admin_spec.base_path, reject)
+    def admin_allows(method: str, path: str) -> bool:
+        return method in runtime.admin_spec.allowed_methods(path) or method in ("HEAD", "OPTIONS")
+
+    guarded = Guard(PlainBodies(app, limit=max_body_bytes, reject=reject), policy, runtime.admin_spec.base_path, reject, admin_allows)
     return _WithRuntime(ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime), runtime)
 
 

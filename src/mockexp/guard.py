@@ -33,6 +33,9 @@ def hosts_for(bound: str, extra: list[str] | None) -> frozenset[str] | None:
     return LOOPBACK | {bound.strip("[]")} | set(extra or [])
 
 
+BODIED = ("POST", "PUT", "PATCH")  # changes that must say they send JSON (a cross-site form can only POST; DELETE is preflighted)
+
+
 @dataclass(frozen=True)
 class Policy:
     allowed_hosts: frozenset[str] | None = LOOPBACK
@@ -40,11 +43,15 @@ class Policy:
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, policy: Policy, admin_path: str, reject: Callable[[Scope, Receive, Send, DomainError], Awaitable[None]]) -> None:
+    def __init__(self, app: ASGIApp, policy: Policy, admin_path: str, reject: Callable[[Scope, Receive, Send, DomainError], Awaitable[None]],
+                 allows: Callable[[str, str], bool] = lambda method, path: True) -> None:
+        """`allows(method, path)`: whether the admin API has that method there (one it has not is
+        the router's 405, not a refused change)."""
         self.app = app
         self.policy = policy
         self.admin_path = admin_path
         self.reject = reject
+        self.allows = allows
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -63,19 +70,27 @@ class Guard:
         path = scope["path"]
         if not (path == self.admin_path or path.startswith(self.admin_path + "/")):
             return None
+        if not self.allows(scope["method"], path):
+            return self._token_refusal(headers)
         return self._admin_refusal(scope["method"], headers)
 
-    def _admin_refusal(self, method: str, headers: dict[str, str]) -> DomainError | None:
+    def _token_refusal(self, headers: dict[str, str]) -> DomainError | None:
         token = self.policy.admin_token
         if token is not None:
             word, _, given = headers.get("authorization", "").partition(" ")
             if word.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
                 return Unauthorized("The admin API needs its token: Authorization: Bearer <the token the banner shows>.", headers={"WWW-Authenticate": "Bearer"})
+        return None
+
+    def _admin_refusal(self, method: str, headers: dict[str, str]) -> DomainError | None:
+        refused = self._token_refusal(headers)
+        if refused is not None:
+            return refused
         if method in READS:
             return None
         if _cross_origin(headers):
             return Forbidden("The admin API refuses changes asked by a page of another origin.")
-        if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        if method in BODIED and headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return UnsupportedMediaType("Changes to the admin API need Content-Type: application/json (an empty body is fine).")
         return None
 

@@ -125,6 +125,9 @@ def _non_finite(value: t.Any) -> t.Iterator[tuple]:
             stack.extend((child, path + (index,)) for index, child in enumerate(node))
 
 
+JSON_NULL = object()  # a body that was the JSON literal null
+
+
 class BodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -143,9 +146,13 @@ class BodyValidator(JSONRequestBodyValidator):
         overflowing = list(_non_finite(body))
         if overflowing:
             raise Invalid([(path, "A number too large to hold (it overflows to infinity).") for path in overflowing])
-        return body
+        return JSON_NULL if body is None else body
 
     def _validate(self, body: t.Any) -> t.Optional[dict]:
+        if body is JSON_NULL:  # sent as `null`: not the same as no body at all
+            if self._nullable:
+                return None
+            raise Invalid(message="Request body must not be null.")
         if body is None:
             if self._nullable or not self._required:
                 return None

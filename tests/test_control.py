@@ -1,0 +1,209 @@
+"""The control plane over HTTP, as a test suite or a demo operator uses it: the journal says
+exactly which calls were made, fault rules break the next calls on purpose (in the vendor's
+own error shape) and then stop, and snapshots put the whole state back."""
+
+from __future__ import annotations
+
+import time
+from typing import Iterator
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from mockexp.app import Runtime
+from mockexp.clock import Clock
+from mockexp.contract.runner import PHASES, run
+from mockexp.store import Store
+from mockexp.vendors import ALL
+from tests.conftest import LiveServer, credential
+
+JSON = {"Content-Type": "application/json"}
+pytestmark = pytest.mark.vendors("giosg")
+
+
+@pytest.fixture
+def giosg(mock) -> dict:
+    found = credential(mock.runtime, "giosg", can_write=True)
+    return {"headers": {found["header"]: found["value"]}, "base": f"/api/v5/orgs/{found['tenant']['organization_id']}/experiments"}
+
+
+@pytest.fixture
+def journal(http: httpx.Client) -> httpx.Client:
+    assert http.delete("/__mockexp/requests", headers=JSON).status_code == 200
+    return http
+
+
+@pytest.fixture
+def raw(mock) -> Iterator[httpx.Client]:
+    """A client that does not check answers against the spec: injected faults are, on purpose, answers the spec does not document."""
+    with httpx.Client(base_url=mock.url, timeout=30) as client:
+        yield client
+
+
+def create(http: httpx.Client, giosg: dict, name: str = "Banner") -> httpx.Response:
+    return http.post(giosg["base"], headers=giosg["headers"], json={"is_draft": True, "name": name})
+
+
+def put_faults(http: httpx.Client, *rules: dict) -> httpx.Response:
+    return http.put("/__mockexp/faults", headers=JSON, json={"rules": list(rules)})
+
+
+# -- the journal ------------------------------------------------------------------------------
+
+
+def test_the_journal_shows_each_call_with_its_operation_masked_credential_and_body(journal, giosg):
+    create(journal, giosg)
+    journal.get(giosg["base"], headers=giosg["headers"], params={"page_size": 2})
+
+    entries = journal.get("/__mockexp/requests", params={"vendor": "giosg"}).json()["requests"]
+
+    assert [(e["operationId"], e["method"], e["status"]) for e in entries] == [("createExperiment", "POST", 201), ("listExperiments", "GET", 200)]
+    first = entries[0]
+    assert first["request"]["body"] == {"is_draft": True, "name": "Banner"} and first["request"]["headers"]["authorization"] == "Token ****"
+    assert entries[1]["query"] == {"page_size": "2"} and entries[1]["response"]["body_size"] > 0
+    assert all(e["path"].startswith("/api/v5/orgs/") for e in entries)
+
+
+def test_counting_calls_lets_a_test_assert_its_code_created_exactly_once(journal, giosg):
+    create(journal, giosg)
+    create(journal, giosg, name="Second")
+
+    count = journal.post("/__mockexp/requests/count", headers=JSON, json={"vendor": "giosg", "operationId": "createExperiment", "status": 201})
+
+    assert count.json() == {"count": 2}
+    assert journal.post("/__mockexp/requests/count", headers=JSON, json={"method": "delete"}).json() == {"count": 0}
+
+
+def test_journal_filters_by_path_prefix_status_and_time(journal, giosg, mock):
+    create(journal, giosg)
+    journal.get(giosg["base"] + "/not-an-id", headers=giosg["headers"])
+    later = (mock.runtime.clock.now() + timedelta(seconds=1)).isoformat()
+
+    assert [e["status"] for e in journal.get("/__mockexp/requests", params={"path": giosg["base"] + "/"}).json()["requests"]] == [404]
+    assert len(journal.get("/__mockexp/requests", params={"status": 201}).json()["requests"]) == 1
+    assert journal.get("/__mockexp/requests", params={"since": later}).json()["requests"] == []
+    assert journal.get("/__mockexp/requests", params={"since": "yesterday"}).status_code == 400
+
+
+def test_clearing_the_journal_empties_it(journal, giosg):
+    create(journal, giosg)
+    assert journal.delete("/__mockexp/requests", headers=JSON).json() == {"cleared": 1}
+    assert journal.get("/__mockexp/requests").json()["requests"] == []
+
+
+def test_a_full_journal_drops_the_oldest_and_counts_them():
+    runtime = Runtime(Store(), Clock(), [ALL["giosg"]], journal_size=3)
+    runtime.seed()
+    who = next(c for c in runtime.credentials() if c.can_write)
+    with LiveServer(runtime) as server, httpx.Client(base_url=server.url) as http:
+        for page_size in range(1, 6):
+            http.get(f"/api/v5/orgs/{who.tenant['organization_id']}/experiments", headers={who.header: who.value}, params={"page_size": page_size})
+        listed = http.get("/__mockexp/requests").json()
+
+    assert [e["query"]["page_size"] for e in listed["requests"]] == ["3", "4", "5"]
+    assert (listed["dropped"], listed["capacity"]) == (2, 3)
+
+
+# -- faults -----------------------------------------------------------------------------------
+
+
+def test_an_injected_503_on_the_next_create_then_the_retry_succeeds(http, raw, giosg, mock):
+    installed = put_faults(http, {"vendor": "giosg", "operationId": "createExperiment", "status": 503, "headers": {"Retry-After": "1"}, "times": 1})
+    assert installed.status_code == 200, installed.text
+    before = mock.runtime.store.vendor("giosg").dump()
+
+    failed = create(raw, giosg)
+    assert (failed.status_code, failed.headers["retry-after"]) == (503, "1")
+    assert set(failed.json()) == {"detail"}                          # Giosg's own error shape
+    assert mock.runtime.store.vendor("giosg").dump() == before      # nothing was made
+
+    assert create(http, giosg).status_code == 201
+    assert http.get("/__mockexp/faults").json()["rules"][0]["hits"] == 1
+
+
+def test_a_dropped_connection_gets_no_answer_and_the_next_call_works(http, giosg):
+    put_faults(http, {"vendor": "giosg", "method": "GET", "drop": True, "times": 1})
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get(giosg["base"], headers=giosg["headers"])
+    assert http.get(giosg["base"], headers=giosg["headers"]).status_code == 200
+
+
+def test_latency_delays_the_answer_by_at_least_its_minimum(http, giosg):
+    put_faults(http, {"path": giosg["base"], "latency_ms": [150, 200]})
+    started = time.monotonic()
+    assert http.get(giosg["base"], headers=giosg["headers"]).status_code == 200
+    assert time.monotonic() - started >= 0.15
+
+
+def test_a_seeded_probability_fails_the_same_requests_every_run(http, raw, giosg):
+    def statuses() -> list[int]:
+        put_faults(http, {"vendor": "giosg", "method": "GET", "status": 500, "probability": 0.5, "seed": 7})
+        return [raw.get(giosg["base"], headers=giosg["headers"]).status_code for _ in range(12)]
+
+    first = statuses()
+    assert set(first) == {200, 500} and statuses() == first
+
+
+@pytest.mark.parametrize("rule, field", [({"vendor": "giosg"}, "rules[0]"), ({"latency_ms": [300, 100]}, "rules[0].latency_ms"),
+                                         ({"status": 503, "drop": True}, "rules[0]")])
+def test_a_rule_that_does_nothing_or_contradicts_itself_is_400(http, rule, field):
+    response = put_faults(http, rule)
+    assert response.status_code == 400 and field in response.text, response.text
+    assert http.get("/__mockexp/faults").json()["rules"] == []
+
+
+def test_faults_can_be_removed(http, giosg):
+    put_faults(http, {"vendor": "giosg", "status": 500})
+    assert http.delete("/__mockexp/faults", headers=JSON).json() == {"rules": []}
+    assert http.get(giosg["base"], headers=giosg["headers"]).status_code == 200
+
+
+# -- snapshots --------------------------------------------------------------------------------
+
+
+def test_a_snapshot_puts_back_the_state_it_saved(http, giosg, mock):
+    saved = http.post("/__mockexp/snapshots", headers=JSON, json={"name": "before-the-demo"})
+    assert saved.status_code == 200 and saved.json()["objects"] > 0 and "giosg" in saved.json()["vendors"]
+    before = mock.runtime.store.vendor("giosg").dump()
+    create(http, giosg, name="Made during the demo")
+    assert mock.runtime.store.vendor("giosg").dump() != before
+
+    restored = http.post("/__mockexp/snapshots/before-the-demo/restore", headers=JSON, json={})
+
+    assert restored.status_code == 200 and mock.runtime.store.vendor("giosg").dump() == before
+    assert "before-the-demo" in [s["name"] for s in http.get("/__mockexp/snapshots").json()["snapshots"]]
+    assert http.delete("/__mockexp/snapshots/before-the-demo").json() == {"deleted": "before-the-demo"}
+    assert http.post("/__mockexp/snapshots/before-the-demo/restore", headers=JSON, json={}).status_code == 404
+
+
+def test_a_snapshot_is_kept_in_the_data_directory_across_restarts(tmp_path):
+    for attempt in range(2):
+        store = Store(tmp_path)
+        runtime = Runtime(store, Clock(), [ALL["giosg"]])
+        runtime.seed()
+        with LiveServer(runtime) as server, httpx.Client(base_url=server.url) as http:
+            if attempt == 0:
+                assert http.post("/__mockexp/snapshots", headers=JSON, json={"name": "show"}).status_code == 200
+            else:
+                assert [s["name"] for s in http.get("/__mockexp/snapshots").json()["snapshots"]] == ["show"]
+                assert http.post("/__mockexp/snapshots/show/restore", headers=JSON, json={}).status_code == 200
+        store.close()
+    assert (tmp_path / "snapshots" / "show.json").is_file()
+
+
+def test_a_snapshot_name_of_the_wrong_shape_is_400(http):
+    assert http.post("/__mockexp/snapshots", headers=JSON, json={"name": "../etc/passwd"}).status_code == 400
+
+
+# -- the admin API honours its spec -----------------------------------------------------------
+
+
+def test_schemathesis_passes_on_the_admin_api():
+    runtime = Runtime(Store(), Clock(), [ALL["giosg"]])
+    runtime.seed()
+    with LiveServer(runtime) as server:
+        report = run(runtime.admin_spec, server.url + runtime.admin_spec.base_path, headers={}, max_examples=3, seed=20261123)
+    assert report.ok, report.table()
+    assert report.phases_run() == set(PHASES), report.phases
+
