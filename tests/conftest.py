@@ -4,21 +4,16 @@ answer against the spec of the API it came from, and the demo credentials."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
 
-from mockexp.app import Runtime, build_app
+from mockexp.app import Runtime
 from mockexp.clock import Clock
-from mockexp.guard import Policy
-from mockexp.server import Limits, config
 from mockexp.store import Store
+from mockexp.testing import LiveServer, free_port  # noqa: F401 (tests import them from here)
 from mockexp.validation import response_problems
 from mockexp.vendors import ALL
 
@@ -37,39 +32,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             name = parts[parts.index("vendors") + 1]
             if name in ALL and item.get_closest_marker("vendors") is None:
                 item.add_marker(pytest.mark.vendors(name))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class LiveServer:
-    """A mock running in this process, so tests can reach its runtime (clock, store) too."""
-
-    def __init__(self, runtime: Runtime, wrap: Callable[[Any], Any] = lambda app: app, *, limits: Limits | None = None, policy: Policy = Policy()) -> None:
-        """`wrap` may put a middleware around the mock's app (to break it on purpose);
-        `limits` and `policy` are what `mockexp serve` sets from its options."""
-        self.runtime = runtime
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        app = wrap(build_app(runtime, policy=policy))
-        self.server = uvicorn.Server(config(app, host="127.0.0.1", port=self.port, limits=limits or Limits(), render=runtime.render_raw, log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,30 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
                        help="time a request's headers and body may take to arrive; slower ones get 408 and are closed (default: %(default)s)")
     serve.add_argument("--max-header-bytes", type=int, default=defaults.max_header_bytes, metavar="N", help="request line and headers, in bytes; more is 431 (default: %(default)s)")
     serve.add_argument("--max-headers", type=int, default=defaults.max_headers, metavar="N", help="request headers; more is 431 (default: %(default)s)")
+    serve.add_argument("--latency", type=_latency, metavar="MIN-MAX", help="every vendor request waits a random MIN to MAX milliseconds (e.g. 50-300), for demos")
+    serve.add_argument("--journal-size", type=_positive, default=1000, metavar="N",
+                       help="requests the journal (GET /__mockexp/requests) keeps; older ones are dropped and counted (default: %(default)s)")
+
+
+def _latency(text: str) -> tuple[float, float]:
+    low, dash, high = text.partition("-")
+    try:
+        values = (float(low), float(high if dash else low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not MIN-MAX milliseconds: {text!r} (e.g. 50-300)") from None
+    if not 0 <= values[0] <= values[1] <= 60000:
+        raise argparse.ArgumentTypeError(f"MIN-MAX must be 0 <= MIN <= MAX <= 60000 milliseconds, not {text!r}")
+    return values
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _port(text: str) -> int:
@@ -87,7 +111,7 @@ def _runtime(args: argparse.Namespace):
         print(f"mockexp: cannot open the store: {exc}", file=sys.stderr)
         return None
     try:
-        runtime = Runtime(store, Clock(), [ALL[name] for name in (args.vendor or ALL)])
+        runtime = Runtime(store, Clock(), [ALL[name] for name in (args.vendor or ALL)], journal_size=args.journal_size, latency_ms=args.latency)
         runtime.seed()
     except SpecError as exc:
         print(f"mockexp: invalid spec, not starting: {exc}", file=sys.stderr)

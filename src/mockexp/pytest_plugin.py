@@ -1,0 +1,28 @@
+"""mockexp's pytest plugin (registered as an entry point, so installing mockexp is enough):
+the `mockexp_server` fixture, a fresh in-memory mock for each test.
+
+    def test_my_client_creates_one_experiment(mockexp_server):
+        client = MyClient(mockexp_server.base_url("giosg"), headers=mockexp_server.credential("giosg", can_write=True))
+        client.create(...)
+        assert mockexp_server.count(vendor="giosg", operationId="createExperiment") == 1
+
+Mark a test `@pytest.mark.mockexp_vendors("giosg")` to mount only those vendors (faster)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from mockexp.testing import Mock, run_mock
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mockexp_vendors(*names): the vendors the mockexp_server fixture mounts (default: all)")
+
+
+@pytest.fixture
+def mockexp_server(request: pytest.FixtureRequest) -> Iterator[Mock]:
+    marker = request.node.get_closest_marker("mockexp_vendors")
+    with run_mock(list(marker.args) if marker is not None else None) as mock:
+        yield mock
