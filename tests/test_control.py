@@ -207,3 +207,13 @@ def test_schemathesis_passes_on_the_admin_api():
     assert report.ok, report.table()
     assert report.phases_run() == set(PHASES), report.phases
 
+
+
+def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http, mock):
+    found = http.get("/").json()
+    assert [v["name"] for v in found["vendors"]] == list(mock.runtime.vendors)
+    for vendor in found["vendors"]:
+        assert http.get(vendor["ui"]).status_code == 200
+    assert http.get(found["admin"]["credentials"]).status_code == 200
+    page = http.get("/", headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html") and "/__mockexp/ui/" in page.text

@@ -21,6 +21,7 @@ from mockexp.auth import RUNTIME, wire_security
 from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
 from mockexp.control.faults import Faults
+from mockexp.control.index import index
 from mockexp.control.journal import Journal
 from mockexp.control.middleware import ControlPlane
 from mockexp.control.snapshots import Snapshots
@@ -164,7 +165,8 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
 
 
 class _WithRuntime:
-    """Lets the security hooks find the runtime: it travels in the ASGI scope."""
+    """Lets the security hooks find the runtime (it travels in the ASGI scope), and answers
+    `GET /` with what the mock serves."""
 
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
@@ -172,4 +174,7 @@ class _WithRuntime:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RUNTIME] = self.runtime
+        if scope["type"] == "http" and scope["path"] == "/" and scope["method"] in ("GET", "HEAD"):
+            await index(self.runtime, scope, receive, send)
+            return
         await self.app(scope, receive, send)
