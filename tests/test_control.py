@@ -217,3 +217,33 @@ def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http,
     assert http.get(found["admin"]["credentials"]).status_code == 200
     page = http.get("/", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html") and "/__mockexp/ui/" in page.text
+
+
+# -- rate limits ------------------------------------------------------------------------------
+
+
+@pytest.mark.vendors("posthog")
+def test_past_posthogs_rate_limit_a_key_gets_429_with_retry_after_until_the_window_passes(http, raw, mock):
+    key = {"Authorization": credential(mock.runtime, "posthog", role="all scopes")["value"]}
+    switched = http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": True})
+    assert switched.status_code == 200 and {"vendor": "posthog", "enabled": True, "limit": 480, "window_seconds": 60.0} in switched.json()["vendors"]
+    try:
+        mock.runtime.clock.freeze(mock.runtime.clock.now())
+        statuses = [raw.get("/api/projects/1/experiments/", headers=key).status_code for _ in range(481)]
+        refused = raw.get("/api/projects/1/experiments/", headers=key)
+        other_key = raw.get("/api/projects/1/experiments/", headers={"Authorization": credential(mock.runtime, "posthog", role="experiment:read only")["value"]})
+
+        assert statuses[:480] == [200] * 480 and statuses[480] == 429
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert refused.json()["type"] == "throttled_error" and "throttled" in refused.json()["detail"]
+        assert other_key.status_code == 200                     # counted per key
+
+        mock.runtime.clock.advance(60)
+        assert raw.get("/api/projects/1/experiments/", headers=key).status_code == 200
+    finally:
+        http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": False})
+
+
+def test_a_vendor_without_a_declared_rate_limit_cannot_be_switched_on(http):
+    response = http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["giosg"], "enabled": True})
+    assert response.status_code == 400 and "giosg" in response.text

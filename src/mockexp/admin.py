@@ -78,6 +78,18 @@ async def clear_faults(runtime) -> dict:
     return {"rules": []}
 
 
+# -- rate limits --------------------------------------------------------------------------------
+
+
+async def list_rate_limits(runtime) -> dict:
+    return {"vendors": runtime.rate_limits.state()}
+
+
+async def set_rate_limits(runtime, body: dict) -> dict:
+    runtime.rate_limits.switch(body["vendors"], body["enabled"])
+    return {"vendors": runtime.rate_limits.state()}
+
+
 # -- snapshots ----------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from mockexp.control.faults import Faults
 from mockexp.control.index import index
 from mockexp.control.journal import Journal
 from mockexp.control.middleware import ControlPlane
+from mockexp.control.ratelimits import RateLimits, declared_limits
 from mockexp.control.snapshots import Snapshots
 from mockexp.errors import DomainError, Invalid, MethodNotAllowed, from_exception
 from mockexp.guard import Guard, Policy
@@ -54,7 +55,7 @@ class Runtime:
     (`binding.RegistrationError` otherwise)."""
 
     def __init__(self, store: Store, clock: Clock, vendors: Iterable[Vendor], *, journal_size: int = 1000,
-                 latency_ms: tuple[float, float] | None = None) -> None:
+                 latency_ms: tuple[float, float] | None = None, rate_limits: bool = False) -> None:
         self.store = store
         self.clock = clock
         self.journal = Journal(journal_size)
@@ -66,6 +67,9 @@ class Runtime:
             binding.check(vendor, self.specs[name])
         self.models = {name: vendor.model(store.vendor(name), clock) for name, vendor in self.vendors.items()}
         self.admin_spec = specs.load_named(admin.SPEC)
+        self.rate_limits = RateLimits(clock, declared_limits(self.specs))
+        if rate_limits:
+            self.rate_limits.switch(list(self.rate_limits.declared), True)
 
     def base_path(self, vendor: str) -> str:
         return self.specs[vendor].base_path

@@ -34,6 +34,7 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--max-header-bytes", type=int, default=defaults.max_header_bytes, metavar="N", help="request line and headers, in bytes; more is 431 (default: %(default)s)")
     serve.add_argument("--max-headers", type=int, default=defaults.max_headers, metavar="N", help="request headers; more is 431 (default: %(default)s)")
     serve.add_argument("--latency", type=_latency, metavar="MIN-MAX", help="every vendor request waits a random MIN to MAX milliseconds (e.g. 50-300), for demos")
+    serve.add_argument("--rate-limits", action="store_true", help="apply each vendor's documented rate limit (429 past it), counted on the mock's clock")
     serve.add_argument("--journal-size", type=_positive, default=1000, metavar="N",
                        help="requests the journal (GET /__mockexp/requests) keeps; older ones are dropped and counted (default: %(default)s)")
 
@@ -111,7 +112,8 @@ def _runtime(args: argparse.Namespace):
         print(f"mockexp: cannot open the store: {exc}", file=sys.stderr)
         return None
     try:
-        runtime = Runtime(store, Clock(), [ALL[name] for name in (args.vendor or ALL)], journal_size=args.journal_size, latency_ms=args.latency)
+        runtime = Runtime(store, Clock(), [ALL[name] for name in (args.vendor or ALL)], journal_size=args.journal_size, latency_ms=args.latency,
+                          rate_limits=args.rate_limits)
         runtime.seed()
     except SpecError as exc:
         print(f"mockexp: invalid spec, not starting: {exc}", file=sys.stderr)

@@ -22,6 +22,7 @@ from mockexp.resources import specs_dir
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 CONTRACT = "x-mockexp-contract"  # at the top: {refusals: [statuses]}, see `Spec.refusals`
 SLASH = "x-mockexp-trailing-slash"  # at the top: "optional", see `Spec.slash_optional`
+RATE_LIMIT = "x-mockexp-rate-limit"  # at the top: the vendor's rate limit, see `control/ratelimits.py`
 
 
 class SpecError(Exception):
@@ -227,6 +228,13 @@ def _check_declarations(path: Path, document: dict) -> None:
     refusals = document.get(CONTRACT, {}).get("refusals", [])
     if not isinstance(refusals, list) or not all(isinstance(s, int) and 400 <= s < 500 for s in refusals):
         raise SpecError(f"{path}: {CONTRACT}.refusals must be a list of 4xx statuses")
+    if RATE_LIMIT in document:
+        from mockexp.control.ratelimits import Limit
+
+        try:
+            Limit.of(document[RATE_LIMIT])
+        except ValueError as exc:
+            raise SpecError(f"{path}: {exc}") from None
     for operation in _operations(document):
         try:
             Pagination.of(operation.definition, strict=True)

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockexp.control.faults import InjectedFault
 from mockexp.control.journal import masked
+from mockexp.control.ratelimits import TooManyRequests
 
 BODY_KEPT = 64 * 1024  # bytes of a request body the journal keeps
 DROP = "mockexp.drop"
@@ -59,11 +60,23 @@ class ControlPlane:
                 await asyncio.sleep(0)
                 return
         if rule is not None and rule.definition.get("status") is not None:
-            await seen.drain()  # the journal keeps what was sent, answered or not
-            error = InjectedFault(rule.definition["status"], rule.definition.get("headers") or {})
-            await self.runtime.render_error(scope["path"], scope["method"], error)(scope, seen.receive, seen.send)
+            await self._refuse(scope, seen, InjectedFault(rule.definition["status"], rule.definition.get("headers") or {}))
+            return
+        try:
+            seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope))
+        except TooManyRequests as error:
+            await self._refuse(scope, seen, error)
             return
         await self.app(scope, seen.receive, seen.send)
+
+    async def _refuse(self, scope: Scope, seen: "Seen", error: Any) -> None:
+        await seen.drain()  # the journal keeps what was sent, answered or not
+        await self.runtime.render_error(scope["path"], scope["method"], error)(scope, seen.receive, seen.send)
+
+    def _credential_of(self, vendor: str, scope: Scope) -> str:
+        """What a rate limit counts by: the credential the request carries."""
+        wanted = {name.lower() for name in self.secret[vendor]} | {"authorization"}
+        return next((value.decode("latin-1") for name, value in scope.get("headers", []) if name.decode("latin-1").lower() in wanted), "")
 
 
 class Seen:
@@ -75,6 +88,7 @@ class Seen:
         self.status = 0
         self.size = 0
         self.response_headers: dict[str, str] = {}
+        self.extra_headers: dict[str, str] = {}  # added to the answer (a rate limit's)
 
     async def receive(self) -> Any:
         message = await self._receive()
@@ -88,6 +102,8 @@ class Seen:
 
     async def send(self, message: Any) -> None:
         if message["type"] == "http.response.start":
+            if self.extra_headers:
+                message = {**message, "headers": [*message.get("headers", []), *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.extra_headers.items())]}
             self.status = message["status"]
             self.response_headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in message.get("headers", [])}
         elif message["type"] == "http.response.body":

@@ -8,9 +8,9 @@ from typing import Any
 from mockexp.errors import DomainError, Invalid, Unauthorized
 from mockexp.vendors.posthog.models import PostHog
 
-TYPES = {400: "validation_error", 401: "authentication_error", 403: "authentication_error"}
+TYPES = {400: "validation_error", 401: "authentication_error", 403: "authentication_error", 429: "throttled_error"}
 CODES = {401: "authentication_failed", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed", 408: "request_timeout",
-         409: "conflict", 413: "request_too_large", 415: "unsupported_media_type", 431: "headers_too_large", 503: "service_unavailable",
+         409: "conflict", 413: "request_too_large", 415: "unsupported_media_type", 429: "throttled", 431: "headers_too_large", 503: "service_unavailable",
          507: "insufficient_storage"}
 REASON_CODES = {"This field is required.": "required", "This field may not be null.": "null", "This field may not be blank.": "blank"}
 
