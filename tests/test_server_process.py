@@ -408,7 +408,7 @@ def test_serve_memory_prints_a_banner_with_the_url_vendors_and_demo_credentials(
     credentials = httpx.get(f"{server.url}/__mockexp/credentials", timeout=10).json()
     assert len(credentials) >= 3
 
-    # The banner is printed before the server listens: once it answers, the banner is out.
+    # The banner is printed once the server listens: once it answers, the banner is out.
     banner = ""
     wanted = [c["value"] for c in credentials] + [str(value) for c in credentials for value in c["tenant"].values()]
     while not all(value in banner for value in wanted):
@@ -499,9 +499,23 @@ def test_listening_beyond_loopback_warns_and_the_admin_api_needs_the_token_the_b
     assert httpx.get(f"{server.url}/__mockexp/credentials", headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code == 200
 
 
-@pytest.mark.parametrize("port", ["0", "65536", "http"])
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
 def test_a_port_outside_1_to_65535_is_refused_with_usage_help(port: str) -> None:
     result = subprocess.run([sys.executable, "-m", "mockexp", "serve", "--memory", "--port", port], capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 2
     assert "--port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_port_0_binds_a_free_port_and_the_banner_says_which(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "MOCKEXP_SPECS_DIR"}
+    process = subprocess.Popen([sys.executable, "-m", "mockexp", "serve", "--memory", "--vendor", "giosg", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    try:
+        first = process.stdout.readline().decode()  # printed only once the socket is bound
+        port = int(first.rsplit(":", 1)[1])
+        assert first.startswith("mockexp ") and port > 0
+        assert httpx.get(f"http://127.0.0.1:{port}/__mockexp/health", timeout=10).json()["vendors"] == ["giosg"]
+    finally:
+        process.kill()
+        process.wait(10)

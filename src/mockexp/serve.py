@@ -17,13 +17,14 @@ DEFAULT_DATA = ".mockexp"
 def add_arguments(serve: argparse.ArgumentParser) -> None:
     defaults = Limits()
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=_port, default=8080, help="port to listen on, 1-65535 (default: 8080)")
+    serve.add_argument("--port", type=_port, default=8080, help="port to listen on, 1-65535, or 0 for any free one (the banner says which) (default: 8080)")
     serve.add_argument("--vendor", action="append", metavar="NAME", help="mount only this vendor (repeatable); default: all")
     where = serve.add_mutually_exclusive_group()
     where.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), metavar="PATH", help=f"data directory (default: {DEFAULT_DATA})")
     where.add_argument("--memory", action="store_true", help="keep state in memory only")
     serve.add_argument("--repair", action="store_true", help="load a journal with damaged lines: keep every intact record, move the damaged lines aside")
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                       help="how much the server logs: info has one line per request (default: %(default)s)")
     serve.add_argument("--allowed-host", action="append", metavar="NAME", help="answer requests for this host name too (repeatable; '*' for any); "
                        "default: loopback names and the --host address, any name when listening on every address")
     serve.add_argument("--admin-token", metavar="TOKEN", help="require `Authorization: Bearer TOKEN` on /__mockexp/ (default: none on loopback, a generated one otherwise)")
@@ -65,16 +66,14 @@ def _port(text: str) -> int:
         port = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 1-65535, not {port}")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1-65535 (or 0: any free port), not {port}")
     return port
 
 
 def main(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from mockexp.app import build_app
-    from mockexp.server import config
+    from mockexp.server import Announcing, config
 
     runtime = _runtime(args)
     if runtime is None:
@@ -85,9 +84,11 @@ def main(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"mockexp: WARNING: listening on {args.host}, beyond this machine: anyone who reaches it can use the demo credentials. "
               "The admin API needs the token the banner shows.", file=sys.stderr, flush=True)
-    print(banner(runtime, f"http://{args.host}:{args.port}", policy.admin_token), flush=True)
+    def announce(port: int) -> None:
+        print(banner(runtime, f"http://{args.host}:{port}", policy.admin_token), flush=True)
+
     try:
-        uvicorn.Server(config(app, host=args.host, port=args.port, limits=limits, render=runtime.render_raw, log_level=args.log_level)).run()
+        Announcing(config(app, host=args.host, port=args.port, limits=limits, render=runtime.render_raw, log_level=args.log_level), announce).run()
     finally:
         runtime.store.close()
     return 0

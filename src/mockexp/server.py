@@ -155,3 +155,17 @@ _REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large", 503:
 
 def config(app: Any, *, host: str, port: int, limits: Limits, render: Render, log_level: str = "info", **options: Any) -> uvicorn.Config:
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, http=protocol(limits, render), **options)
+
+
+class Announcing(uvicorn.Server):
+    """A uvicorn server that says where it listens once its socket is bound (so `--port 0`,
+    any free port, is announced with the port it got)."""
+
+    def __init__(self, config: uvicorn.Config, announce: Callable[[int], None]) -> None:
+        super().__init__(config)
+        self.announce = announce
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            self.announce(self.servers[0].sockets[0].getsockname()[1])
