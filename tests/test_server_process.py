@@ -519,3 +519,17 @@ def test_port_0_binds_a_free_port_and_the_banner_says_which(tmp_path: Path) -> N
     finally:
         process.kill()
         process.wait(10)
+
+
+def test_a_frozen_clock_stays_frozen_across_a_restart(serve, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = serve("--data", str(data), "--vendor", "giosg")
+    first.wait_healthy()
+    moved = httpx.put(f"{first.url}/__mockexp/clock", json={"now": "2031-05-06T07:08:09Z"}, timeout=10)
+    assert moved.status_code == 200
+    first.stop()
+
+    second = serve("--data", str(data), "--vendor", "giosg")
+    second.wait_healthy()
+    clock = httpx.get(f"{second.url}/__mockexp/clock", timeout=10).json()
+    assert (clock["mode"], clock["now"]) == ("frozen", "2031-05-06T07:08:09Z")

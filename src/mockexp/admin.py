@@ -42,6 +42,7 @@ async def set_clock(runtime, body: dict) -> dict:
             runtime.clock.run_real()
     except (ValueError, OverflowError) as exc:
         raise Invalid.field(next(iter(body)), str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+    runtime.save_clock()
     return runtime.clock.state()
 
 

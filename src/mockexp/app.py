@@ -68,6 +68,9 @@ class Runtime:
         self.models = {name: vendor.model(store.vendor(name), clock) for name, vendor in self.vendors.items()}
         self.admin_spec = specs.load_named(admin.SPEC)
         self.rate_limits = RateLimits(clock, declared_limits(self.specs))
+        saved_clock = store.get(META, "clock")
+        if saved_clock is not None:
+            clock.restore(saved_clock)
         if rate_limits:
             self.rate_limits.switch(list(self.rate_limits.declared), True)
 
@@ -104,6 +107,10 @@ class Runtime:
             raise Invalid.field("vendors", f"Unknown vendor {', '.join(unknown)}; this mock serves {', '.join(self.vendors)}.")
         self._load(names, sorted(set(self._seeded()) | set(names)))
         return names
+
+    def save_clock(self) -> None:
+        """Keep the clock's state (frozen, or moved ahead) for the next start."""
+        self.store.replace(META, "clock", self.clock.saved())
 
     def _seeded(self) -> list[str]:
         return (self.store.get(META, "seeded") or {"vendors": []})["vendors"]

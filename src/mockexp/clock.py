@@ -68,6 +68,16 @@ class Clock:
             self._frozen_at = None
             self._offset = timedelta(0)
 
+    def saved(self) -> dict:
+        """What to keep so a restarted mock's clock is where this one's is (frozen, or ahead)."""
+        with self._lock:
+            return {"frozen_at": self._frozen_at.isoformat() if self._frozen_at else None, "offset_seconds": self._offset.total_seconds()}
+
+    def restore(self, saved: dict) -> None:
+        with self._lock:
+            self._frozen_at = datetime.fromisoformat(saved["frozen_at"]) if saved.get("frozen_at") else None
+            self._offset = timedelta(seconds=saved.get("offset_seconds", 0))
+
     def state(self) -> dict:
         now = self.now()
         return {
