@@ -533,3 +533,17 @@ def test_a_frozen_clock_stays_frozen_across_a_restart(serve, tmp_path: Path) -> 
     second.wait_healthy()
     clock = httpx.get(f"{second.url}/__mockexp/clock", timeout=10).json()
     assert (clock["mode"], clock["now"]) == ("frozen", "2031-05-06T07:08:09Z")
+
+
+def test_each_vendor_request_is_one_log_line_with_its_operation_status_and_reason(serve) -> None:
+    server = serve("--memory", "--vendor", "giosg")
+    server.wait_healthy()
+    token = admin_credential(server.url)
+    httpx.post(experiments_url(server.url, token), headers={token["header"]: token["value"]}, json={"name": "x"}, timeout=10)
+    deadline = time.monotonic() + 10
+    while "createExperiment" not in server.stderr() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    line = next(line for line in server.stderr().splitlines() if "createExperiment" in line)
+    assert line.startswith("INFO:") and " giosg createExperiment POST /api/v5/orgs/" in line and " 400 " in line and " ms " in line
+    assert "is_draft" in line  # the reason Giosg's answer gave

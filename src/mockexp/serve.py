@@ -78,6 +78,7 @@ def main(args: argparse.Namespace) -> int:
     runtime = _runtime(args)
     if runtime is None:
         return 1
+    _log_requests(args.log_level)
     policy = Policy(allowed_hosts=hosts_for(args.host, args.allowed_host), admin_token=args.admin_token or (None if is_loopback(args.host) else secrets.token_urlsafe(18)))
     limits = Limits(max_header_bytes=args.max_header_bytes, max_headers=args.max_headers, request_timeout=args.request_timeout, max_connections=args.max_connections)
     app = build_app(runtime, policy=policy)
@@ -88,10 +89,23 @@ def main(args: argparse.Namespace) -> int:
         print(banner(runtime, f"http://{args.host}:{port}", policy.admin_token), flush=True)
 
     try:
-        Announcing(config(app, host=args.host, port=args.port, limits=limits, render=runtime.render_raw, log_level=args.log_level), announce).run()
+        Announcing(config(app, host=args.host, port=args.port, limits=limits, render=runtime.render_raw, log_level=args.log_level, access_log=False), announce).run()
     finally:
         runtime.store.close()
     return 0
+
+
+def _log_requests(level: str) -> None:
+    """One line per request to a vendor (vendor, operation, method, path, status, duration, and a
+    4xx's reason) on stderr, in place of uvicorn's access log."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+    logger = logging.getLogger("mockexp.requests")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
 
 
 def _runtime(args: argparse.Namespace):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -16,6 +17,8 @@ from mockexp.control.journal import masked
 from mockexp.control.ratelimits import TooManyRequests
 
 BODY_KEPT = 64 * 1024  # bytes of a request body the journal keeps
+ANSWER_KEPT = 2048  # bytes of an error answer kept for the log line's reason
+log = logging.getLogger("mockexp.requests")
 DROP = "mockexp.drop"
 
 
@@ -38,10 +41,14 @@ class ControlPlane:
         operation_id = operation.operation_id if operation is not None else None
         seen = Seen(receive, send)
         await self._answer(scope, seen, vendor.name, operation_id)
+        duration = (time.perf_counter() - started) * 1000
+        if log.isEnabledFor(logging.INFO):
+            reason = f"  {seen.reason()}" if 400 <= seen.status < 500 else ""
+            log.info("%s %s %s %s %s %.1f ms%s", vendor.name, operation_id or "-", method, path, seen.status or "dropped", duration, reason)
         self.runtime.journal.record({
             "time": self.runtime.clock.now().isoformat().replace("+00:00", "Z"), "instant": self.runtime.clock.now(),
             "vendor": vendor.name, "operationId": operation_id, "method": method, "path": path,
-            "query": _query(scope), "status": seen.status, "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "query": _query(scope), "status": seen.status, "duration_ms": round(duration, 3),
             "request": {"headers": masked(_headers(scope), self.secret[vendor.name]), "body": seen.request_body()},
             "response": {"headers": seen.response_headers, "body_size": seen.size},
         })
@@ -89,6 +96,7 @@ class Seen:
         self.size = 0
         self.response_headers: dict[str, str] = {}
         self.extra_headers: dict[str, str] = {}  # added to the answer (a rate limit's)
+        self.answer = bytearray()  # the start of an error answer
 
     async def receive(self) -> Any:
         message = await self._receive()
@@ -107,8 +115,18 @@ class Seen:
             self.status = message["status"]
             self.response_headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in message.get("headers", [])}
         elif message["type"] == "http.response.body":
-            self.size += len(message.get("body", b""))
+            chunk = message.get("body", b"")
+            self.size += len(chunk)
+            if self.status >= 400 and len(self.answer) < ANSWER_KEPT:
+                self.answer += chunk[: ANSWER_KEPT - len(self.answer)]
         await self._send(message)
+
+    def reason(self) -> str:
+        """An error answer's message: its first text, whatever the vendor's error shape."""
+        try:
+            return next(_texts(json.loads(bytes(self.answer))), "")[:300]
+        except ValueError:
+            return bytes(self.answer).decode("utf-8", errors="replace")[:300]
 
     def request_body(self) -> Any:
         if not self.body:
@@ -135,3 +153,20 @@ def _secret_headers(spec: Any) -> tuple[str, ...]:
     """The headers a vendor's security schemes carry credentials in."""
     schemes = spec.document.get("components", {}).get("securitySchemes", {}).values()
     return tuple(scheme["name"] for scheme in schemes if scheme.get("type") == "apiKey" and scheme.get("in") == "header")
+
+
+MESSAGE_KEYS = ("message", "detail", "errors", "error")
+
+
+def _texts(value: Any):
+    """The texts of an error answer, its message first (a field's name with its reason)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key in [k for k in MESSAGE_KEYS if k in value] + [k for k in value if k not in MESSAGE_KEYS]:
+            named = key not in MESSAGE_KEYS and isinstance(value[key], (list, str))
+            for text in _texts(value[key]):
+                yield f"{key}: {text}" if named else text
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
