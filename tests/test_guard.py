@@ -210,3 +210,20 @@ def test_with_an_admin_token_the_admin_api_needs_it_and_the_vendors_do_not():
         credential = next(c for c in listed.json() if c["can_write"])
         vendor = httpx.get(f"{server.url}/api/v5/orgs/{credential['tenant']['organization_id']}/experiments", headers={"Authorization": credential["value"]}, timeout=5)
         assert vendor.status_code == 200
+
+
+def test_with_cors_a_browser_app_of_that_origin_may_call_a_vendor_and_its_preflight_is_answered():
+    runtime = Runtime(Store(), Clock(), [ALL["giosg"]])
+    runtime.seed()
+    who = next(c for c in runtime.credentials() if c.can_write)
+    url = f"/api/v5/orgs/{who.tenant['organization_id']}/experiments"
+    with LiveServer(runtime, policy=Policy(cors_origins=("http://localhost:3000",))) as server, httpx.Client(base_url=server.url) as http:
+        preflight = http.options(url, headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+                                               "Access-Control-Request-Headers": "authorization, content-type"})
+        made = http.post(url, headers={"Origin": "http://localhost:3000", who.header: who.value}, json={"is_draft": True, "name": "From a browser"})
+        stranger = http.get(url, headers={"Origin": "http://evil.example", who.header: who.value})
+
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "POST" in preflight.headers["access-control-allow-methods"] and "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    assert made.status_code == 201 and made.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "access-control-allow-origin" not in stranger.headers

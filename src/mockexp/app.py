@@ -13,6 +13,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -172,7 +173,11 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
         return method in runtime.admin_spec.allowed_methods(path) or method in ("HEAD", "OPTIONS")
 
     guarded = Guard(PlainBodies(app, limit=max_body_bytes, reject=reject), policy, runtime.admin_spec.base_path, reject, admin_allows)
-    return _WithRuntime(ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime), runtime)
+    served: ASGIApp = ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime)
+    if policy.cors_origins:
+        served = CORSMiddleware(served, allow_origins=list(policy.cors_origins), allow_methods=["*"], allow_headers=["*"],
+                                expose_headers=["*"], max_age=600)
+    return _WithRuntime(served, runtime)
 
 
 class _WithRuntime:

@@ -40,6 +40,7 @@ BODIED = ("POST", "PUT", "PATCH")  # changes that must say they send JSON (a cro
 class Policy:
     allowed_hosts: frozenset[str] | None = LOOPBACK
     admin_token: str | None = None
+    cors_origins: tuple[str, ...] = ()  # browser apps of these origins may call the vendors' APIs
 
 
 class Guard:

@@ -35,6 +35,8 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--max-header-bytes", type=int, default=defaults.max_header_bytes, metavar="N", help="request line and headers, in bytes; more is 431 (default: %(default)s)")
     serve.add_argument("--max-headers", type=int, default=defaults.max_headers, metavar="N", help="request headers; more is 431 (default: %(default)s)")
     serve.add_argument("--latency", type=_latency, metavar="MIN-MAX", help="every vendor request waits a random MIN to MAX milliseconds (e.g. 50-300), for demos")
+    serve.add_argument("--cors", action="append", metavar="ORIGIN", default=[],
+                       help="let browser apps of this origin (e.g. http://localhost:3000) call the vendors' APIs: preflights answered (repeatable; '*' for any)")
     serve.add_argument("--rate-limits", action="store_true", help="apply each vendor's documented rate limit (429 past it), counted on the mock's clock")
     serve.add_argument("--journal-size", type=_positive, default=1000, metavar="N",
                        help="requests the journal (GET /__mockexp/requests) keeps; older ones are dropped and counted (default: %(default)s)")
@@ -79,7 +81,8 @@ def main(args: argparse.Namespace) -> int:
     if runtime is None:
         return 1
     _log_requests(args.log_level)
-    policy = Policy(allowed_hosts=hosts_for(args.host, args.allowed_host), admin_token=args.admin_token or (None if is_loopback(args.host) else secrets.token_urlsafe(18)))
+    policy = Policy(allowed_hosts=hosts_for(args.host, args.allowed_host), admin_token=args.admin_token or (None if is_loopback(args.host) else secrets.token_urlsafe(18)),
+                    cors_origins=tuple(args.cors))
     limits = Limits(max_header_bytes=args.max_header_bytes, max_headers=args.max_headers, request_timeout=args.request_timeout, max_connections=args.max_connections)
     app = build_app(runtime, policy=policy)
     if not is_loopback(args.host):
