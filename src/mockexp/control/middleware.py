@@ -125,7 +125,7 @@ class Seen:
         """An error answer's message: its first text, whatever the vendor's error shape."""
         try:
             return next(_texts(json.loads(bytes(self.answer))), "")[:300]
-        except ValueError:
+        except (ValueError, RecursionError):
             return bytes(self.answer).decode("utf-8", errors="replace")[:300]
 
     def request_body(self) -> Any:
@@ -134,7 +134,7 @@ class Seen:
         text = bytes(self.body).decode("utf-8", errors="replace")
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, cut off at the journal's limit, or nested too deep to read
             return text
 
 
