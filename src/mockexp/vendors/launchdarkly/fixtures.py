@@ -53,7 +53,7 @@ def load(ld: LaunchDarkly) -> None:
             own = _own_faker(world["seed"], key, "metric-group", group["key"])
             steps = [{"key": m, "nameInGroup": f"Step {i + 1}" if group["kind"] == "funnel" else None} for i, m in enumerate(group["metrics"])]
             ld.add_metric_group(key, group["key"], _title(group["key"]), kind=group["kind"], version_id=own.uuid4(), metrics=steps,
-                                id=own.hexify("^" * 24), description=own.sentence(nb_words=8), created=ago(250))
+                                id=own.hexify("^" * 24), description=own.sentence(nb_words=8), created=ago(250), maintainer_id=members[0])
         for environment in environments:
             for holdout in project["holdouts"]:
                 ld.add_holdout(key, environment, fake.uuid4(), holdout, _title(holdout))

@@ -24,8 +24,7 @@ class Flags(World):
         wanted = _archived_test(filter)
         docs = self.project(project_key).view(FLAGS, test=wanted, order_by=lambda f: (f["creationDate"], f["key"]), reverse=True)
         full = summary in ("0", "false")
-        listed = {"_links": {"self": link(f"{API}/flags/{project_key}")}}
-        return Listing(docs, represent=lambda flag: self.represent_flag(flag, environments, rules=full), extra=listed)
+        return Listing(docs, represent=lambda flag: self.represent_flag(flag, environments, rules=full))
 
     def get_feature_flag(self, project_key: str, feature_flag_key: str, env: str | None = None) -> dict:
         """One flag with every environment's configuration (or those `env` names), rules included."""
@@ -67,6 +66,7 @@ class Flags(World):
             "temporary": flag["temporary"],
             "tags": list(flag["tags"]),
             "_links": {"parent": link(f"{API}/flags/{project_key}"), "self": link(f"{API}/flags/{project_key}/{key}")},
+            "experiments": {"baselineIdx": 0, "items": []},  # LaunchDarkly's legacy, flag-attached experiments: none here
             "customProperties": {},
             "archived": flag["archivedDate"] is not None,
             "deprecated": False,

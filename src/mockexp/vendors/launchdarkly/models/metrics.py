@@ -19,7 +19,7 @@ class Metrics(Representation):
         """The project's metrics, newest first."""
         self.project_of(project_key)
         docs = self.project(project_key).view(METRICS, **NEWEST_FIRST)
-        return Listing(docs, represent=self.represent_metric, extra={"_links": {"self": link(f"{API}/metrics/{project_key}")}})
+        return Listing(docs, represent=self.represent_metric)
 
     def get_metric(self, project_key: str, metric_key: str) -> dict:
         self.project_of(project_key)
@@ -32,8 +32,7 @@ class Metrics(Representation):
         """The project's metric groups (funnels and standard groups), newest first."""
         self.project_of(project_key)
         docs = self.project(project_key).view(METRIC_GROUPS, **NEWEST_FIRST)
-        extra = {"_links": {"self": link(f"{API}/projects/{project_key}/metric-groups")}}
-        return Listing(docs, represent=self.represent_metric_group, extra=extra)
+        return Listing(docs, represent=self.represent_metric_group)
 
     def get_metric_group(self, project_key: str, metric_group_key: str) -> dict:
         self.project_of(project_key)
@@ -85,4 +84,6 @@ class Metrics(Representation):
             "metrics": self._in_group(group),
             "_version": 1,
         })
+        if group["maintainerId"] is not None:
+            rep["maintainer"] = {"key": group["maintainerId"], "kind": "member"}
         return rep

@@ -101,14 +101,14 @@ class World:
         })
 
     def add_metric_group(self, project_key: str, key: str, name: str, *, kind: str, version_id: str, metrics: list[dict],
-                         id: str | None = None, description: str = "", created: int = 0) -> dict:
+                         id: str | None = None, description: str = "", created: int = 0, maintainer_id: str | None = None) -> dict:
         """`metrics`: [{key, nameInGroup}] in order (a funnel's steps)."""
         for member in metrics:
             if self.metric(project_key, member["key"]) is None:
                 raise LookupError(f"metric group {key} names unknown metric {member['key']}")
         return self.project(project_key).insert(METRIC_GROUPS, key, {
             "_id": id or secrets.token_hex(12), "projectKey": project_key, "key": key, "name": name, "kind": kind, "_versionId": version_id,
-            "description": description, "_creationDate": created, "metrics": [dict(m) for m in metrics],
+            "description": description, "_creationDate": created, "maintainerId": maintainer_id, "metrics": [dict(m) for m in metrics],
         })
 
     def add_member(self, id: str, email: str, first_name: str, last_name: str, role: str) -> dict:
