@@ -908,3 +908,38 @@ def test_malformed_iteration_parts_are_reported_not_crashed_on(ld):
     treatments = iteration()["treatments"]
     treatments[1]["parameters"] = ["button"]
     assert invalid_iteration(ld, treatments=treatments) == {"iteration.treatments.1.parameters.0": "Expected object."}
+
+
+# -- flags and metrics, read-only --------------------------------------------------------------------
+
+
+def test_flags_are_listed_newest_first_and_archived_ones_only_when_asked(ld):
+    ld.add_flag(PROJECT, "old", "Old", variations=[{"_id": "o-a", "name": "A", "value": False}, {"_id": "o-b", "name": "B", "value": True}],
+                environments={PRODUCTION: {"version": 1, "rules": []}}, created=NOW_MS - 10 * HOUR_MS, archived_date=NOW_MS - HOUR_MS)
+    ld.add_flag(PROJECT, "new", "New", variations=[{"_id": "n-a", "name": "A", "value": False}, {"_id": "n-b", "name": "B", "value": True}],
+                environments={PRODUCTION: {"version": 1, "rules": []}}, created=NOW_MS)
+    assert [flag["key"] for flag in ld.get_feature_flags(PROJECT).items] == ["new", "button", "banner"]
+    assert [flag["key"] for flag in ld.get_feature_flags(PROJECT, filter="archived:true").items] == ["old"]
+    with pytest.raises(Invalid):
+        ld.get_feature_flags(PROJECT, filter="tags:checkout")
+
+
+def test_a_flag_read_has_each_environments_rules_on_and_version(ld):
+    flag = ld.get_feature_flag(PROJECT, "button")
+    assert flag["kind"] == "multivariate" and [v["_id"] for v in flag["variations"]] == [BLUE, GREEN, LARGE]
+    production = flag["environments"][PRODUCTION]
+    assert (production["on"], production["version"], [r["_id"] for r in production["rules"]]) == (True, 7, [RULE])
+    assert ld.get_feature_flag(PROJECT, "banner")["kind"] == "boolean"
+    summary = ld.represent_flag(ld.flag(PROJECT, "button"), [ld.environment_of(PROJECT, PRODUCTION)], rules=False)
+    assert "rules" not in summary["environments"][PRODUCTION]
+    with pytest.raises(NotFound):
+        ld.get_feature_flag(PROJECT, "nope")
+
+
+def test_a_metric_read_has_its_kind_numeric_event_key_and_units(ld):
+    revenue = ld.get_metric(PROJECT, "revenue")
+    assert {k: revenue[k] for k in ("kind", "isNumeric", "unitAggregationType", "eventKey", "randomizationUnits")} == {
+        "kind": "custom", "isNumeric": True, "unitAggregationType": "sum", "eventKey": "revenue", "randomizationUnits": ["user"]}
+    assert [m["key"] for m in ld.get_metric_group(PROJECT, "funnel")["metrics"]] == ["views", "checkout"]
+    with pytest.raises(NotFound):
+        ld.get_metric(PROJECT, "nope")
