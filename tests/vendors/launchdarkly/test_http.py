@@ -442,13 +442,24 @@ def test_start_iteration_needs_a_randomization_unit(http, mock, url, writer):
     assert "currentIteration" not in get(http, url, writer, "new-test")
 
 
-@pytest.mark.parametrize("shares, words", [(("0", "100"), "zero allocationPercent"), (("40", "40"), "add up to 80")])
-def test_start_iteration_needs_non_zero_allocations_adding_up_to_100(http, mock, url, writer, shares, words):
+@pytest.mark.parametrize("shares, status", [(("0", "0"), 400), (("0", "100"), 200), (("10", "0"), 200), (("40", "40"), 200)])
+def test_start_iteration_needs_one_treatment_with_a_non_zero_allocation(http, mock, url, writer, shares, status):
     iteration = iteration_body(mock)
     for treatment, share in zip(iteration["treatments"], shares):
         treatment["allocationPercent"] = share
     assert http.post(url, headers=writer, json=experiment_body(mock, iteration=iteration)).status_code == 201
-    assert words in assert_error(patch(http, url, writer, "new-test", {"kind": "startIteration"}), 400, "invalid_request")
+    response = patch(http, url, writer, "new-test", {"kind": "startIteration"})
+    if status == 400:
+        assert "no treatment has a non-zero allocationPercent" in assert_error(response, 400, "invalid_request")
+    else:
+        assert response.status_code == 200, response.text
+
+
+def test_create_refuses_treatments_taking_more_than_all_the_traffic(http, mock, url, writer):
+    iteration = iteration_body(mock)
+    iteration["treatments"][0]["allocationPercent"] = "60.5"
+    message = assert_error(http.post(url, headers=writer, json=experiment_body(mock, iteration=iteration)), 400, "invalid_request")
+    assert "iteration.treatments" in message and "add up to 110.5, more than 100" in message
 
 
 def test_starting_while_an_iteration_runs_needs_a_justification_and_ends_the_running_one(http, mock, url, writer, frozen):

@@ -197,7 +197,7 @@ def test_create_sets_the_server_fields_from_the_clock_and_the_caller(ld):
 
 def test_create_fills_defaults_for_what_is_left_out(ld):
     created = create(ld)
-    assert created["methodology"] == "frequentist"
+    assert created["methodology"] == "bayesian"  # LaunchDarkly's documented default
     assert created["dataSource"] == "launchdarkly"
     assert created["type"] == "experiment"
     assert created["tags"] == []
@@ -321,8 +321,16 @@ def test_every_metric_must_support_the_randomization_unit(ld):
     assert grouped == {"iteration.metrics.1.key": 'Metric "checkout" cannot be randomized by "device"; it supports user, organization.'}
 
 
-def test_the_primary_single_metric_must_be_one_of_the_metrics(ld):
-    assert invalid_iteration(ld, primarySingleMetricKey="views") == {"iteration.primarySingleMetricKey": '"views" is not one of the iteration\'s metrics.'}
+def test_the_primary_single_metric_must_be_measured_by_the_iteration(ld):
+    assert invalid_iteration(ld, primarySingleMetricKey="views") == {
+        "iteration.primarySingleMetricKey": '"views" is not a metric the iteration measures (alone or in one of its metric groups).'}
+
+
+def test_the_primary_single_metric_may_be_a_step_of_a_listed_funnel(ld):
+    created = create(ld, iteration=iteration(metrics=[{"key": "funnel", "isGroup": True}], primarySingleMetricKey="views"))
+    draft = created["draftIteration"]
+    assert draft["primarySingleMetric"]["key"] == "views"
+    assert draft["primaryMetric"]["key"] == "views" and draft["primaryMetric"]["isGroup"] is False
 
 
 def test_the_primary_funnel_must_be_a_funnel_among_the_metrics(ld):
@@ -338,9 +346,20 @@ def test_the_primary_funnel_must_be_a_funnel_among_the_metrics(ld):
     assert errors(excinfo) == {"iteration.primaryFunnelKey": '"checkout" is not one of the iteration\'s metric groups.'}
 
 
-def test_only_one_primary_key_may_be_given(ld):
-    assert invalid_iteration(ld, primaryFunnelKey="funnel", metrics=[{"key": "checkout"}, {"key": "funnel", "isGroup": True}]) == {
-        "iteration.primaryFunnelKey": "Give either primarySingleMetricKey or primaryFunnelKey, not both."}
+def test_with_both_primary_keys_the_funnel_is_primary_and_the_single_metric_is_shown_too(ld):
+    created = create(ld, iteration=iteration(primaryFunnelKey="funnel", metrics=[{"key": "checkout"}, {"key": "funnel", "isGroup": True}]))
+    draft = created["draftIteration"]
+    assert (draft["primaryMetric"]["key"], draft["primaryMetric"]["isGroup"]) == ("funnel", True)
+    assert draft["primaryFunnel"]["key"] == "funnel"
+    assert draft["primarySingleMetric"]["key"] == "checkout"
+    assert "secondaryMetrics" not in draft  # checkout is primary; nothing else single is measured
+
+
+def test_the_primary_funnel_must_be_a_listed_funnel(ld):
+    assert invalid_iteration(ld, primaryFunnelKey="funnel", primarySingleMetricKey=None) == {
+        "iteration.primaryFunnelKey": '"funnel" is not one of the iteration\'s metric groups.'}
+    assert invalid_iteration(ld, primaryFunnelKey="signals", primarySingleMetricKey=None, metrics=[{"key": "signals", "isGroup": True}]) == {
+        "iteration.primaryFunnelKey": 'Metric group "signals" is not a funnel.'}
 
 
 def test_a_primary_funnel_is_shown_as_primary_metric_and_primary_funnel(ld):
@@ -389,7 +408,12 @@ def test_a_covariate_file_is_shown_as_covariate_info(ld):
 
 def test_analysis_thresholds_must_be_in_range(ld):
     assert invalid_create(ld, analysisConfig={"bayesianThreshold": "101"}) == {"analysisConfig.bayesianThreshold": '"101" is not a number from 0 to 100.'}
-    assert invalid_create(ld, analysisConfig={"significanceThreshold": "1.5"}) == {"analysisConfig.significanceThreshold": '"1.5" is not a number from 0 to 1.'}
+    assert invalid_create(ld, analysisConfig={"significanceThreshold": "101"}) == {"analysisConfig.significanceThreshold": '"101" is not a number from 0 to 100.'}
+
+
+def test_the_significance_threshold_is_a_percentage_as_in_launchdarklys_example(ld):
+    created = create(ld, methodology="frequentist", analysisConfig={"significanceThreshold": "5", "bayesianThreshold": "10"})
+    assert created["analysisConfig"] == {"significanceThreshold": "5", "bayesianThreshold": "10"}
 
 
 def test_the_iteration_shows_its_flags_with_their_rule(ld):
@@ -500,21 +524,56 @@ def test_start_iteration_needs_a_randomization_unit(ld):
     assert stored(ld)["currentIteration"] is None
 
 
-def test_start_iteration_needs_non_zero_allocations_adding_up_to_100(ld):
+def test_start_iteration_needs_a_treatment_with_a_non_zero_allocation(ld):
     treatments = iteration()["treatments"]
-    treatments[0]["allocationPercent"], treatments[1]["allocationPercent"] = "0", "100"
+    treatments[0]["allocationPercent"], treatments[1]["allocationPercent"] = "0", "0.0"
     create(ld, "zero", iteration=iteration(treatments=treatments))
     with pytest.raises(Invalid) as excinfo:
         patch(ld, {"kind": "startIteration"}, key="zero")
-    assert errors(excinfo) == {"instructions.0": "startIteration: the draft iteration cannot start: treatment 'Blue' has a zero allocationPercent."}
-    treatments[0]["allocationPercent"], treatments[1]["allocationPercent"] = "30", "60"
-    create(ld, "ninety", iteration=iteration(treatments=treatments))
+    assert errors(excinfo) == {"instructions.0": "startIteration: the draft iteration cannot start: no treatment has a non-zero allocationPercent."}
+    assert stored(ld, "zero")["currentIteration"] is None
+
+
+@pytest.mark.parametrize("shares", [("0", "100"), ("10", "0"), ("30", "60"), ("33.5", "66.5")])
+def test_start_iteration_accepts_any_allocation_with_a_non_zero_treatment(ld, shares):
+    treatments = iteration()["treatments"]
+    treatments[0]["allocationPercent"], treatments[1]["allocationPercent"] = shares
+    create(ld, "shares", iteration=iteration(treatments=treatments))
+    assert patch(ld, {"kind": "startIteration"}, key="shares")["currentIteration"]["status"] == "running"
+
+
+def test_treatments_cannot_take_more_than_all_the_traffic(ld):
+    treatments = iteration()["treatments"]
+    treatments[0]["allocationPercent"], treatments[1]["allocationPercent"] = "60", "60"
+    assert invalid_iteration(ld, treatments=treatments) == {"iteration.treatments": "The treatments' allocationPercent add up to 120, more than 100."}
+
+
+def test_start_iteration_needs_its_flag_on_in_the_environment(ld):
+    ld.add_flag(PROJECT, "dormant", "Dormant", variations=[{"_id": "d-off", "name": "Off", "value": False}, {"_id": "d-on", "name": "On", "value": True}],
+                environments={PRODUCTION: {"version": 4, "rules": [], "on": False}, STAGING: {"version": 1, "rules": []}})
+    body = iteration(primarySingleMetricKey="checkout", flags={"dormant": {"ruleId": "fallthrough", "flagConfigVersion": 4}}, treatments=[
+        {"name": "Off", "baseline": True, "allocationPercent": "50", "parameters": [{"flagKey": "dormant", "variationId": "d-off"}]},
+        {"name": "On", "baseline": False, "allocationPercent": "50", "parameters": [{"flagKey": "dormant", "variationId": "d-on"}]},
+    ])
+    create(ld, "dormant-test", iteration=body)
     with pytest.raises(Invalid) as excinfo:
-        patch(ld, {"kind": "startIteration"}, key="ninety")
-    assert errors(excinfo) == {"instructions.0": "startIteration: the draft iteration cannot start: the treatments' allocationPercent add up to 90, not 100."}
-    treatments[0]["allocationPercent"], treatments[1]["allocationPercent"] = "33.5", "66.5"
-    create(ld, "decimal", iteration=iteration(treatments=treatments))
-    assert patch(ld, {"kind": "startIteration"}, key="decimal")["currentIteration"]["status"] == "running"
+        patch(ld, {"kind": "startIteration"}, key="dormant-test")
+    assert errors(excinfo) == {"instructions.0": 'startIteration: the draft iteration cannot start: its flag "dormant" is off in environment production; turn it on first.'}
+    assert stored(ld, "dormant-test")["currentIteration"] is None
+    ld.create_experiment(PROJECT, STAGING, MAINTAINER, experiment("dormant-test", iteration=body))
+    assert ld.patch_experiment(PROJECT, STAGING, "dormant-test", {"instructions": [{"kind": "startIteration"}]})["currentIteration"]["status"] == "running"
+
+
+def test_start_iteration_refuses_an_archived_flag(ld):
+    ld.add_flag(PROJECT, "retired", "Retired", variations=[{"_id": "r-a", "name": "A", "value": False}, {"_id": "r-b", "name": "B", "value": True}],
+                environments={PRODUCTION: {"version": 9, "rules": []}}, archived_date=NOW_MS - HOUR_MS)
+    body = iteration(flags={"button": {"ruleId": RULE, "flagConfigVersion": 7}, "retired": {"ruleId": "fallthrough", "flagConfigVersion": 9}})
+    body["treatments"][0]["parameters"].append({"flagKey": "retired", "variationId": "r-a"})
+    body["treatments"][1]["parameters"].append({"flagKey": "retired", "variationId": "r-b"})
+    create(ld, "retired-test", iteration=body)
+    with pytest.raises(Invalid) as excinfo:
+        patch(ld, {"kind": "startIteration"}, key="retired-test")
+    assert errors(excinfo) == {"instructions.0": 'startIteration: the draft iteration cannot start: its flag "retired" is archived.'}
 
 
 def test_start_iteration_on_a_running_experiment_needs_a_change_justification(ld, running):
@@ -849,3 +908,38 @@ def test_malformed_iteration_parts_are_reported_not_crashed_on(ld):
     treatments = iteration()["treatments"]
     treatments[1]["parameters"] = ["button"]
     assert invalid_iteration(ld, treatments=treatments) == {"iteration.treatments.1.parameters.0": "Expected object."}
+
+
+# -- flags and metrics, read-only --------------------------------------------------------------------
+
+
+def test_flags_are_listed_newest_first_and_archived_ones_only_when_asked(ld):
+    ld.add_flag(PROJECT, "old", "Old", variations=[{"_id": "o-a", "name": "A", "value": False}, {"_id": "o-b", "name": "B", "value": True}],
+                environments={PRODUCTION: {"version": 1, "rules": []}}, created=NOW_MS - 10 * HOUR_MS, archived_date=NOW_MS - HOUR_MS)
+    ld.add_flag(PROJECT, "new", "New", variations=[{"_id": "n-a", "name": "A", "value": False}, {"_id": "n-b", "name": "B", "value": True}],
+                environments={PRODUCTION: {"version": 1, "rules": []}}, created=NOW_MS)
+    assert [flag["key"] for flag in ld.get_feature_flags(PROJECT).items] == ["new", "button", "banner"]
+    assert [flag["key"] for flag in ld.get_feature_flags(PROJECT, filter="archived:true").items] == ["old"]
+    with pytest.raises(Invalid):
+        ld.get_feature_flags(PROJECT, filter="tags:checkout")
+
+
+def test_a_flag_read_has_each_environments_rules_on_and_version(ld):
+    flag = ld.get_feature_flag(PROJECT, "button")
+    assert flag["kind"] == "multivariate" and [v["_id"] for v in flag["variations"]] == [BLUE, GREEN, LARGE]
+    production = flag["environments"][PRODUCTION]
+    assert (production["on"], production["version"], [r["_id"] for r in production["rules"]]) == (True, 7, [RULE])
+    assert ld.get_feature_flag(PROJECT, "banner")["kind"] == "boolean"
+    summary = ld.represent_flag(ld.flag(PROJECT, "button"), [ld.environment_of(PROJECT, PRODUCTION)], rules=False)
+    assert "rules" not in summary["environments"][PRODUCTION]
+    with pytest.raises(NotFound):
+        ld.get_feature_flag(PROJECT, "nope")
+
+
+def test_a_metric_read_has_its_kind_numeric_event_key_and_units(ld):
+    revenue = ld.get_metric(PROJECT, "revenue")
+    assert {k: revenue[k] for k in ("kind", "isNumeric", "unitAggregationType", "eventKey", "randomizationUnits")} == {
+        "kind": "custom", "isNumeric": True, "unitAggregationType": "sum", "eventKey": "revenue", "randomizationUnits": ["user"]}
+    assert [m["key"] for m in ld.get_metric_group(PROJECT, "funnel")["metrics"]] == ["views", "checkout"]
+    with pytest.raises(NotFound):
+        ld.get_metric(PROJECT, "nope")

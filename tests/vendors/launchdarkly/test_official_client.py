@@ -149,3 +149,48 @@ def test_the_client_with_a_read_only_token_gets_403(mock, where, ld_reader):
         with pytest.raises(ld_api.ApiException) as excinfo:
             api.patch_experiment(*where, "free-shipping-banner-test", instructions({"kind": "updateName", "value": "x"}))
     assert excinfo.value.status == 403 and isinstance(excinfo.value.data, ld_api.ForbiddenErrorRep)
+
+
+# -- the world around experiments ------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(mock, ld_writer) -> Iterator["ld_api.ApiClient"]:
+    configuration = ld_api.Configuration(host=mock.url)
+    configuration.api_key["ApiKey"] = ld_writer["value"]
+    with ld_api.ApiClient(configuration) as api_client:
+        yield api_client
+
+
+def test_the_client_reads_a_flag_with_its_variations_rules_and_environments(client):
+    flag = ld_api.FeatureFlagsApi(client).get_feature_flag("demo-shop", "gift-wrapping-offer")
+    assert isinstance(flag, ld_api.FeatureFlag)
+    assert [v.name for v in flag.variations] == ["No offer", "Offer"] and all(v.id for v in flag.variations)
+    assert flag.environments["production"].on is False and flag.environments["test"].on is True
+    assert flag.environments["production"].rules[0].id and isinstance(flag.environments["production"].version, int)
+    archived = ld_api.FeatureFlagsApi(client).get_feature_flag("demo-shop", "legacy-checkout", env="production")
+    assert archived.archived is True and list(archived.environments) == ["production"]
+
+
+def test_the_client_lists_flags(client):
+    flags = ld_api.FeatureFlagsApi(client).get_feature_flags("demo-shop", limit=2, summary=False)
+    assert isinstance(flags, ld_api.FeatureFlags)
+    assert flags.total_count == 4 and len(flags.items) == 2
+    assert flags.items[0].environments["production"].rules is not None
+
+
+def test_the_client_reads_and_lists_metrics_and_metric_groups(client):
+    metric = ld_api.MetricsApi(client).get_metric("demo-shop", "order-value")
+    assert isinstance(metric, ld_api.MetricRep)
+    assert (metric.kind, metric.is_numeric, metric.event_key, metric.randomization_units) == ("custom", True, "order_value", ["user", "organization"])
+    metrics = ld_api.MetricsApi(client).get_metrics("demo-shop", limit=3)
+    assert isinstance(metrics, ld_api.MetricCollectionRep) and metrics.total_count == 5 and len(metrics.items) == 3
+    group = ld_api.MetricsBetaApi(client).get_metric_group("demo-shop", "purchase-funnel")
+    assert isinstance(group, ld_api.MetricGroupRep) and [m.key for m in group.metrics][-1] == "checkout-completed"
+
+
+def test_the_client_reads_the_project_and_its_environment(client):
+    project = ld_api.ProjectsApi(client).get_project("demo-shop")
+    assert isinstance(project, ld_api.Project) and project.key == "demo-shop"
+    environment = ld_api.EnvironmentsApi(client).get_environment("demo-shop", "production")
+    assert isinstance(environment, ld_api.Environment) and environment.api_key.startswith("sdk-") and environment.critical is True

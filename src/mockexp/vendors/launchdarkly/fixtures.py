@@ -39,19 +39,21 @@ def load(ld: LaunchDarkly) -> None:
         ld.add_project(key, _title(key), id=ids.hex(), context_kinds=project["context_kinds"])
         environments = project["environments"]
         for environment in environments:
-            ld.add_environment(key, environment, _title(environment), id=ids.hex())
-        flags = {}
-        for flag in project["flags"]:
-            variations = [{"_id": fake.uuid4(), "name": name, "value": index} for index, name in enumerate(flag["variations"])]
-            configs = {env: {"version": fake.random_int(3, 40), "rules": [_rule(fake) for _ in range(flag["rules"])]} for env in environments}
-            flags[flag["key"]] = ld.add_flag(key, flag["key"], _title(flag["key"]), variations=variations, environments=configs)
+            own = _own_faker(world["seed"], key, environment)
+            ld.add_environment(key, environment, _title(environment), id=ids.hex(), api_key=f"sdk-{own.uuid4()}",
+                               mobile_key=f"mob-{own.uuid4()}", color=own.hex_color()[1:], critical=environment == "production")
+        flags = {flag["key"]: _flag(ld, world["seed"], key, environments, members[0], ago, flag) for flag in project["flags"]}
         for metric in project["metrics"]:
-            ld.add_metric(key, metric["key"], _title(metric["key"]), kind=metric["kind"], version_id=fake.uuid4(),
+            own = _own_faker(world["seed"], key, "metric", metric["key"])
+            ld.add_metric(key, metric["key"], _title(metric["key"]), kind=metric["kind"], version_id=own.uuid4(),
                           is_numeric=metric["numeric"], unit_aggregation_type=metric.get("aggregation"),
-                          event_key=metric["key"].replace("-", "_"), randomization_units=metric["units"])
+                          event_key=metric["key"].replace("-", "_"), randomization_units=metric["units"], id=own.hexify("^" * 24),
+                          description=own.sentence(nb_words=8), created=ago(metric.get("created_days_ago", 300)), maintainer_id=members[0])
         for group in project["metric_groups"]:
+            own = _own_faker(world["seed"], key, "metric-group", group["key"])
             steps = [{"key": m, "nameInGroup": f"Step {i + 1}" if group["kind"] == "funnel" else None} for i, m in enumerate(group["metrics"])]
-            ld.add_metric_group(key, group["key"], _title(group["key"]), kind=group["kind"], version_id=fake.uuid4(), metrics=steps)
+            ld.add_metric_group(key, group["key"], _title(group["key"]), kind=group["kind"], version_id=own.uuid4(), metrics=steps,
+                                id=own.hexify("^" * 24), description=own.sentence(nb_words=8), created=ago(250), maintainer_id=members[0])
         for environment in environments:
             for holdout in project["holdouts"]:
                 ld.add_holdout(key, environment, fake.uuid4(), holdout, _title(holdout))
@@ -77,7 +79,7 @@ def _experiment(ld: LaunchDarkly, fake: Faker, ids: Ids, ago, project_key: str, 
     if state == "running":
         body["analysisConfig"] = {"bayesianThreshold": "90"}
     elif state != "archived":
-        body["analysisConfig"] = {"significanceThreshold": "0.05", "testDirection": "two-sided",
+        body["analysisConfig"] = {"significanceThreshold": "5", "testDirection": "two-sided",
                                   "multipleComparisonCorrectionMethod": "bonferroni", "multipleComparisonCorrectionScope": "variations",
                                   "sequentialTestingEnabled": False}
     key = plan["key"]
@@ -131,6 +133,31 @@ def _iteration(fake: Faker, project_key: str, environment_key: str, flag: dict, 
     else:
         iteration["primarySingleMetricKey"] = plan["metrics"][0]
     return iteration
+
+
+def _flag(ld: LaunchDarkly, seed: int, project_key: str, environments: list[str], maintainer: str, ago, plan: dict) -> dict:
+    """A flag with its own Faker (seeded by the world's seed and its key), so its ids stay the
+    same whatever else the world holds. On in every environment but those in `off_in`."""
+    own = _own_faker(seed, project_key, "flag", plan["key"])
+    names = plan["variations"]
+    values = [False, True] if len(names) == 2 else list(range(len(names)))
+    variations = [{"_id": own.uuid4(), "name": name, "value": value} for name, value in zip(names, values)]
+    created = ago(plan.get("created_days_ago", 365))
+    configs = {
+        env: {"version": own.random_int(3, 40), "rules": [_rule(own) for _ in range(plan["rules"])], "on": env not in plan.get("off_in", ()),
+              "salt": own.hexify("^" * 32), "lastModified": ago(plan.get("modified_days_ago", 20))}
+        for env in environments
+    }
+    archived = ago(plan["archived_days_ago"]) if "archived_days_ago" in plan else None
+    return ld.add_flag(project_key, plan["key"], _title(plan["key"]), variations=variations, environments=configs,
+                       description=own.sentence(nb_words=10), tags=plan.get("tags", ["experiment"]), created=created,
+                       version=own.random_int(5, 60), maintainer_id=maintainer, archived_date=archived)
+
+
+def _own_faker(seed: int, *parts: str) -> Faker:
+    fake = Faker()
+    fake.seed_instance(f"{seed}:{':'.join(parts)}")
+    return fake
 
 
 def _rule(fake: Faker) -> dict:

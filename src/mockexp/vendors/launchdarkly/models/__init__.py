@@ -10,13 +10,17 @@ their sum.
 from mockexp.vendors.launchdarkly.models.access import Access
 from mockexp.vendors.launchdarkly.models.common import EXPERIMENTS, Ids, millis
 from mockexp.vendors.launchdarkly.models.experiments import Experiments
+from mockexp.vendors.launchdarkly.models.flags import Flags
 from mockexp.vendors.launchdarkly.models.instructions import INSTRUCTIONS, Instructions
 from mockexp.vendors.launchdarkly.models.iterations import Iterations
+from mockexp.vendors.launchdarkly.models.metrics import Metrics
+from mockexp.vendors.launchdarkly.models.projects import Projects
 from mockexp.vendors.launchdarkly.models.representation import Representation
 
 
-class LaunchDarkly(Access, Experiments, Iterations, Instructions, Representation):
-    """Every operation of LaunchDarkly's experiments API, over one store and clock."""
+class LaunchDarkly(Access, Experiments, Iterations, Instructions, Flags, Metrics, Projects, Representation):
+    """Every operation of LaunchDarkly's experiments API, and the read-only projects,
+    environments, flags, metrics and metric groups around it, over one store and clock."""
 
 
 __all__ = ["EXPERIMENTS", "INSTRUCTIONS", "Ids", "LaunchDarkly", "millis"]

@@ -112,7 +112,7 @@ class Experiments(World):
             "description": body.get("description"),
             "_maintainerId": body.get("maintainerId") or caller,
             "_creationDate": now,
-            "methodology": body.get("methodology") or ("bayesian" if kind == "mab" else "frequentist"),
+            "methodology": body.get("methodology") or "bayesian",
             "dataSource": body.get("dataSource") or "launchdarkly",
             "archivedDate": None,
             "tags": list(body.get("tags") or []),
@@ -155,8 +155,10 @@ class Experiments(World):
 
 
 def _analysis_config_errors(config: Mapping[str, Any]) -> Errors:
+    """Both thresholds are percentages as decimal strings: `bayesianThreshold` the probability
+    to beat the baseline ("90"), `significanceThreshold` the significance level ("5")."""
     errors = []
-    for field, top in (("bayesianThreshold", 100), ("significanceThreshold", 1)):
+    for field, top in (("bayesianThreshold", 100), ("significanceThreshold", 100)):
         value = config.get(field)
         if value is None:
             continue

@@ -8,10 +8,10 @@ from typing import Any, Callable, Mapping
 
 from mockexp.errors import REQUIRED, Invalid
 from mockexp.vendors.launchdarkly.models.common import LAYERS, percent, text
-from mockexp.vendors.launchdarkly.models.world import World
+from mockexp.vendors.launchdarkly.models.flags import Flags
 
 
-class Instructions(World):
+class Instructions(Flags):
     def patch_experiment(self, project_key: str, environment_key: str, experiment_key: str, body: Mapping[str, Any], *, at: int | None = None) -> dict:
         """Apply every instruction in order, all or nothing: the first that fails (unknown, missing
         a field, or not possible in the experiment's state at that point) is a 400 naming it."""
@@ -48,7 +48,7 @@ class Instructions(World):
             raise Invalid.field(where, "startIteration: there is no draft iteration to start; create one first (POST .../iterations).")
         if current is not None and current["status"] == "running" and not justification:
             raise Invalid.field(where + ("changeJustification",), "startIteration needs a changeJustification while an iteration is running.")
-        problems = _start_problems(draft)
+        problems = self._start_problems(experiment, draft)
         if problems:
             raise Invalid.field(where, f"startIteration: the draft iteration cannot start: {'; '.join(problems)}.")
         if current is not None:
@@ -58,6 +58,17 @@ class Instructions(World):
             experiment["previousIterations"].insert(0, current)
         draft.update(status="running", startedAt=now, version=draft["version"] + 1, changeJustification=justification)
         experiment["currentIteration"], experiment["draftIteration"] = draft, None
+
+    def _start_problems(self, experiment: Mapping[str, Any], draft: Mapping[str, Any]) -> list[str]:
+        """What LaunchDarkly lists as conditions for starting an iteration: its flags are on and
+        not archived, its randomizationUnit is set, a treatment has a non-zero allocationPercent."""
+        problems = [self.flag_refusal(experiment["projectKey"], experiment["environmentKey"], key) for key in draft["flags"]]
+        problems = [problem for problem in problems if problem]
+        if not draft["randomizationUnit"]:
+            problems.append("its randomizationUnit is not set")
+        if not any(percent(t["allocationPercent"]) for t in draft["treatments"]):
+            problems.append("no treatment has a non-zero allocationPercent")
+        return problems
 
     def _stop_iteration(self, experiment: dict, instruction: Mapping, where: tuple, now: int) -> None:
         current = experiment["currentIteration"]
@@ -115,15 +126,3 @@ def _instruction(instruction: Any, where: tuple) -> Apply:
         raise Invalid.field(where + ("kind",), f'Unknown instruction kind "{kind}"; use one of {", ".join(INSTRUCTIONS)}.')
     return apply
 
-
-def _start_problems(draft: Mapping[str, Any]) -> list[str]:
-    problems = []
-    if not draft["randomizationUnit"]:
-        problems.append("its randomizationUnit is not set")
-    percents = [percent(t["allocationPercent"]) or 0.0 for t in draft["treatments"]]
-    zero = [t["name"] for t, p in zip(draft["treatments"], percents) if p == 0]
-    if zero:
-        problems.append(f"treatment {', '.join(repr(name) for name in zero)} has a zero allocationPercent")
-    if abs(sum(percents) - 100) > 1e-9:
-        problems.append(f"the treatments' allocationPercent add up to {sum(percents):g}, not 100")
-    return problems

@@ -100,6 +100,9 @@ class Iterations(World):
                 "baseline": bool(treatment["baseline"]),
                 "parameters": [{"flagKey": p.get("flagKey"), "variationId": p.get("variationId")} for p in treatment["parameters"] if isinstance(p, Mapping)],
             })
+        total = sum(percent(t["allocationPercent"]) or 0.0 for t in treatments)
+        if total > 100 + 1e-9:
+            errors.append((at + ("treatments",), f"The treatments' allocationPercent add up to {total:g}, more than 100."))
         baselines = sum(1 for treatment in treatments if treatment["baseline"])
         if body["treatments"] and baselines != 1:
             errors.append((at + ("treatments",), f"Exactly one treatment must be the baseline; {baselines} are."))
@@ -165,26 +168,34 @@ class Iterations(World):
         return errors
 
     def _primary(self, project_key: str, body: Mapping[str, Any], metrics: list[dict], at: tuple) -> tuple[dict | None, Errors]:
-        """The primary metric: named by `primarySingleMetricKey` or `primaryFunnelKey`, else
-        the metric marked `primary`, else the first."""
+        """The primary metric: `primaryFunnelKey` (a funnel among the metrics) or
+        `primarySingleMetricKey` (a metric measured, alone or in a listed group), the funnel
+        when both are given; else the metric marked `primary`, else the first."""
         single_key, funnel_key = body.get("primarySingleMetricKey"), body.get("primaryFunnelKey")
-        if single_key is not None and funnel_key is not None:
-            return None, [(at + ("primaryFunnelKey",), "Give either primarySingleMetricKey or primaryFunnelKey, not both.")]
-        if single_key is not None:
-            if not any(m["key"] == single_key and not m["isGroup"] for m in metrics):
-                return {"key": single_key, "isGroup": False}, [(at + ("primarySingleMetricKey",), f'"{single_key}" is not one of the iteration\'s metrics.')]
-            return {"key": single_key, "isGroup": False}, []
+        errors: Errors = []
+        if single_key is not None and single_key not in self._measured(project_key, metrics):
+            errors.append((at + ("primarySingleMetricKey",), f'"{single_key}" is not a metric the iteration measures (alone or in one of its metric groups).'))
         if funnel_key is not None:
             group = self.metric_group(project_key, funnel_key)
             if not any(m["key"] == funnel_key and m["isGroup"] for m in metrics):
-                return {"key": funnel_key, "isGroup": True}, [(at + ("primaryFunnelKey",), f'"{funnel_key}" is not one of the iteration\'s metric groups.')]
-            if group["kind"] != "funnel":
-                return {"key": funnel_key, "isGroup": True}, [(at + ("primaryFunnelKey",), f'Metric group "{funnel_key}" is not a funnel.')]
-            return {"key": funnel_key, "isGroup": True}, []
-        if not metrics:
-            return None, []
+                errors.append((at + ("primaryFunnelKey",), f'"{funnel_key}" is not one of the iteration\'s metric groups.'))
+            elif group["kind"] != "funnel":
+                errors.append((at + ("primaryFunnelKey",), f'Metric group "{funnel_key}" is not a funnel.'))
+        single = {"key": single_key, "isGroup": False} if single_key is not None else None
+        if funnel_key is not None:
+            return {"key": funnel_key, "isGroup": True, "single": single_key}, errors
+        if single is not None or not metrics:
+            return single, errors
         chosen = next((m for m in metrics if m["primary"]), metrics[0])
-        return {"key": chosen["key"], "isGroup": chosen["isGroup"]}, []
+        return {"key": chosen["key"], "isGroup": chosen["isGroup"]}, errors
+
+    def _measured(self, project_key: str, metrics: list[dict]) -> set[str]:
+        """The keys of every single metric the iteration measures, directly or in a group."""
+        keys = {m["key"] for m in metrics if not m["isGroup"]}
+        for m in metrics:
+            if m["isGroup"]:
+                keys |= {member["key"] for member in self.metric_group(project_key, m["key"])["metrics"]}
+        return keys
 
     def _covariate_errors(self, project_key: str, environment_key: str, covariate_id: str | None, at: tuple) -> Errors:
         if covariate_id is None or self.environment(project_key, environment_key).get(COVARIATES, covariate_id) is not None:

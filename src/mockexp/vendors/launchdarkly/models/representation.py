@@ -67,6 +67,8 @@ class Representation(World):
             if not primary["isGroup"]:
                 rep["primarySingleMetric"] = self._single_metric(project_key, primary["key"])
             else:
+                if primary.get("single") is not None:
+                    rep["primarySingleMetric"] = self._single_metric(project_key, primary["single"])
                 group = self.metric_group(project_key, primary["key"])
                 if group["kind"] == "funnel":
                     rep["primaryFunnel"] = self._group_with_metrics(group)
@@ -76,7 +78,8 @@ class Representation(World):
         if treatments:
             rep["treatments"] = [copy.deepcopy(treatment) for treatment in iteration["treatments"]]
         if secondary:
-            others = [m for m in iteration["metrics"] if not m["isGroup"] and (primary is None or (m["key"], m["isGroup"]) != (primary["key"], primary["isGroup"]))]
+            chosen = set() if primary is None else {(primary["key"], primary["isGroup"]), (primary.get("single"), False)}
+            others = [m for m in iteration["metrics"] if not m["isGroup"] and (m["key"], False) not in chosen]
             if others:
                 rep["secondaryMetrics"] = [self._single_metric(project_key, m["key"]) for m in others]
         rep["metrics"] = [self._metric_or_group(project_key, m["key"], m["isGroup"], m["analysisUnit"]) for m in iteration["metrics"]]

@@ -4,6 +4,8 @@ it up; experiments read it."""
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from typing import Any, Iterable, Mapping
 
 from mockexp.clock import Clock
@@ -47,25 +49,42 @@ class World:
         position = self.store.count(PROJECTS)
         return self.store.insert(PROJECTS, key, {"_id": id, "key": key, "name": name, "contextKinds": list(context_kinds), "position": position})
 
-    def add_environment(self, project_key: str, key: str, name: str, *, id: str) -> dict:
-        """Environments keep the order they were added in (the first is the project's main one)."""
+    def add_environment(self, project_key: str, key: str, name: str, *, id: str, api_key: str | None = None,
+                        mobile_key: str | None = None, color: str = "417505", critical: bool = False) -> dict:
+        """Environments keep the order they were added in (the first is the project's main one).
+        The SDK keys are made up when not given."""
         project = self.project(project_key)
-        return project.insert(ENVIRONMENTS, key, {"_id": id, "projectKey": project_key, "key": key, "name": name, "position": project.count(ENVIRONMENTS)})
+        return project.insert(ENVIRONMENTS, key, {
+            "_id": id, "projectKey": project_key, "key": key, "name": name, "position": project.count(ENVIRONMENTS),
+            "apiKey": api_key or f"sdk-{uuid.uuid4()}", "mobileKey": mobile_key or f"mob-{uuid.uuid4()}", "color": color, "critical": critical,
+        })
 
-    def add_flag(self, project_key: str, key: str, name: str, *, variations: list[dict], environments: Mapping[str, Mapping[str, Any]]) -> dict:
-        """`variations`: [{_id, name, value}]; `environments`: environment key ->
-        {version, rules: [{_id, description, clauses}]}."""
+    def add_flag(self, project_key: str, key: str, name: str, *, variations: list[dict], environments: Mapping[str, Mapping[str, Any]],
+                 description: str = "", tags: Iterable[str] = (), temporary: bool = True, created: int = 0, version: int = 1,
+                 maintainer_id: str | None = None, archived_date: int | None = None) -> dict:
+        """`variations`: [{_id, name, value}]; `environments`: environment key -> {version,
+        rules: [{_id, description, clauses}], on (default true), salt, lastModified}. A flag
+        with an `archived_date` is archived (in every environment)."""
         return self.project(project_key).insert(FLAGS, key, {
             "projectKey": project_key,
             "key": key,
             "name": name,
+            "description": description,
             "variations": [dict(variation) for variation in variations],
-            "environments": {env: {"version": config["version"], "rules": list(config["rules"])} for env, config in environments.items()},
+            "tags": list(tags),
+            "temporary": temporary,
+            "creationDate": created,
+            "_version": version,
+            "maintainerId": maintainer_id,
+            "archivedDate": archived_date,
+            "environments": {env: _flag_config(config, created) for env, config in environments.items()},
         })
 
     def add_metric(self, project_key: str, key: str, name: str, *, kind: str, version_id: str, is_numeric: bool = False,
-                   unit_aggregation_type: str | None = None, event_key: str | None = None, randomization_units: Iterable[str] = ("user",)) -> dict:
+                   unit_aggregation_type: str | None = None, event_key: str | None = None, randomization_units: Iterable[str] = ("user",),
+                   id: str | None = None, description: str = "", tags: Iterable[str] = (), created: int = 0, maintainer_id: str | None = None) -> dict:
         return self.project(project_key).insert(METRICS, key, {
+            "_id": id or secrets.token_hex(12),
             "projectKey": project_key,
             "key": key,
             "name": name,
@@ -75,15 +94,21 @@ class World:
             "unitAggregationType": unit_aggregation_type if is_numeric else None,
             "eventKey": event_key if kind == "custom" else None,
             "randomizationUnits": list(randomization_units),
+            "description": description,
+            "tags": list(tags),
+            "_creationDate": created,
+            "maintainerId": maintainer_id,
         })
 
-    def add_metric_group(self, project_key: str, key: str, name: str, *, kind: str, version_id: str, metrics: list[dict]) -> dict:
+    def add_metric_group(self, project_key: str, key: str, name: str, *, kind: str, version_id: str, metrics: list[dict],
+                         id: str | None = None, description: str = "", created: int = 0, maintainer_id: str | None = None) -> dict:
         """`metrics`: [{key, nameInGroup}] in order (a funnel's steps)."""
         for member in metrics:
             if self.metric(project_key, member["key"]) is None:
                 raise LookupError(f"metric group {key} names unknown metric {member['key']}")
         return self.project(project_key).insert(METRIC_GROUPS, key, {
-            "projectKey": project_key, "key": key, "name": name, "kind": kind, "_versionId": version_id, "metrics": [dict(m) for m in metrics],
+            "_id": id or secrets.token_hex(12), "projectKey": project_key, "key": key, "name": name, "kind": kind, "_versionId": version_id,
+            "description": description, "_creationDate": created, "maintainerId": maintainer_id, "metrics": [dict(m) for m in metrics],
         })
 
     def add_member(self, id: str, email: str, first_name: str, last_name: str, role: str) -> dict:
@@ -117,11 +142,30 @@ class World:
     def metric_group(self, project_key: str, key: str) -> dict | None:
         return self.project(project_key).get(METRIC_GROUPS, key)
 
+    def project_of(self, project_key: str) -> dict:
+        """The project, or 404."""
+        project = self.store.get(PROJECTS, project_key)
+        if project is None:
+            raise NotFound(f'Unknown project "{project_key}"')
+        return project
+
     def environment_of(self, project_key: str, environment_key: str) -> dict:
         """The environment, or 404 naming what does not exist."""
-        if self.store.get(PROJECTS, project_key) is None:
-            raise NotFound(f'Unknown project "{project_key}"')
+        self.project_of(project_key)
         environment = self.project(project_key).get(ENVIRONMENTS, environment_key)
         if environment is None:
             raise NotFound(f'Unknown environment "{environment_key}" in project {project_key}')
         return environment
+
+
+def _flag_config(config: Mapping[str, Any], created: int) -> dict:
+    """A flag's configuration in one environment, as stored: on unless told otherwise, its
+    version and rules (each serving the first variation unless it says otherwise)."""
+    rules = [{**rule, "variation": rule.get("variation", 0), "trackEvents": rule.get("trackEvents", False)} for rule in config["rules"]]
+    return {
+        "on": config.get("on", True),
+        "version": config["version"],
+        "rules": rules,
+        "salt": config.get("salt") or secrets.token_hex(16),
+        "lastModified": config.get("lastModified", created),
+    }
