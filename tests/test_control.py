@@ -247,3 +247,21 @@ def test_past_posthogs_rate_limit_a_key_gets_429_with_retry_after_until_the_wind
 def test_a_vendor_without_a_declared_rate_limit_cannot_be_switched_on(http):
     response = http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["giosg"], "enabled": True})
     assert response.status_code == 400 and "giosg" in response.text
+
+
+@pytest.mark.vendors("launchdarkly")
+def test_launchdarklys_rate_limit_sends_its_remaining_and_reset_headers(http, raw, mock):
+    found = credential(mock.runtime, "launchdarkly", can_write=True)
+    url = f"/api/v2/projects/{found['tenant']['projectKey']}/environments/{found['tenant']['environmentKey']}/experiments"
+    http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["launchdarkly"], "enabled": True})
+    try:
+        mock.runtime.clock.freeze(mock.runtime.clock.now())
+        first = raw.get(url, headers={found["header"]: found["value"]})
+        answers = [raw.get(url, headers={found["header"]: found["value"]}) for _ in range(100)]
+    finally:
+        http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["launchdarkly"], "enabled": False})
+
+    assert first.status_code == 200 and first.headers["x-ratelimit-route-remaining"] == "99"
+    assert int(first.headers["x-ratelimit-reset"]) > 1_000_000_000_000  # Unix milliseconds
+    refused = answers[-1]
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_requests" and "retry-after" in refused.headers
