@@ -51,6 +51,8 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
         admin = plan["keys"][0]["value"]
         projects = [growthbook.post_project(dict(item), admin)["project"]["id"] for item in plan["projects"]]
         environments = [growthbook.post_environment(dict(item), admin)["environment"]["id"] for item in plan["environments"]]
+        for env, language in zip(environments, itertools.cycle(("python", "javascript"))):
+            growthbook.post_sdk_connection({"name": f"{plan['name']} ({env})", "language": language, "environment": env}, admin)
     seeding = Seeding(growthbook, fake, admin, projects, environments)
     for offset, item in enumerate(plan["showcase"]):
         _showcase(seeding, item, 300 - offset)

@@ -1,12 +1,12 @@
 """GrowthBook's HTTP face: which key a request carries (HTTP Basic with the key as the user
 name, or Bearer) and whether its role allows the request, and GrowthBook's error body.
-(Every operation is the model's own.)"""
+The SDK endpoint answers an unknown client key in its own body, as GrowthBook does."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mockexp.errors import DomainError
+from mockexp.errors import DomainError, Invalid
 from mockexp.vendors.growthbook.models import GrowthBook
 
 READS = ("GET", "HEAD", "OPTIONS")
@@ -28,3 +28,11 @@ def render_error(error: DomainError) -> tuple[dict, dict]:
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="GrowthBook", Bearer'
     return {"message": error.message}, headers
+
+
+def get_sdk_payload(growthbook: GrowthBook, client_key: str):
+    """`GET /api/features/{clientKey}`: an unknown key is GrowthBook's `{"status": 400, "error": ...}`."""
+    try:
+        return growthbook.get_sdk_payload(client_key), 200
+    except Invalid as refused:
+        return {"status": 400, "error": refused.errors[0][1] if refused.errors else refused.message}, 400
