@@ -64,8 +64,10 @@ class Runtime:
         self.snapshots = Snapshots(store)
         self.vendors = {vendor.name: vendor for vendor in vendors}
         self.specs = {name: specs.load_named(vendor.spec) for name, vendor in self.vendors.items()}
+        self.more_specs = {name: [specs.load_named(file) for file in vendor.more_specs] for name, vendor in self.vendors.items()}
         for name, vendor in self.vendors.items():
-            binding.check(vendor, self.specs[name])
+            for spec in [self.specs[name], *self.more_specs[name]]:
+                binding.check(vendor, spec)
         self.models = {name: vendor.model(store.vendor(name), clock) for name, vendor in self.vendors.items()}
         self.admin_spec = specs.load_named(admin.SPEC)
         self.rate_limits = RateLimits(clock, declared_limits(self.specs))
@@ -81,16 +83,28 @@ class Runtime:
     def slash_optional(self, path: str) -> bool:
         """Whether `path` (without a trailing slash) is one of a vendor's paths that end in a
         slash, for a vendor that answers them either way."""
-        vendor = self.vendor_at(path)
-        if vendor is None or not self.specs[vendor.name].slash_optional:
+        found = self.spec_at(path)
+        if found is None or not found[1].slash_optional:
             return False
-        template = self.specs[vendor.name].template_of(path)
+        template = found[1].template_of(path)
         return template is not None and template.endswith("/")
 
+    def mounted(self) -> list[tuple[str, specs.Spec]]:
+        """Every vendor API served: (vendor name, spec), a vendor's main spec first."""
+        return [(name, spec) for name in self.vendors for spec in [self.specs[name], *self.more_specs[name]]]
+
+    def spec_at(self, path: str) -> tuple[Vendor, specs.Spec] | None:
+        """The vendor and spec a request path belongs to (the longest matching base path)."""
+        matches = [(name, spec) for name, spec in self.mounted() if path == spec.base_path or path.startswith(spec.base_path + "/")]
+        if not matches:
+            return None
+        name, spec = max(matches, key=lambda match: len(match[1].base_path))
+        return self.vendors[name], spec
+
     def vendor_at(self, path: str) -> Vendor | None:
-        """The vendor whose API a request path belongs to (the longest matching base path)."""
-        matches = [name for name in self.vendors if path == self.base_path(name) or path.startswith(self.base_path(name) + "/")]
-        return self.vendors[max(matches, key=lambda name: len(self.base_path(name)))] if matches else None
+        """The vendor whose API a request path belongs to."""
+        found = self.spec_at(path)
+        return found[0] if found else None
 
     def seed(self) -> list[str]:
         """Load the demo data of every vendor this store has never held."""
@@ -131,7 +145,7 @@ class Runtime:
         vendor = self.vendor_at(path)
         if isinstance(error, MethodNotAllowed) and not (exc is error and "Allow" in error.headers):
             # the router's 405s, and a model's refusal of a method its spec has (not in Allow then)
-            spec = self.specs[vendor.name] if vendor else self.admin_spec
+            spec = self.spec_at(path)[1] if vendor else self.admin_spec
             allowed = [name for name in spec.allowed_methods(path) if exc is not error or name != method]
             message = error.message if exc is error and error.message != MethodNotAllowed.default_message else f'Method "{method}" not allowed.'
             error = MethodNotAllowed(message, headers={"Allow": ", ".join(allowed)})
@@ -147,7 +161,7 @@ class Runtime:
 def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy: Policy = Policy()) -> ASGIApp:
     app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
-    mounts = [(name, runtime.specs[name], binding.bind(runtime.vendors[name], runtime.specs[name], runtime.models[name])) for name in runtime.vendors]
+    mounts = [(name if spec is runtime.specs[name] else spec.name, spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]
     mounts.append(("admin", runtime.admin_spec, admin.bind(runtime)))
     # Most specific base path first: a vendor at /api must not swallow one at /api/v2.
     for name, spec, functions in sorted(mounts, key=lambda mount: len(mount[1].base_path), reverse=True):

@@ -34,8 +34,8 @@ def _verify(request, scheme: str, credential: Any) -> dict:
     Unauthorized / Forbidden); operations that take a `caller` get it. It is told which
     operation of its spec the request is for (its declarations, such as required scopes)."""
     runtime = request.scope[RUNTIME]
-    vendor = runtime.vendor_at(request.url.path)
-    operation = runtime.specs[vendor.name].operation_at(request.method, request.url.path)
+    vendor, spec = runtime.spec_at(request.url.path)
+    operation = spec.operation_at(request.method, request.url.path)
     return {"sub": vendor.authenticate(runtime.models[vendor.name], scheme, credential, request, operation)}
 
 

@@ -37,7 +37,7 @@ def specs_command() -> int:
     from mockexp.vendors import ALL
 
     failed = False
-    for name, file_name in [(vendor.name, vendor.spec) for vendor in ALL.values()] + [("admin", admin.SPEC)]:
+    for name, file_name in [(vendor.name, file) for vendor in ALL.values() for file in vendor.specs] + [("admin", admin.SPEC)]:
         try:
             spec = specs.load_named(file_name)
         except specs.SpecError as exc:

@@ -23,6 +23,7 @@ A list operation carries `x-mockexp-pagination`:
         previous: previous   #   the previous page's URL, or null
         links: _links        #   {self, first, last, next?, prev?}, each {href, type}
       urls: absolute | path  # next / previous / links as full URLs (default) or paths
+      identity: version      # the item field that tells items apart (default: id, _id or key)
 
 A model's list operation returns a `Listing` (every object of the list, in order); the core
 cuts the page the request asks for and writes the envelope the declaration describes.
@@ -59,6 +60,7 @@ class Pagination:
     body: Mapping[str, str]
     urls: str = "absolute"
     default_size: int = 20
+    identity: str | None = None
 
     @classmethod
     def of(cls, operation: Mapping[str, Any], *, strict: bool = False) -> "Pagination | None":
@@ -92,10 +94,13 @@ class Pagination:
         urls = declared.get("urls", "absolute")
         if urls not in URLS:
             raise DeclarationError(f"{EXTENSION}.urls must be absolute or path, not {urls!r}")
+        identity = declared.get("identity")
+        if identity is not None and not isinstance(identity, str):
+            raise DeclarationError(f"{EXTENSION}.identity must name a field of the items, not {identity!r}")
         default = query.get(parameters["size"], {}).get("schema", {}).get("default")
         if strict and not isinstance(default, int):
             raise DeclarationError(f"the page size parameter {parameters['size']} needs an integer default")
-        return cls(style=style, parameters=parameters, body=body, urls=urls, default_size=default if isinstance(default, int) else 20)
+        return cls(style=style, parameters=parameters, body=body, urls=urls, default_size=default if isinstance(default, int) else 20, identity=identity)
 
     @property
     def size(self) -> str:

@@ -77,6 +77,11 @@ class Vendor:
     model: Callable[[Tables, Clock], VendorModel]
     handlers: ModuleType
     load_fixtures: Callable[[Any], None]
+    more_specs: tuple[str, ...] = ()  # specs of the vendor's other APIs at their own base paths (GrowthBook's SDK endpoint), served by the same model
+
+    @property
+    def specs(self) -> tuple[str, ...]:
+        return (self.spec, *self.more_specs)
 
     @property
     def authenticate(self) -> Callable[..., str] | None:

@@ -111,7 +111,8 @@ class DeletedObjectIsGone:
                 return
             url = target.url(collection, case.path_parameters)
             for _, page in pages(client, url, listing):
-                listed = [identity(item) for item in items_of(listing, page) or []]
+                field = getattr(Pagination.of(listing), "identity", None)
+                listed = [identity(item, field) for item in items_of(listing, page) or []]
                 assert str(deleted) not in map(str, listed), f"The deleted object {deleted} is still listed by GET {url}"
 
 
@@ -138,7 +139,7 @@ class PaginationIsConsistent:
             small = list(pages(client, url, operation, page_size=2))
             large = list(pages(client, url, operation, page_size=_largest(operation, pagination.size)))
         assert all(r.status_code == 200 for r, _ in small + large), f"A page of GET {url} failed: " + ", ".join(str(r.status_code) for r, _ in small + large if r.status_code != 200)
-        walked = [identity(item) for _, page in small for item in pagination.items(page) or []]
+        walked = [identity(item, pagination.identity) for _, page in small for item in pagination.items(page) or []]
         repeated = sorted({str(i) for i in walked if walked.count(i) > 1})
         assert not repeated, f"Paging GET {url} by 2 listed {', '.join(repeated)} more than once"
         sizes = [len(pagination.items(page) or []) for _, page in small]
@@ -149,7 +150,7 @@ class PaginationIsConsistent:
         if "total" in pagination.body:
             total = small[0][1].get(pagination.body["total"])
             assert total == len(walked), f"GET {url} reports a `{pagination.body['total']}` of {total} but its pages hold {len(walked)} objects"
-        everything = {str(identity(item)) for _, page in large for item in pagination.items(page) or []}
+        everything = {str(identity(item, pagination.identity)) for _, page in large for item in pagination.items(page) or []}
         assert everything == {str(i) for i in walked}, f"GET {url} lists other objects page by page ({len(walked)}) than in large pages ({len(everything)})"
 
 

@@ -83,9 +83,10 @@ def pointer(document: Any, path: str) -> Any:
     return node
 
 
-def identity(item: Any) -> Any:
+def identity(item: Any, field: str | None = None) -> Any:
+    """What tells an object apart: `field` when its list declares one, else its id or key."""
     if isinstance(item, dict):
-        for name in IDENTITY_FIELDS:
+        for name in (field,) if field else IDENTITY_FIELDS:
             if item.get(name) is not None:
                 return item[name]
     return None

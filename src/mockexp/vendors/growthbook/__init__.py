@@ -1,0 +1,8 @@
+"""GrowthBook: the REST API v1 (projects, environments, features with their rules, toggles and
+revisions), behind a secret key sent with HTTP Basic or as a Bearer token."""
+
+from mockexp.vendor import Vendor
+from mockexp.vendors.growthbook import fixtures, handlers, models
+
+VENDOR = Vendor(name="growthbook", spec="growthbook.yaml", model=models.GrowthBook, handlers=handlers, load_fixtures=fixtures.load,
+                more_specs=("growthbook-sdk.yaml",))

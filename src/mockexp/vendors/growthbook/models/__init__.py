@@ -1,0 +1,20 @@
+"""GrowthBook's rules: organizations with their keys, projects, environments, and features with
+their rules, toggles and revisions, SDK connections and the payload their SDKs read.
+
+Plain Python over the store and the clock; no HTTP here. Request bodies arrive already
+checked against the spec (types, enums, patterns, ranges); these are the rules the spec
+cannot state. One module per resource; the model is their sum.
+"""
+
+from mockexp.vendors.growthbook.models.access import Access
+from mockexp.vendors.growthbook.models.environments import Environments
+from mockexp.vendors.growthbook.models.features import Features
+from mockexp.vendors.growthbook.models.projects import Projects
+from mockexp.vendors.growthbook.models.sdk_connections import SdkConnections
+
+
+class GrowthBook(Access, Projects, Environments, Features, SdkConnections):
+    """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
+
+
+__all__ = ["GrowthBook"]

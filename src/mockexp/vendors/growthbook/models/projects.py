@@ -1,0 +1,42 @@
+"""Projects: named groups of features; one that something still uses cannot be deleted."""
+
+from __future__ import annotations
+
+from mockexp.errors import Invalid
+from mockexp.paging import Listing
+from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, PROJECTS, SDK_CONNECTIONS
+from mockexp.vendors.growthbook.models.world import World, changed
+
+
+class Projects(World):
+    def list_projects(self, caller: str) -> Listing:
+        return Listing(self.org(caller).query(PROJECTS, order_by=lambda p: (p["dateCreated"], p["id"])))
+
+    def post_project(self, body: dict, caller: str) -> dict:
+        org = self.org(caller)
+        now = self.now()
+        project = {"id": self.new_id(org, "prj_"), "name": body["name"], "description": body.get("description", ""),
+                   "settings": body.get("settings", {}), "dateCreated": now, "dateUpdated": now}
+        return {"project": org.insert(PROJECTS, project["id"], project)}
+
+    def get_project(self, id: str, caller: str) -> dict:
+        return {"project": self.stored(self.org(caller), PROJECTS, id)}
+
+    def put_project(self, id: str, body: dict, caller: str) -> dict:
+        org = self.org(caller)
+        project = changed(self.stored(org, PROJECTS, id), body, ("name", "description"))
+        if "settings" in body:
+            project["settings"] = {**project.get("settings", {}), **body["settings"]}
+        project["dateUpdated"] = self.now()
+        return {"project": org.replace(PROJECTS, id, project)}
+
+    def delete_project(self, id: str, caller: str) -> dict:
+        org = self.org(caller)
+        self.stored(org, PROJECTS, id)
+        users = [f"feature {f['id']}" for f in org.view(FEATURES, {"project": id})]
+        users += [f"environment {e['id']}" for e in org.view(ENVIRONMENTS, test=lambda e: id in e["projects"])]
+        users += [f"SDK connection {c['id']}" for c in org.view(SDK_CONNECTIONS, test=lambda c: id in c["projects"])]
+        if users:
+            raise Invalid.field("id", f"Project {id} is still used by {', '.join(users[:5])}{' and more' if len(users) > 5 else ''}.")
+        org.delete(PROJECTS, id)
+        return {"deletedId": id}
