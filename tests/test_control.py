@@ -265,3 +265,21 @@ def test_launchdarklys_rate_limit_sends_its_remaining_and_reset_headers(http, ra
     assert int(first.headers["x-ratelimit-reset"]) > 1_000_000_000_000  # Unix milliseconds
     refused = answers[-1]
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_requests" and "retry-after" in refused.headers
+
+
+@pytest.mark.vendors("growthbook")
+def test_growthbooks_sixty_a_minute_gives_the_61st_request_a_429_and_the_next_minute_a_200(http, raw, mock):
+    key = {"Authorization": "Bearer secret_mockexp_demo_admin"}
+    http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["growthbook"], "enabled": True})
+    try:
+        mock.runtime.clock.freeze(mock.runtime.clock.now())
+        statuses = [raw.get("/api/v1/projects", headers=key).status_code for _ in range(61)]
+        refused = raw.get("/api/v1/projects", headers=key)
+        mock.runtime.clock.advance(60)
+        later = raw.get("/api/v1/projects", headers=key)
+    finally:
+        http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["growthbook"], "enabled": False})
+
+    assert statuses == [200] * 60 + [429]
+    assert set(refused.json()) == {"message"} and 1 <= int(refused.headers["retry-after"]) <= 60
+    assert later.status_code == 200

@@ -31,13 +31,14 @@ class ControlPlane:
         self.secret = {name: _secret_headers(spec) for name, spec in runtime.specs.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        vendor = self.runtime.vendor_at(scope["path"]) if scope["type"] == "http" else None
-        if vendor is None:
+        found = self.runtime.spec_at(scope["path"]) if scope["type"] == "http" else None
+        if found is None:
             await self.app(scope, receive, send)
             return
+        vendor, spec = found
         started = time.perf_counter()
         method, path = scope["method"], scope["path"]
-        operation = self.runtime.specs[vendor.name].operation_at(method, path)
+        operation = spec.operation_at(method, path)
         operation_id = operation.operation_id if operation is not None else None
         seen = Seen(receive, send)
         await self._answer(scope, seen, vendor.name, operation_id)
