@@ -37,7 +37,7 @@ class Target:
 class Fault:
     catches: str  # the check that must report this fault
     phases: tuple[str, ...] = ("examples", "fuzzing")  # the phases that reach it
-    examples = 5  # Schemathesis' budget per operation to reach it
+    examples = 2  # Schemathesis' budget per operation to reach it (each reaches its fault on every vendor with 2)
 
     def applies(self, target: Target) -> bool:
         return True
