@@ -595,3 +595,16 @@ def test_a_view_shows_stored_documents_that_later_writes_leave_as_they_were(peop
 
     assert [doc["name"] for doc in seen] == ["Ada", "Bob", "Cy", "Dee"]
     assert people.get("people", "ada") == {"name": "Ada changed"}
+
+
+def test_counters_count_up_per_kind_and_per_tenant_and_a_failed_transaction_takes_its_number_back(store: Store) -> None:
+    vendor = store.vendor("acme")
+    assert [vendor.next_number("experiments") for _ in range(3)] == [1, 2, 3]
+    assert vendor.next_number("notes") == 1 and vendor.tenant("org-1").next_number("experiments") == 1
+
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            vendor.next_number("experiments")
+            raise RuntimeError("the create failed")
+
+    assert vendor.next_number("experiments") == 4

@@ -31,9 +31,11 @@ from mockexp.journal import JOURNAL, SNAPSHOT, DataDirectory, Disk, StoreError, 
 
 Doc = dict[str, Any]
 
-__all__ = ["JOURNAL", "SNAPSHOT", "DuplicateKey", "Store", "StoreError", "StoreLocked", "Tables", "WriteFailed"]
+__all__ = ["JOURNAL", "SEQUENCES", "SNAPSHOT", "DuplicateKey", "Store", "StoreError", "StoreLocked", "Tables", "WriteFailed"]
 
 logger = logging.getLogger("mockexp.store")
+
+SEQUENCES = "sequences"  # the counters of `Tables.next_number`
 
 
 class DuplicateKey(StoreError):
@@ -370,6 +372,14 @@ class Tables:
 
     def transaction(self) -> contextlib.AbstractContextManager:
         return self.store.transaction()
+
+    def next_number(self, kind: str) -> int:
+        """The next of a counter that starts at 1, one per `kind` in these tables (a vendor's
+        ids that count up: per vendor, or per tenant on a tenant's tables)."""
+        with self.store.transaction():
+            current = (self.get(SEQUENCES, kind) or {"next": 1})["next"]
+            self.replace(SEQUENCES, kind, {"next": current + 1})
+            return current
 
     # -- the vendor as a whole -------------------------------------------------------------
 

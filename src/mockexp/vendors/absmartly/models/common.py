@@ -11,7 +11,6 @@ from mockexp.errors import Invalid
 ACCOUNTS = "accounts"
 KEYS = "api_keys"
 # an account's tables
-SEQUENCES = "sequences"
 USERS = "users"
 TEAMS = "teams"
 APPLICATIONS = "applications"

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from mockexp.clock import Clock
 from mockexp.errors import NotFound
 from mockexp.store import Tables
-from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, SEQUENCES, timestamp
+from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, timestamp
 
 SINGULAR = {
     "users": "user", "teams": "team", "applications": "application", "unit_types": "unit type",
@@ -31,11 +31,7 @@ class World:
 
     def next_id(self, account: str, kind: str) -> int:
         """Ids count up from 1 per account and kind of object."""
-        tables = self.account(account)
-        with tables.transaction():
-            current = (tables.get(SEQUENCES, kind) or {"next": 1})["next"]
-            tables.replace(SEQUENCES, kind, {"next": current + 1})
-            return current
+        return self.account(account).next_number(kind)
 
     def stored(self, account: str, table: str, id: Any) -> dict:
         """An object of the account, or 404."""

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 ORGANIZATIONS = "organizations"
 KEYS = "api_keys"
 # an organization's tables
-SEQUENCES = "sequences"
 PROJECTS = "projects"
 ENVIRONMENTS = "environments"
 FEATURES = "features"

@@ -9,8 +9,8 @@ from typing import Any, Iterator, Mapping
 
 from mockexp.clock import Clock
 from mockexp.errors import Invalid, NotFound
-from mockexp.store import Tables
-from mockexp.vendors.growthbook.models.common import KEYS, SEQUENCES, SINGULAR, made_id, timestamp
+from mockexp.store import SEQUENCES, Tables
+from mockexp.vendors.growthbook.models.common import KEYS, SINGULAR, made_id, timestamp
 
 
 class World:
@@ -50,10 +50,7 @@ class World:
         return key.get("user") or key["description"]
 
     def new_id(self, tables: Tables, prefix: str) -> str:
-        with tables.transaction():
-            current = (tables.get(SEQUENCES, prefix) or {"next": 1})["next"]
-            tables.replace(SEQUENCES, prefix, {"next": current + 1})
-        return made_id(prefix, tables.name(SEQUENCES), current)
+        return made_id(prefix, tables.name(SEQUENCES), tables.next_number(prefix))
 
     # -- finding and refusing -----------------------------------------------------------------
 

@@ -12,7 +12,6 @@ ORGANIZATIONS = "organizations"
 PROJECTS = "projects"
 USERS = "users"
 KEYS = "personal_api_keys"
-SEQUENCES = "sequences"
 # a project's tables
 FLAGS = "feature_flags"
 HOLDOUTS = "experiment_holdouts"

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from mockexp.clock import Clock
 from mockexp.errors import NotFound
 from mockexp.store import Tables
-from mockexp.vendors.posthog.models.common import KEYS, ORGANIZATIONS, PROJECTS, SEQUENCES, USERS, timestamp
+from mockexp.vendors.posthog.models.common import KEYS, ORGANIZATIONS, PROJECTS, USERS, timestamp
 
 
 class World:
@@ -26,10 +26,7 @@ class World:
 
     def next_id(self, kind: str) -> int:
         """PostHog's ids count up per kind of object, across projects."""
-        with self.store.transaction():
-            current = (self.store.get(SEQUENCES, kind) or {"next": 1})["next"]
-            self.store.replace(SEQUENCES, kind, {"next": current + 1})
-            return current
+        return self.store.next_number(kind)
 
     # -- adding to the world -------------------------------------------------------------------
 
