@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import credential
+from tests.world import state
 
 V1 = "/v1"
 JSON = {"Content-Type": "application/json"}
@@ -25,9 +26,6 @@ def key(mock, role: str) -> dict:
 def admin(mock) -> dict:
     return key(mock, "Experiment Admin")
 
-
-def state(mock) -> dict:
-    return mock.runtime.store.vendor("absmartly").dump()
 
 
 def assert_absmartly_error(response: httpx.Response, status: int, *mentions: str) -> list[str]:
@@ -211,17 +209,17 @@ def test_a_new_experiment_through_its_whole_life(http, admin):
 def test_full_on_with_a_variant_it_does_not_have_is_400_and_changes_nothing(http, admin, mock):
     running = everything(http, admin, sort="state")
     target = next(e for e in running if e["state"] == "running")
-    before = state(mock)
+    before = state(mock.runtime, "absmartly")
     assert_absmartly_error(put(http, admin, f"/experiments/{target['id']}/full_on", {"full_on_variant": 9}), 400, "full_on_variant")
-    assert state(mock) == before
+    assert state(mock.runtime, "absmartly") == before
 
 
 def test_a_running_experiments_variants_cannot_change_over_http(http, admin, mock):
     target = next(e for e in everything(http, admin) if e["state"] == "running")
-    before = state(mock)
+    before = state(mock.runtime, "absmartly")
     response = put(http, admin, f"/experiments/{target['id']}", {"data": {"variants": [{"name": "a"}, {"name": "b"}]}})
     assert_absmartly_error(response, 400, "variants")
-    assert state(mock) == before
+    assert state(mock.runtime, "absmartly") == before
 
 
 def test_a_restart_over_http_makes_the_next_iteration(http, admin):
@@ -237,14 +235,14 @@ def test_a_restart_over_http_makes_the_next_iteration(http, admin):
 
 
 def test_the_list_key_reads_but_every_change_is_403_and_changes_nothing(http, mock):
-    lister, before = key(mock, "Experiment List"), state(mock)
+    lister, before = key(mock, "Experiment List"), state(mock.runtime, "absmartly")
     assert everything(http, lister)
     target = everything(http, lister)[0]["id"]
     for response in (http.post(f"{V1}/experiments", headers=lister, json={"name": "x", "unit_type": {"unit_type_id": 1}, "variants": [{"name": "a"}, {"name": "b"}]}),
                      put(http, lister, f"/experiments/{target}/archive", {"archive": True}),
                      http.post(f"{V1}/experiments/{target}/activity", headers=lister, json={"note": "hi"})):
         assert_absmartly_error(response, 403, "Experiment Admin")
-    assert state(mock) == before
+    assert state(mock.runtime, "absmartly") == before
 
 
 @pytest.mark.parametrize("header", [None, "Api-Key not-a-key", "Bearer absmartly-demo-admin-key", "absmartly-demo-admin-key"])

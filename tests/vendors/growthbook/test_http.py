@@ -10,6 +10,8 @@ import base64
 import httpx
 import pytest
 
+from tests.world import state
+
 V1 = "/api/v1"
 ADMIN, READONLY, SUPER, ACME = "secret_mockexp_demo_admin", "secret_mockexp_demo_readonly", "secret_user_mockexp_demo_superadmin", "secret_mockexp_acme_admin"
 
@@ -21,9 +23,6 @@ def bearer(key: str) -> dict:
 def basic(key: str) -> dict:
     return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
 
-
-def state(mock) -> dict:
-    return mock.runtime.store.vendor("growthbook").dump()
 
 
 def assert_message(response: httpx.Response, status: int, *mentions: str) -> str:
@@ -54,11 +53,11 @@ def test_a_missing_or_unknown_key_is_401(http, headers):
 
 def test_the_readonly_key_reads_but_every_change_is_403_and_changes_nothing(http, mock):
     assert http.get(f"{V1}/features", headers=bearer(READONLY)).status_code == 200
-    before = state(mock)
+    before = state(mock.runtime, "growthbook")
     assert_message(http.post(f"{V1}/projects", headers=bearer(READONLY), json={"name": "Nope"}), 403, "readonly")
     assert_message(http.post(f"{V1}/features/dark-mode/toggle", headers=bearer(READONLY), json={"environments": {"production": False}}), 403)
     assert_message(http.delete(f"{V1}/features/dark-mode", headers=bearer(READONLY)), 403)
-    assert state(mock) == before
+    assert state(mock.runtime, "growthbook") == before
 
 
 def test_another_organizations_key_sees_none_of_this_ones_features(http):
@@ -120,9 +119,9 @@ def test_a_feature_from_project_to_delete_as_the_acceptance_walks_it(http):
     ({"id": "dark-mode", "owner": "a", "valueType": "boolean", "defaultValue": "true"}, "id"),
 ], ids=["id-pattern", "value-type-mismatch", "unknown-value-type", "owner-missing", "unknown-project", "id-taken"])
 def test_an_invalid_feature_is_400_naming_the_field_and_changes_nothing(http, mock, body, field):
-    before = state(mock)
+    before = state(mock.runtime, "growthbook")
     assert_message(http.post(f"{V1}/features", headers=bearer(ADMIN), json=body), 400, field)
-    assert state(mock) == before
+    assert state(mock.runtime, "growthbook") == before
 
 
 def test_deleting_an_environment_takes_it_off_every_feature(http):

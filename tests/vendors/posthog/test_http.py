@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import credential
+from tests.world import state
 
 P1 = "/api/projects/1"
 JSON = {"Content-Type": "application/json"}
@@ -22,9 +23,6 @@ def key(mock, role: str) -> dict:
 def full(mock) -> dict:
     return key(mock, "all scopes")
 
-
-def state(mock) -> dict:
-    return mock.runtime.store.vendor("posthog").dump()
 
 
 def assert_posthog_error(response: httpx.Response, status: int, code: str | None = None, attr: str | None = None) -> dict:
@@ -74,9 +72,9 @@ def test_a_whole_experiment_life_with_a_holdout_and_a_saved_metric(http, full):
     ("experiment_saved_metrics/", {"query": {"kind": "ExperimentMetric"}}, 400, "name"),
 ])
 def test_an_invalid_create_is_400_naming_the_field_and_changes_nothing(http, mock, full, path, body, status, attr):
-    before = state(mock)
+    before = state(mock.runtime, "posthog")
     assert_posthog_error(http.post(f"{P1}/{path}", headers=full, json=body), status, attr=attr)
-    assert state(mock) == before
+    assert state(mock.runtime, "posthog") == before
 
 
 def running_experiment(http, headers) -> dict:
@@ -93,20 +91,20 @@ def running_experiment(http, headers) -> dict:
 ])
 def test_a_change_a_running_experiment_cannot_take_is_400_and_changes_nothing(http, mock, full, change, attr):
     target = running_experiment(http, full)
-    before = state(mock)
+    before = state(mock.runtime, "posthog")
     assert_posthog_error(http.patch(f"{P1}/experiments/{target['id']}/", headers=full, json=change), 400, attr=attr)
-    assert state(mock) == before
+    assert state(mock.runtime, "posthog") == before
 
 
 def test_a_hard_delete_of_an_experiment_is_405_and_says_how_to_delete(http, mock, full):
     target = running_experiment(http, full)
-    before = state(mock)
+    before = state(mock.runtime, "posthog")
 
     response = http.delete(f"{P1}/experiments/{target['id']}/", headers=full)
 
     body = assert_posthog_error(response, 405, "method_not_allowed")
     assert "deleted" in body["detail"] and response.headers["allow"] == "GET, PATCH, HEAD"
-    assert state(mock) == before
+    assert state(mock.runtime, "posthog") == before
 
 
 def test_launching_in_the_gated_project_is_409_with_the_change_request_and_launches_nothing(http, mock):
@@ -128,12 +126,12 @@ def test_launching_in_the_gated_project_is_409_with_the_change_request_and_launc
     ("all scopes in another organization", "GET", "experiment_holdouts/", 403, "permission_denied"),
 ])
 def test_a_key_without_the_scope_or_the_project_is_403_and_changes_nothing(http, mock, role, method, path, status, code):
-    before = state(mock)
+    before = state(mock.runtime, "posthog")
     body = {"name": "x", "filters": [{"rollout_percentage": 1}]} if method == "POST" else None
     response = http.request(method, f"{P1}/{path}", headers=key(mock, role), json=body)
     detail = assert_posthog_error(response, status, code)["detail"]
     assert "scope" in detail or "project" in detail
-    assert state(mock) == before
+    assert state(mock.runtime, "posthog") == before
 
 
 def test_the_scopes_a_key_has_let_it_through(http, mock):
