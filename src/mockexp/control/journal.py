@@ -4,11 +4,13 @@ which calls its code made."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import parse_qsl
 
 from mockexp.errors import Invalid
 
@@ -26,6 +28,34 @@ def masked(headers: Iterable[tuple[str, str]], secret: Iterable[str] = ()) -> di
             value = f"{word} ****" if space else "****"
         shown[name.lower()] = value
     return shown
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One request as it was asked and answered, kept raw: the JSON shape (masked headers,
+    parsed body and query) is made when someone reads the journal, not on the request path."""
+
+    instant: datetime
+    vendor: str
+    operation_id: str | None
+    method: str
+    path: str
+    query_string: bytes
+    status: int
+    duration_ms: float
+    headers: Sequence[tuple[bytes, bytes]]
+    secret: tuple[str, ...]  # the vendor's credential headers, masked when shown
+    body: bytes
+    response_headers: Sequence[tuple[bytes, bytes]]
+    body_size: int
+
+    def to_json(self, id: int) -> dict:
+        return {
+            "id": id, "time": self.instant.isoformat().replace("+00:00", "Z"), "vendor": self.vendor, "operationId": self.operation_id,
+            "method": self.method, "path": self.path, "query": _query(self.query_string), "status": self.status, "duration_ms": self.duration_ms,
+            "request": {"headers": masked(_text(self.headers), self.secret), "body": _body(self.body)},
+            "response": {"headers": {name.lower(): value for name, value in _text(self.response_headers)}, "body_size": self.body_size},
+        }
 
 
 @dataclass(frozen=True)
@@ -49,38 +79,39 @@ class Filter:
                 given[name] = _moment(name, given[name])
         return cls(**given)
 
-    def matches(self, entry: Mapping[str, Any]) -> bool:
-        return ((self.vendor is None or entry["vendor"] == self.vendor)
-                and (self.operationId is None or entry["operationId"] == self.operationId)
-                and (self.method is None or entry["method"] == self.method.upper())
-                and (self.path is None or entry["path"].startswith(self.path))
-                and (self.status is None or entry["status"] == self.status)
-                and (self.since is None or entry["instant"] >= self.since)
-                and (self.until is None or entry["instant"] <= self.until))
+    def matches(self, entry: Entry) -> bool:
+        return ((self.vendor is None or entry.vendor == self.vendor)
+                and (self.operationId is None or entry.operation_id == self.operationId)
+                and (self.method is None or entry.method == self.method.upper())
+                and (self.path is None or entry.path.startswith(self.path))
+                and (self.status is None or entry.status == self.status)
+                and (self.since is None or entry.instant >= self.since)
+                and (self.until is None or entry.instant <= self.until))
 
 
 class Journal:
     def __init__(self, capacity: int = 1000) -> None:
         self.capacity = capacity
-        self._entries: deque[dict] = deque(maxlen=capacity)
+        self._entries: deque[tuple[int, Entry]] = deque(maxlen=capacity)
         self._lock = threading.Lock()
         self.recorded = 0
         self.dropped = 0
 
-    def record(self, entry: dict) -> None:
+    def record(self, entry: Entry) -> None:
         with self._lock:
             if len(self._entries) == self.capacity:
                 self.dropped += 1
             self.recorded += 1
-            self._entries.append({"id": self.recorded, **entry})
+            self._entries.append((self.recorded, entry))
 
     def entries(self, where: Filter = Filter()) -> list[dict]:
         with self._lock:
-            return [_public(entry) for entry in self._entries if where.matches(entry)]
+            found = [(id, entry) for id, entry in self._entries if where.matches(entry)]
+        return [entry.to_json(id) for id, entry in found]
 
     def count(self, where: Filter = Filter()) -> int:
         with self._lock:
-            return sum(1 for entry in self._entries if where.matches(entry))
+            return sum(1 for _, entry in self._entries if where.matches(entry))
 
     def clear(self) -> int:
         with self._lock:
@@ -98,5 +129,24 @@ def _moment(name: str, value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _public(entry: Mapping[str, Any]) -> dict:
-    return {name: value for name, value in entry.items() if name != "instant"}
+def _text(headers: Sequence[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+
+
+def _query(raw: bytes) -> dict[str, Any]:
+    """A query string as {name: value}, a repeated name's values as a list."""
+    found: dict[str, Any] = {}
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        found[name] = [*found[name], value] if isinstance(found.get(name), list) else ([found[name], value] if name in found else value)
+    return found
+
+
+def _body(raw: bytes) -> Any:
+    """The JSON body as sent, or its text (not JSON, cut off at the journal's limit, or nested too deep to read)."""
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text

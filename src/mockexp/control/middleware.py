@@ -8,12 +8,11 @@ import json
 import logging
 import time
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockexp.control.faults import InjectedFault
-from mockexp.control.journal import masked
+from mockexp.control.journal import Entry
 from mockexp.control.ratelimits import TooManyRequests
 
 BODY_KEPT = 64 * 1024  # bytes of a request body the journal keeps
@@ -29,6 +28,7 @@ class ControlPlane:
         self.app = app
         self.runtime = runtime
         self.secret = {name: _secret_headers(spec) for name, spec in runtime.specs.items()}
+        self.credential_headers = {name: {header.lower().encode("latin-1") for header in (*secret, "authorization")} for name, secret in self.secret.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self.runtime.spec_at(scope["path"]) if scope["type"] == "http" else None
@@ -46,13 +46,12 @@ class ControlPlane:
         if log.isEnabledFor(logging.INFO):
             reason = f"  {seen.reason()}" if 400 <= seen.status < 500 else ""
             log.info("%s %s %s %s %s %.1f ms%s", vendor.name, operation_id or "-", method, path, seen.status or "dropped", duration, reason)
-        self.runtime.journal.record({
-            "time": self.runtime.clock.now().isoformat().replace("+00:00", "Z"), "instant": self.runtime.clock.now(),
-            "vendor": vendor.name, "operationId": operation_id, "method": method, "path": path,
-            "query": _query(scope), "status": seen.status, "duration_ms": round(duration, 3),
-            "request": {"headers": masked(_headers(scope), self.secret[vendor.name]), "body": seen.request_body()},
-            "response": {"headers": seen.response_headers, "body_size": seen.size},
-        })
+        self.runtime.journal.record(Entry(
+            instant=self.runtime.clock.now(), vendor=vendor.name, operation_id=operation_id, method=method, path=path,
+            query_string=scope.get("query_string", b""), status=seen.status, duration_ms=round(duration, 3),
+            headers=scope.get("headers", []), secret=self.secret[vendor.name], body=bytes(seen.body),
+            response_headers=seen.response_headers, body_size=seen.size,
+        ))
 
     async def _answer(self, scope: Scope, seen: "Seen", vendor: str, operation_id: str | None) -> None:
         faults = self.runtime.faults
@@ -83,8 +82,8 @@ class ControlPlane:
 
     def _credential_of(self, vendor: str, scope: Scope) -> str:
         """What a rate limit counts by: the credential the request carries."""
-        wanted = {name.lower() for name in self.secret[vendor]} | {"authorization"}
-        return next((value.decode("latin-1") for name, value in scope.get("headers", []) if name.decode("latin-1").lower() in wanted), "")
+        wanted = self.credential_headers[vendor]
+        return next((value.decode("latin-1") for name, value in scope.get("headers", []) if name.lower() in wanted), "")
 
 
 class Seen:
@@ -95,7 +94,7 @@ class Seen:
         self.body = bytearray()
         self.status = 0
         self.size = 0
-        self.response_headers: dict[str, str] = {}
+        self.response_headers: list[tuple[bytes, bytes]] = []
         self.extra_headers: dict[str, str] = {}  # added to the answer (a rate limit's)
         self.answer = bytearray()  # the start of an error answer
 
@@ -114,7 +113,7 @@ class Seen:
             if self.extra_headers:
                 message = {**message, "headers": [*message.get("headers", []), *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.extra_headers.items())]}
             self.status = message["status"]
-            self.response_headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in message.get("headers", [])}
+            self.response_headers = list(message.get("headers", []))
         elif message["type"] == "http.response.body":
             chunk = message.get("body", b"")
             self.size += len(chunk)
@@ -128,26 +127,6 @@ class Seen:
             return next(_texts(json.loads(bytes(self.answer))), "")[:300]
         except (ValueError, RecursionError):
             return bytes(self.answer).decode("utf-8", errors="replace")[:300]
-
-    def request_body(self) -> Any:
-        if not self.body:
-            return None
-        text = bytes(self.body).decode("utf-8", errors="replace")
-        try:
-            return json.loads(text)
-        except (ValueError, RecursionError):  # not JSON, cut off at the journal's limit, or nested too deep to read
-            return text
-
-
-def _query(scope: Scope) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
-        found[name] = [*found[name], value] if isinstance(found.get(name), list) else ([found[name], value] if name in found else value)
-    return found
-
-
-def _headers(scope: Scope) -> list[tuple[str, str]]:
-    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope.get("headers", [])]
 
 
 def _secret_headers(spec: Any) -> tuple[str, ...]:
