@@ -260,6 +260,13 @@ def perform(absmartly: ABsmartly, id: int, action: str) -> dict:
     return getattr(absmartly, f"{action}_experiment")(id, details, ADMIN_KEY)
 
 
+def test_serving_in_development_is_noted(absmartly):
+    id = create(absmartly, state="ready")["id"]
+    absmartly.development_experiment(id, {"note": "on staging"}, ADMIN_KEY)
+    notes = absmartly.list_experiment_activity(id, ADMIN_KEY)["experiment_notes"]
+    assert [(n["action"], n["note"]) for n in notes] == [("create", None), ("development", "on staging")]
+
+
 def test_full_on_names_a_variant_the_experiment_has(absmartly):
     experiment = running(absmartly)
     with pytest.raises(Invalid) as refused:

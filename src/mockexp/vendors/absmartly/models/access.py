@@ -38,7 +38,8 @@ class Access(World):
         return Caller(account=key["account"], user_id=key["user_id"], permission=key["permission"])
 
     def credentials(self) -> list[Credential]:
-        keys = self.store.query(KEYS, order_by=lambda k: (k["account"] != "demo", k["permission"] != ADMIN, k["label"]))
+        accounts = [account["id"] for account in self.store.view(ACCOUNTS)]  # in the order they were added: the main one first
+        keys = self.store.query(KEYS, order_by=lambda k: (accounts.index(k["account"]), k["permission"] != ADMIN, k["label"]))
         return [self._credential(key) for key in keys]
 
     def _credential(self, key: Mapping) -> Credential:
