@@ -6,6 +6,7 @@ import argparse
 import secrets
 import sys
 from pathlib import Path
+from typing import Callable
 
 from mockexp import __version__
 from mockexp.guard import Policy, hosts_for, is_loopback
@@ -53,24 +54,24 @@ def _latency(text: str) -> tuple[float, float]:
     return values
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _whole(noun: str, low: int, high: int | None, bounds: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (None: no upper bound); `bounds`
+    says the range in words."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{bounds}, not {value}")
+        return value
+
+    return parse
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 1-65535 (or 0: any free port), not {port}")
-    return port
+_port = _whole("a port number", 0, 65535, "a port is 1-65535 (or 0: any free port)")
+_positive = _whole("a whole number", 1, None, "must be at least 1")
 
 
 def main(args: argparse.Namespace) -> int:
