@@ -21,10 +21,10 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from mockexp.errors import DomainError
+from mockexp.errors import DomainError, Invalid
 
 EXTENSION = "x-mockexp-rate-limit"
 RESETS = ("seconds", "epoch_s", "epoch_ms")
@@ -75,8 +75,6 @@ class RateLimits:
     def switch(self, vendors: list[str], on: bool) -> None:
         unknown = [name for name in vendors if name not in self.declared]
         if unknown:
-            from mockexp.errors import Invalid
-
             raise Invalid.field("vendors", f"{', '.join(unknown)} declares no rate limit; these do: {', '.join(sorted(self.declared)) or 'none'}.")
         with self._lock:
             (self.enabled.update if on else self.enabled.difference_update)(vendors)
@@ -96,7 +94,7 @@ class RateLimits:
             started, used = self._windows.get((vendor, key), (now, 0))
             if (now - started).total_seconds() >= limit.window or now < started:
                 started, used = now, 0
-            ends = datetime.fromtimestamp(started.timestamp() + limit.window, tz=now.tzinfo)
+            ends = started + timedelta(seconds=limit.window)
             if used >= limit.limit:
                 wait = max(1, math.ceil((ends - now).total_seconds()))
                 headers = {"Retry-After": str(wait), **limit.header_values(0, ends, now)}
