@@ -11,6 +11,7 @@ from typing import Any, Callable
 from mockexp.control.journal import Filter
 from mockexp.binding import function_name
 from mockexp.errors import DomainError, Invalid, dotted
+from mockexp.worlds.export import world_of
 
 SPEC = "mockexp-admin.yaml"
 
@@ -109,6 +110,10 @@ async def restore_snapshot(runtime, name: str) -> dict:
 async def delete_snapshot(runtime, name: str) -> dict:
     runtime.snapshots.delete(name)
     return {"deleted": name}
+
+
+async def export_world(runtime, vendor: str) -> dict:
+    return world_of(runtime, vendor)
 
 
 def bind(runtime) -> dict[str, Callable]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
@@ -33,6 +33,8 @@ from mockexp.slashes import OptionalSlash
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
 from mockexp.vendor import Credential, Vendor
+from mockexp.worlds.files import WorldFile
+from mockexp.worlds.replay import Replay
 
 MAX_BODY_BYTES = 1 << 20
 META = "mockexp.meta"
@@ -56,7 +58,10 @@ class Runtime:
     (`binding.RegistrationError` otherwise)."""
 
     def __init__(self, store: Store, clock: Clock, vendors: Iterable[Vendor], *, journal_size: int = 1000,
-                 latency_ms: tuple[float, float] | None = None, rate_limits: bool = False) -> None:
+                 latency_ms: tuple[float, float] | None = None, rate_limits: bool = False,
+                 worlds: Mapping[str, WorldFile] | None = None, merge_worlds: bool = False) -> None:
+        """`worlds`: a user's own demo data (world files) for some vendors, loaded on top of
+        the generated demo world (`merge_worlds`) or in place of the objects its API makes."""
         self.store = store
         self.clock = clock
         self.journal = Journal(journal_size)
@@ -76,6 +81,11 @@ class Runtime:
             clock.restore(saved_clock)
         if rate_limits:
             self.rate_limits.switch(list(self.rate_limits.declared), True)
+        self.worlds = dict(worlds or {})
+        self.merge_worlds = merge_worlds
+        self.inner_app: ASGIApp | None = None  # the API below the control plane, for world files
+        for world in self.worlds.values():
+            self._replay(world).check()
 
     def base_path(self, vendor: str) -> str:
         return self.specs[vendor].base_path
@@ -107,11 +117,12 @@ class Runtime:
         return found[0] if found else None
 
     def seed(self) -> list[str]:
-        """Load the demo data of every vendor this store has never held."""
-        seeded = self._seeded()
-        fresh = [name for name in self.vendors if name not in seeded]
+        """Load the demo data of every vendor this store has never held, or held from another
+        source (a world file that changed, or none where there is one now)."""
+        seeded, sources = self._seeded(), self._sources()
+        fresh = [name for name in self.vendors if name not in seeded or sources.get(name) != self._source(name)]
         if fresh:
-            self._load(fresh, seeded + fresh)
+            self._load(fresh, sorted(set(seeded) | set(fresh)))
         return fresh
 
     def reset(self, names: Iterable[str] | None = None) -> list[str]:
@@ -130,12 +141,46 @@ class Runtime:
     def _seeded(self) -> list[str]:
         return (self.store.get(META, "seeded") or {"vendors": []})["vendors"]
 
+    def _sources(self) -> dict[str, str]:
+        return (self.store.get(META, "seeded") or {}).get("sources", {})
+
+    def _source(self, name: str) -> str | None:
+        """Where a vendor's demo data comes from: None for the generated world, else the world
+        file's digest and mode."""
+        world = self.worlds.get(name)
+        return None if world is None else f"{world.digest}:{'merge' if self.merge_worlds else 'replace'}"
+
     def _load(self, names: list[str], seeded: list[str]) -> None:
+        """The generated demo world of each vendor, then its world file's requests (if any):
+        those run through the API, outside this transaction; if one is refused, the vendor's
+        data is put back as it was and the error raised."""
+        before = {name: self.store.vendor(name).dump() for name in names if name in self.worlds}
         with self.store.transaction():
             for name in names:
                 self.store.vendor(name).drop_all()
                 self.vendors[name].load_fixtures(self.models[name])
-            self.store.replace(META, "seeded", {"vendors": seeded})
+                if name in self.worlds and not self.merge_worlds:
+                    self.store.vendor(name).drop_everywhere(self.vendors[name].api_made)
+        try:
+            for name in before:
+                self._replay(self.worlds[name]).run(self._inner_app())
+        except BaseException:
+            with self.store.transaction():
+                for name, tables in before.items():
+                    self.store.vendor(name).restore(tables)
+            raise
+        sources = {**self._sources(), **{name: self._source(name) for name in names}}
+        self.store.replace(META, "seeded", {"vendors": seeded, "sources": {name: source for name, source in sources.items() if source}})
+
+    def _replay(self, world: WorldFile) -> Replay:
+        model = self.models[world.vendor]
+        return Replay(world, [self.specs[world.vendor], *self.more_specs[world.vendor]], model.credentials())
+
+    def _inner_app(self) -> ASGIApp:
+        if self.inner_app is None:
+            build_app(self)
+        assert self.inner_app is not None
+        return self.inner_app
 
     def credentials(self) -> list[Credential]:
         return [credential for model in self.models.values() for credential in model.credentials()]
@@ -186,7 +231,9 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
     def admin_allows(method: str, path: str) -> bool:
         return method in runtime.admin_spec.allowed_methods(path) or method in ("HEAD", "OPTIONS")
 
-    guarded = Guard(PlainBodies(app, limit=max_body_bytes, reject=reject), policy, runtime.admin_spec.base_path, reject, admin_allows)
+    plain = PlainBodies(app, limit=max_body_bytes, reject=reject)
+    runtime.inner_app = _WithRuntime(plain, runtime)
+    guarded = Guard(plain, policy, runtime.admin_spec.base_path, reject, admin_allows)
     served: ASGIApp = ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime)
     if policy.cors_origins:
         served = CORSMiddleware(served, allow_origins=list(policy.cors_origins), allow_methods=["*"], allow_headers=["*"],

@@ -1,4 +1,4 @@
-"""`mockexp serve | specs | contract`."""
+"""`mockexp serve | specs | contract | export`."""
 
 from __future__ import annotations
 
@@ -23,11 +23,17 @@ def main(argv: list[str] | None = None) -> int:
 
     contract.add_arguments(commands.add_parser("contract", help="check an implementation against a vendor's spec (Schemathesis + domain checks)"))
 
+    from mockexp.worlds import command as worlds
+
+    worlds.add_arguments(commands.add_parser("export", help="write a running mock's state of one vendor as a world file (for serve --fixtures)"))
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serving.main(args)
     if args.command == "contract":
         return contract.main(args)
+    if args.command == "export":
+        return worlds.main(args)
     return specs_command()
 
 

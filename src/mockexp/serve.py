@@ -39,6 +39,12 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--cors", action="append", metavar="ORIGIN", default=[],
                        help="let browser apps of this origin (e.g. http://localhost:3000) call the vendors' APIs: preflights answered (repeatable; '*' for any)")
     serve.add_argument("--rate-limits", action="store_true", help="apply each vendor's documented rate limit (429 past it), counted on the mock's clock")
+    serve.add_argument("--fixtures", type=Path, metavar="DIR",
+                       help="your own demo data: a directory of world files, <vendor>.yaml or .json, each a list of API calls "
+                       "made at start-up (and by /__mockexp/reset); a refused call stops start-up, naming it")
+    serve.add_argument("--fixtures-mode", choices=["replace", "merge"], default="replace",
+                       help="replace: the world files' objects instead of the generated ones (accounts and keys stay); "
+                       "merge: on top of the generated demo world (default: %(default)s)")
     serve.add_argument("--journal-size", type=_positive, default=1000, metavar="N",
                        help="requests the journal (GET /__mockexp/requests) keeps; older ones are dropped and counted (default: %(default)s)")
 
@@ -120,6 +126,7 @@ def _runtime(args: argparse.Namespace):
     from mockexp.specs import SpecError
     from mockexp.store import Store, StoreError
     from mockexp.vendors import ALL
+    from mockexp.worlds.files import WorldFileError, read_directory
 
     unknown = sorted(set(args.vendor or []) - set(ALL))
     if unknown:
@@ -131,9 +138,13 @@ def _runtime(args: argparse.Namespace):
         print(f"mockexp: cannot open the store: {exc}", file=sys.stderr)
         return None
     try:
-        runtime = Runtime(store, Clock(), [ALL[name] for name in (args.vendor or ALL)], journal_size=args.journal_size, latency_ms=args.latency,
-                          rate_limits=args.rate_limits)
+        served = args.vendor or list(ALL)
+        worlds = read_directory(args.fixtures, served) if args.fixtures else None
+        runtime = Runtime(store, Clock(), [ALL[name] for name in served], journal_size=args.journal_size, latency_ms=args.latency,
+                          rate_limits=args.rate_limits, worlds=worlds, merge_worlds=args.fixtures_mode == "merge")
         runtime.seed()
+    except WorldFileError as exc:
+        print(f"mockexp: cannot load --fixtures, not starting: {exc}", file=sys.stderr)
     except SpecError as exc:
         print(f"mockexp: invalid spec, not starting: {exc}", file=sys.stderr)
     except RegistrationError as exc:

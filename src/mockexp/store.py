@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote
 
 from tinydb import TinyDB
@@ -392,10 +392,26 @@ class Tables:
             for name in self.tables():
                 self.store.drop(name)
 
+    def drop_everywhere(self, tables: Iterable[str]) -> None:
+        """These tables (plain names) emptied in every tenant."""
+        wanted = set(tables)
+        with self.store.transaction():
+            for name in self.tables():
+                if name[len(self._prefix):].split("@", 1)[0] in wanted:
+                    self.store.drop(name)
+
     def dump(self) -> dict[str, dict[str, Doc]]:
         """Everything the vendor holds, table by table and key by key (for comparisons)."""
         with self.store.transaction():
             return {name: dict(self.store.items(name)) for name in self.tables()}
+
+    def restore(self, dump: Mapping[str, Mapping[str, Doc]]) -> None:
+        """The vendor back to what `dump` holds."""
+        with self.store.transaction():
+            self.drop_all()
+            for name, docs in dump.items():
+                for key, doc in docs.items():
+                    self.store.insert(name, key, doc)
 
 
 def _replace_with(new: Doc) -> Callable[[dict], None]:

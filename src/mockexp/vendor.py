@@ -78,6 +78,11 @@ class Vendor:
     handlers: ModuleType
     load_fixtures: Callable[[Any], None]
     more_specs: tuple[str, ...] = ()  # specs of the vendor's other APIs at their own base paths (GrowthBook's SDK endpoint), served by the same model
+    # the tables the vendor's API makes: what a world file replaces (`serve --fixtures`); the
+    # rest (accounts, keys, what the API only reads) stays as the demo world has it
+    api_made: tuple[str, ...] = ()
+    # the current state as world-file requests (`mockexp export`): export(model) -> list of dicts
+    export: Callable[[Any], list[dict]] | None = None
 
     @property
     def specs(self) -> tuple[str, ...]:

@@ -7,9 +7,11 @@ from datetime import timedelta
 from faker import Faker
 
 from mockexp.fixtures import scenario
-from mockexp.vendors.giosg.models import Giosg
+from mockexp.vendors.giosg.models import EXPERIMENTS, SETTABLE, Giosg
+from mockexp.worlds.export import call, key_of, only
 
 DAY = timedelta(days=1)
+GROUP_WRITABLE = ("name", "percentage", "group_type", "treatment")
 
 # (starts, ends, created) relative to now, for each state an experiment can be in
 STATES = {
@@ -67,3 +69,17 @@ def _treatment(fake: Faker, group: str) -> dict:
         "actions": [{"type": "show_popup", "text": fake.sentence(nb_words=6)}] if group != "A" else [],
         "conditions": [{"type": "url_contains", "value": f"/{fake.uri_path(deep=1)}"}],
     }
+
+
+def export(giosg: Giosg) -> list[dict]:
+    """The experiments of every organization one of whose tokens may write, oldest first, as
+    the creates that make them again (an organization without such a token cannot take
+    them through the API, so it is left out)."""
+    requests = []
+    writers = {credential.tenant["organization_id"]: credential for credential in reversed(giosg.credentials()) if credential.can_write}
+    for organization_id, credential in writers.items():
+        for experiment in sorted(giosg.organization(organization_id).view(EXPERIMENTS), key=lambda row: row["created_at"]):
+            body = only(experiment, SETTABLE)
+            body["groups"] = [only(group, GROUP_WRITABLE) for group in experiment["groups"]]
+            requests.append(call("createExperiment", body, path={"organization_id": organization_id}, credential=key_of(credential)))
+    return requests

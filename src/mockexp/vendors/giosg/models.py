@@ -7,7 +7,7 @@ spec cannot state.
 
 from __future__ import annotations
 
-import uuid
+from mockexp import ids
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
@@ -35,7 +35,7 @@ FIXED = "This field cannot be changed after the experiment has started."
 
 
 def _uuid() -> str:
-    return str(uuid.uuid4())
+    return ids.uuid4()
 
 
 def timestamp(moment: datetime) -> str:

@@ -4,4 +4,5 @@ semantic-patch updates, behind `Authorization: <access token>`."""
 from mockexp.vendor import Vendor
 from mockexp.vendors.launchdarkly import fixtures, handlers, models
 
-VENDOR = Vendor(name="launchdarkly", spec="launchdarkly.yaml", model=models.LaunchDarkly, handlers=handlers, load_fixtures=fixtures.load)
+VENDOR = Vendor(name="launchdarkly", spec="launchdarkly.yaml", model=models.LaunchDarkly, handlers=handlers, load_fixtures=fixtures.load,
+                api_made=("experiments",))

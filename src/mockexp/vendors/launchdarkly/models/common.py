@@ -3,8 +3,7 @@ formats, and small helpers for reading request bodies."""
 
 from __future__ import annotations
 
-import secrets
-import uuid
+from mockexp import ids
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
@@ -50,8 +49,8 @@ class Ids:
     """Where new ids come from: `hex` for experiments and iterations (24 hex digits, like
     LaunchDarkly's), `uuid` for treatments. The demo data passes Faker's, for stable ids."""
 
-    hex: Callable[[], str] = lambda: secrets.token_hex(12)
-    uuid: Callable[[], str] = lambda: str(uuid.uuid4())
+    hex: Callable[[], str] = lambda: ids.token_hex(12)
+    uuid: Callable[[], str] = ids.uuid4
 
 
 RANDOM_IDS = Ids()

@@ -4,8 +4,7 @@ it up; experiments read it."""
 
 from __future__ import annotations
 
-import secrets
-import uuid
+from mockexp import ids
 from typing import Any, Iterable, Mapping
 
 from mockexp.clock import Clock
@@ -56,7 +55,7 @@ class World:
         project = self.project(project_key)
         return project.insert(ENVIRONMENTS, key, {
             "_id": id, "projectKey": project_key, "key": key, "name": name, "position": project.count(ENVIRONMENTS),
-            "apiKey": api_key or f"sdk-{uuid.uuid4()}", "mobileKey": mobile_key or f"mob-{uuid.uuid4()}", "color": color, "critical": critical,
+            "apiKey": api_key or f"sdk-{ids.uuid4()}", "mobileKey": mobile_key or f"mob-{ids.uuid4()}", "color": color, "critical": critical,
         })
 
     def add_flag(self, project_key: str, key: str, name: str, *, variations: list[dict], environments: Mapping[str, Mapping[str, Any]],
@@ -84,7 +83,7 @@ class World:
                    unit_aggregation_type: str | None = None, event_key: str | None = None, randomization_units: Iterable[str] = ("user",),
                    id: str | None = None, description: str = "", tags: Iterable[str] = (), created: int = 0, maintainer_id: str | None = None) -> dict:
         return self.project(project_key).insert(METRICS, key, {
-            "_id": id or secrets.token_hex(12),
+            "_id": id or ids.token_hex(12),
             "projectKey": project_key,
             "key": key,
             "name": name,
@@ -107,7 +106,7 @@ class World:
             if self.metric(project_key, member["key"]) is None:
                 raise LookupError(f"metric group {key} names unknown metric {member['key']}")
         return self.project(project_key).insert(METRIC_GROUPS, key, {
-            "_id": id or secrets.token_hex(12), "projectKey": project_key, "key": key, "name": name, "kind": kind, "_versionId": version_id,
+            "_id": id or ids.token_hex(12), "projectKey": project_key, "key": key, "name": name, "kind": kind, "_versionId": version_id,
             "description": description, "_creationDate": created, "maintainerId": maintainer_id, "metrics": [dict(m) for m in metrics],
         })
 
@@ -166,6 +165,6 @@ def _flag_config(config: Mapping[str, Any], created: int) -> dict:
         "on": config.get("on", True),
         "version": config["version"],
         "rules": rules,
-        "salt": config.get("salt") or secrets.token_hex(16),
+        "salt": config.get("salt") or ids.token_hex(16),
         "lastModified": config.get("lastModified", created),
     }

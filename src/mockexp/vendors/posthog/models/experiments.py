@@ -3,7 +3,7 @@ its feature flag, reading, changing (see `lifecycle.py`), and the refused hard d
 
 from __future__ import annotations
 
-import uuid
+from mockexp import ids
 from typing import Any, Mapping
 
 from mockexp.errors import MethodNotAllowed, NotFound, missing
@@ -83,7 +83,7 @@ class Experiments(World):
     def approval_required(self, project_id: int | str, experiment_id: int | None, caller: int, intent: Mapping[str, Any]) -> ApprovalRequired:
         """Open a change request for a launch the project's policy gates (it is kept, the change is not)."""
         change_request = {
-            "id": str(uuid.uuid4()), "action_key": LAUNCH, "state": "pending", "resource_type": "experiment", "resource_id": experiment_id,
+            "id": ids.uuid4(), "action_key": LAUNCH, "state": "pending", "resource_type": "experiment", "resource_id": experiment_id,
             "intent": dict(intent), "created_by": self.user_basic(caller), "created_at": self.now(),
         }
         self.project(project_id).insert(CHANGE_REQUESTS, change_request["id"], change_request)

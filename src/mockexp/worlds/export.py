@@ -1,0 +1,60 @@
+"""`mockexp export`: a vendor's current state as a world file (the API calls that make it
+again), from each vendor's `export(model)`; and the little builders those use."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from mockexp.errors import NotFound
+
+
+def world_of(runtime, name: str) -> dict:
+    vendor = runtime.vendors.get(name)
+    if vendor is None:
+        raise NotFound(f"This mock serves no vendor {name!r}; it serves {', '.join(runtime.vendors)}.")
+    return {"vendor": name, "requests": vendor.export(runtime.models[name])}
+
+
+def call(operation_id: str, body: Any = None, *, path: Mapping[str, Any] | None = None, query: Mapping[str, Any] | None = None,
+         name: str | None = None, credential: str | None = None) -> dict:
+    """One request of a world file (empty parts left out)."""
+    request: dict[str, Any] = {"operationId": operation_id}
+    if name:
+        request["as"] = name
+    if credential:
+        request["credential"] = credential
+    if path:
+        request["path"] = dict(path)
+    if query:
+        request["query"] = dict(query)
+    if body is not None:
+        request["body"] = body
+    return request
+
+
+def ref(name: str, *fields: str) -> str:
+    """A reference to a field of an earlier answer: `${name.field...}`."""
+    return "${" + ".".join((name, *fields)) + "}"
+
+
+def only(source: Mapping[str, Any], keys: Iterable[str]) -> dict:
+    """The keys of `source` that are there (a create body from a stored object)."""
+    return {key: source[key] for key in keys if key in source}
+
+
+def key_of(credential) -> str:
+    """A credential as a world file names it: its key without the header's scheme."""
+    return credential.value.split(" ", 1)[-1]
+
+
+def write(world: Mapping[str, Any], fmt: str, out=sys.stdout) -> None:
+    if fmt == "json":
+        json.dump(world, out, indent=2)
+        out.write("\n")
+    else:
+        out.write(f"# mockexp world file for {world['vendor']}: load it with `mockexp serve --fixtures DIR` (this file as DIR/{world['vendor']}.yaml)\n")
+        yaml.safe_dump(dict(world), out, sort_keys=False, allow_unicode=True, width=120)
