@@ -128,7 +128,8 @@ def test_reset_brings_the_vendor_back_to_its_demo_data(http: httpx.Client, mock,
     response = http.post("/__mockexp/reset", json={"vendors": [vendor]})
 
     assert response.status_code == 200
-    assert response.json() == {"reset": [vendor]}
+    assert response.json()["reset"] == [vendor]
+    assert response.json()["clock"]["mode"] == "frozen"  # a reset of some vendors leaves the clock
     assert state(mock.runtime, vendor) == demo
 
 
@@ -145,33 +146,47 @@ def test_reset_of_one_vendor_leaves_the_others_as_they_are(http: httpx.Client, m
     assert {name: state(mock.runtime, name) for name in others} == changed
 
 
-def test_reset_without_a_body_resets_every_vendor(http: httpx.Client, mock) -> None:
+def test_reset_without_a_body_resets_every_vendor_and_the_clock(http: httpx.Client, mock) -> None:
     mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
-    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
+    assert http.post("/__mockexp/reset", json={"clock": False}).status_code == 200
     demo = {name: state(mock.runtime, name) for name in VENDORS}
     for name in VENDORS:
         change(http, mock, name)
 
     response = http.post("/__mockexp/reset", headers={"Content-Type": "application/json"})
 
-    assert response.json() == {"reset": VENDORS}
-    assert {name: state(mock.runtime, name) for name in VENDORS} == demo
+    assert response.json()["reset"] == VENDORS
+    assert response.json()["clock"]["mode"] == "real" and clock(http)["mode"] == "real"
+    assert mock.runtime.store.get("mockexp.meta", "clock")["frozen_at"] is None  # a restart forgets it too
+    count = lambda tables: sum(len(docs) for docs in tables.values())  # noqa: E731 (times follow the real clock now, the objects are the same)
+    assert {name: count(state(mock.runtime, name)) for name in VENDORS} == {name: count(tables) for name, tables in demo.items()}
+
+
+def test_reset_keeps_a_frozen_clock_when_told_so(http: httpx.Client, mock) -> None:
+    mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
+    response = http.post("/__mockexp/reset", json={"clock": False})
+    assert response.json()["clock"] == {"now": "2026-03-02T09:30:00Z", "mode": "frozen", "offset_seconds": response.json()["clock"]["offset_seconds"]}
+
+
+def test_reset_of_some_vendors_can_put_the_clock_back_too(http: httpx.Client, mock) -> None:
+    mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
+    assert http.post("/__mockexp/reset", json={"vendors": ["giosg"], "clock": True}).json()["clock"]["mode"] == "real"
 
 
 def test_reset_gives_the_same_demo_world_and_credentials_every_time(http: httpx.Client, mock) -> None:
     mock.runtime.clock.freeze(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
-    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
+    assert http.post("/__mockexp/reset", json={"clock": False}).status_code == 200
     first = {name: state(mock.runtime, name) for name in VENDORS}
     first_credentials = http.get("/__mockexp/credentials").json()
 
-    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
-    assert http.post("/__mockexp/reset", headers={"Content-Type": "application/json"}).status_code == 200
+    assert http.post("/__mockexp/reset", json={"clock": False}).status_code == 200
+    assert http.post("/__mockexp/reset", json={"clock": False}).status_code == 200
 
     assert {name: state(mock.runtime, name) for name in VENDORS} == first
     assert http.get("/__mockexp/credentials").json() == first_credentials
 
 
-@pytest.mark.parametrize("body", [{"vendors": ["nobody"]}, {"vendors": []}, {"vendors": "giosg"}, {"everything": True}])
+@pytest.mark.parametrize("body", [{"vendors": ["nobody"]}, {"vendors": []}, {"vendors": "giosg"}, {"everything": True}, {"clock": "yes"}])
 def test_a_reset_that_names_no_vendor_it_serves_is_400_and_resets_nothing(http: httpx.Client, mock, body: Any) -> None:
     for name in VENDORS:
         change(http, mock, name)

@@ -22,7 +22,16 @@ async def health(runtime) -> dict:
 
 
 async def reset(runtime, body: dict | None = None) -> dict:
-    return {"reset": runtime.reset((body or {}).get("vendors"))}
+    """Vendors back to their demo data; the clock back to real time too when every vendor is
+    reset, unless `clock` says otherwise (`false` keeps a frozen clock: the same world every
+    time)."""
+    body = body or {}
+    names = body.get("vendors")
+    runtime.check_vendors(names)
+    if body.get("clock", names is None):
+        runtime.clock.run_real()
+        runtime.save_clock()
+    return {"reset": runtime.reset(names), "clock": runtime.clock.state()}
 
 
 async def credentials(runtime) -> list[dict]:

@@ -128,11 +128,14 @@ class Runtime:
     def reset(self, names: Iterable[str] | None = None) -> list[str]:
         """These vendors (default: every one) back to their demo data; the others untouched."""
         names = list(self.vendors) if names is None else list(dict.fromkeys(names))
-        unknown = [name for name in names if name not in self.vendors]
-        if unknown:
-            raise Invalid.field("vendors", f"Unknown vendor {', '.join(unknown)}; this mock serves {', '.join(self.vendors)}.")
+        self.check_vendors(names)
         self._load(names, sorted(set(self._seeded()) | set(names)))
         return names
+
+    def check_vendors(self, names: Iterable[str] | None) -> None:
+        unknown = [name for name in names or () if name not in self.vendors]
+        if unknown:
+            raise Invalid.field("vendors", f"Unknown vendor {', '.join(unknown)}; this mock serves {', '.join(self.vendors)}.")
 
     def save_clock(self) -> None:
         """Keep the clock's state (frozen, or moved ahead) for the next start."""
