@@ -29,3 +29,8 @@ def test_a_503_on_create_is_retried_and_the_draft_made_once(client, mockexp_serv
     statuses = [entry["status"] for entry in mockexp_server.requests(operationId="createExperiment")]
     assert statuses == [503, 201]
     assert client.names().count("Retried banner") == 1
+
+
+@pytest.mark.mockexp_fixtures("worlds")  # examples/worlds/giosg.yaml: this team's own demo data
+def test_the_client_lists_our_own_demo_experiments(client):
+    assert sorted(client.names()) == ["Checkout copy", "Free shipping banner (v2)"]

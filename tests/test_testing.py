@@ -36,4 +36,4 @@ def test_the_example_suite_passes_with_the_plugins_fixture():
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLES)],
                             capture_output=True, text=True, timeout=300, cwd=EXAMPLES)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout

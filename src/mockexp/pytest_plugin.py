@@ -6,7 +6,10 @@ the `mockexp_server` fixture, a fresh in-memory mock for each test.
         client.create(...)
         assert mockexp_server.count(vendor="giosg", operationId="createExperiment") == 1
 
-Mark a test `@pytest.mark.mockexp_vendors("giosg")` to mount only those vendors (faster)."""
+Mark a test `@pytest.mark.mockexp_vendors("giosg")` to mount only those vendors (faster), and
+`@pytest.mark.mockexp_fixtures("worlds")` to start it with your own demo data (a directory, relative to the test file,
+of world files, as `mockexp serve --fixtures` takes it; `mode="merge"` keeps the generated data
+too)."""
 
 from __future__ import annotations
 
@@ -19,10 +22,13 @@ from mockexp.testing import Mock, run_mock
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mockexp_vendors(*names): the vendors the mockexp_server fixture mounts (default: all)")
+    config.addinivalue_line("markers", "mockexp_fixtures(directory, mode='replace'): world files the mockexp_server fixture loads")
 
 
 @pytest.fixture
 def mockexp_server(request: pytest.FixtureRequest) -> Iterator[Mock]:
     marker = request.node.get_closest_marker("mockexp_vendors")
-    with run_mock(list(marker.args) if marker is not None else None) as mock:
+    worlds = request.node.get_closest_marker("mockexp_fixtures")
+    fixtures = {"fixtures": request.node.path.parent / worlds.args[0], "fixtures_mode": worlds.kwargs.get("mode", "replace")} if worlds else {}
+    with run_mock(list(marker.args) if marker is not None else None, **fixtures) as mock:
         yield mock
