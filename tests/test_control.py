@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from typing import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from mockexp.app import Runtime
 from mockexp.clock import Clock
 from mockexp.contract.runner import PHASES, run
+from mockexp.control.ratelimits import Limit, RateLimits, TooManyRequests
 from mockexp.store import Store
 from mockexp.vendors import ALL
 from tests.conftest import LiveServer, credential
@@ -226,7 +227,9 @@ def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http,
 def test_past_posthogs_rate_limit_a_key_gets_429_with_retry_after_until_the_window_passes(http, raw, mock):
     key = {"Authorization": credential(mock.runtime, "posthog", role="all scopes")["value"]}
     switched = http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": True})
-    assert switched.status_code == 200 and {"vendor": "posthog", "enabled": True, "limit": 480, "window_seconds": 60.0} in switched.json()["vendors"]
+    assert switched.status_code == 200
+    assert {"vendor": "posthog", "enabled": True, "limit": 480, "window_seconds": 60.0,
+            "limits": [{"limit": 480, "window_seconds": 60.0, "per": "key"}, {"limit": 4800, "window_seconds": 3600.0, "per": "key"}]} in switched.json()["vendors"]
     try:
         mock.runtime.clock.freeze(mock.runtime.clock.now())
         statuses = [raw.get("/api/projects/1/experiments/", headers=key).status_code for _ in range(481)]
@@ -250,7 +253,7 @@ def test_a_vendor_without_a_declared_rate_limit_cannot_be_switched_on(http):
 
 
 @pytest.mark.vendors("launchdarkly")
-def test_launchdarklys_rate_limit_sends_its_remaining_and_reset_headers(http, raw, mock):
+def test_launchdarklys_rate_limit_per_route_sends_its_remaining_and_reset_headers(http, raw, mock):
     found = credential(mock.runtime, "launchdarkly", can_write=True)
     url = f"/api/v2/projects/{found['tenant']['projectKey']}/environments/{found['tenant']['environmentKey']}/experiments"
     http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["launchdarkly"], "enabled": True})
@@ -258,6 +261,7 @@ def test_launchdarklys_rate_limit_sends_its_remaining_and_reset_headers(http, ra
         mock.runtime.clock.freeze(mock.runtime.clock.now())
         first = raw.get(url, headers={found["header"]: found["value"]})
         answers = [raw.get(url, headers={found["header"]: found["value"]}) for _ in range(100)]
+        other_route = raw.get(f"/api/v2/flags/{found['tenant']['projectKey']}", headers={found["header"]: found["value"]})
     finally:
         http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["launchdarkly"], "enabled": False})
 
@@ -265,6 +269,7 @@ def test_launchdarklys_rate_limit_sends_its_remaining_and_reset_headers(http, ra
     assert int(first.headers["x-ratelimit-reset"]) > 1_000_000_000_000  # Unix milliseconds
     refused = answers[-1]
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_requests" and "retry-after" in refused.headers
+    assert other_route.status_code == 200 and other_route.headers["x-ratelimit-route-remaining"] == "99"  # counted per route
 
 
 @pytest.mark.vendors("growthbook")
@@ -283,3 +288,21 @@ def test_growthbooks_sixty_a_minute_gives_the_61st_request_a_429_and_the_next_mi
     assert statuses == [200] * 60 + [429]
     assert set(refused.json()) == {"message"} and 1 <= int(refused.headers["retry-after"]) <= 60
     assert later.status_code == 200
+
+
+def test_posthogs_hourly_limit_refuses_a_key_that_kept_under_the_minute_limit():
+
+    clock = Clock()
+    clock.freeze(datetime(2026, 6, 1, tzinfo=timezone.utc))
+    limits = RateLimits(clock, {"posthog": Limit.all_of([{"limit": 480, "window": 60}, {"limit": 4800, "window": 3600}])})
+    limits.switch(["posthog"], True)
+    for _minute in range(10):
+        for _ in range(480):
+            limits.take("posthog", "phx_key")
+        clock.advance(60)
+    with pytest.raises(TooManyRequests) as refused:
+        limits.take("posthog", "phx_key")
+    assert "4800 per hour" in refused.value.message and 2900 <= int(refused.value.headers["Retry-After"]) <= 3000
+    assert limits.take("posthog", "another_key") == {}  # other keys have their own hour
+    clock.advance(3000)
+    assert limits.take("posthog", "phx_key") == {}

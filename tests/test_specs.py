@@ -104,7 +104,7 @@ def test_giosg_spec_lives_under_api_v5() -> None:
 
 
 ADMIN_OPERATIONS = {"health", "reset", "credentials", "getClock", "setClock", "listRequests", "clearRequests", "countRequests",
-                    "listFaults", "putFaults", "clearFaults", "listRateLimits", "setRateLimits", "listSnapshots", "saveSnapshot", "restoreSnapshot", "deleteSnapshot"}
+                    "listFaults", "putFaults", "clearFaults", "listRateLimits", "setRateLimits", "listSnapshots", "saveSnapshot", "restoreSnapshot", "deleteSnapshot", "exportWorld"}
 
 
 def test_admin_spec_lives_under_mockexp_and_has_every_control() -> None:

@@ -232,7 +232,7 @@ def _check_declarations(path: Path, document: dict) -> None:
         from mockexp.control.ratelimits import Limit
 
         try:
-            Limit.of(document[RATE_LIMIT])
+            Limit.all_of(document[RATE_LIMIT])
         except ValueError as exc:
             raise SpecError(f"{path}: {exc}") from None
     for operation in _operations(document):

@@ -70,7 +70,7 @@ class ControlPlane:
             await self._refuse(scope, seen, InjectedFault(rule.definition["status"], rule.definition.get("headers") or {}))
             return
         try:
-            seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope))
+            seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope), operation_id or scope["path"])
         except TooManyRequests as error:
             await self._refuse(scope, seen, error)
             return
