@@ -9,13 +9,15 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from mockexp.errors import NotFound
+from mockexp.errors import Invalid, NotFound
 
 
 def world_of(runtime, name: str) -> dict:
     vendor = runtime.vendors.get(name)
     if vendor is None:
         raise NotFound(f"This mock serves no vendor {name!r}; it serves {', '.join(runtime.vendors)}.")
+    if vendor.export is None:
+        raise Invalid.field("vendor", f"{name} cannot write its state as a world file yet (its package gives no export).")
     return {"vendor": name, "requests": vendor.export(runtime.models[name])}
 
 
