@@ -101,6 +101,16 @@ class Spec:
         return _operations(self.document)
 
     @functools.cached_property
+    def path_parameter_names(self) -> set[str]:
+        """The names of every path parameter of the spec's operations."""
+        return {parameter["name"] for operation in self.operations for parameter in operation.parameters_in("path")}
+
+    @functools.cached_property
+    def has_links(self) -> bool:
+        """Whether some response links to another operation (what Schemathesis' stateful phase follows)."""
+        return any(response.get("links") for operation in self.operations for response in operation.definition.get("responses", {}).values())
+
+    @functools.cached_property
     def _templates(self) -> list[tuple[re.Pattern, str]]:
         """Each path template as a pattern, literal paths first; a path matches its template
         with or without the template's last slash."""

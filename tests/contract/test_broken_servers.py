@@ -67,6 +67,15 @@ def test_check_contract_in_a_users_own_test_suite_raises_with_the_report_when_br
             check_contract("giosg", server.url + "/api/v5", **options)
 
 
+@pytest.mark.vendors("growthbook")
+def test_check_contract_takes_another_api_of_the_vendor_by_its_spec_and_names_the_choices_otherwise(mock):
+    key = credential(mock.runtime, "growthbook", can_write=True)["tenant"]["clientKey"]
+    report = check_contract("growthbook", mock.url + "/api/features", spec="growthbook-sdk.yaml", parameters={"clientKey": key}, max_examples=3, seed=1, phases=["examples"])
+    assert set(report.operations) == {"GET /{clientKey}"}
+    with pytest.raises(ValueError, match="its specs: growthbook.yaml, growthbook-sdk.yaml"):
+        check_contract("growthbook", mock.url + "/api/features", spec="sdk.yaml")
+
+
 def test_mockexps_checks_run_in_its_own_runs_only_not_in_a_users_other_schemathesis_tests():
     """A user who imports mockexp's contract suite and also runs Schemathesis on their own
     gets exactly Schemathesis' checks there: ours do not leak into their runs."""

@@ -45,11 +45,15 @@ def contract(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mockexp", "contract", *args], capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("vendor", sorted(ALL))
-def test_contract_command_passes_against_the_mock_and_writes_reports(served, vendor, tmp_path: Path):
+SPECS = [(vendor, file) for vendor in sorted(ALL) for file in ALL[vendor].specs]
+
+
+@pytest.mark.parametrize("vendor, file", SPECS, ids=[file.removesuffix(".yaml") for _, file in SPECS])
+def test_contract_command_passes_against_the_mock_and_writes_reports(served, vendor, file, tmp_path: Path):
+    """For each API of each vendor: its main spec, and the others it names with `--spec`."""
     junit, summary = tmp_path / "contract.xml", tmp_path / "contract.json"
     assert httpx.post(served + "/__mockexp/reset", json={"vendors": [vendor]}).status_code == 200
-    result = contract(vendor, "--base-url", served, "--auth-from-mock", "--seed", "7", "--max-examples", "5", "--phases", "examples,fuzzing,stateful",
+    result = contract(vendor, "--spec", file, "--base-url", served, "--auth-from-mock", "--seed", "7", "--max-examples", "5", "--phases", "examples,fuzzing,stateful",
                       "--report", f"junit:{junit}", "--report", f"json:{summary}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "passed" in result.stdout.splitlines()[-3]
@@ -78,6 +82,7 @@ def test_contract_command_exits_non_zero_and_names_the_failing_check(served, tmp
         (["giosg", "--base-url", "http://127.0.0.1:1", "--header", "no colon"], "Name: value"),
         (["giosg", "--base-url", "http://127.0.0.1:1", "--report", "html:x"], "junit:PATH or json:PATH"),
         (["giosg", "--base-url", "http://127.0.0.1:1", "--phases", "warmup"], "unknown phases"),
+        (["giosg", "--base-url", "http://127.0.0.1:1", "--spec", "growthbook-sdk.yaml"], "its specs: giosg.yaml"),
         (["giosg", "--base-url", "http://127.0.0.1:1", "--auth-from-mock"], "cannot read the demo credentials"),
     ],
 )

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("vendor", metavar="VENDOR", help="whose spec to check against")
     parser.add_argument("--base-url", required=True, metavar="URL", help="the implementation: the API's base URL, or just its origin (the spec's base path is then added)")
+    parser.add_argument("--spec", default=None, metavar="FILE", help="another API of the vendor, by its spec's file name (e.g. growthbook-sdk.yaml, GrowthBook's SDK endpoint; default: the vendor's main spec)")
     parser.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="send this header with every request (e.g. the credential)")
     parser.add_argument("--auth-from-mock", nargs="?", const="", default=None, metavar="MOCK_URL", help="take a writing credential (and the tenant's ids) from a running mockexp (default: the --base-url's origin)")
     parser.add_argument("--admin-token", default=os.environ.get("MOCKEXP_ADMIN_TOKEN"), metavar="TOKEN", help="the mock's admin token, for --auth-from-mock when it listens beyond loopback (default: $MOCKEXP_ADMIN_TOKEN)")
@@ -46,13 +47,13 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mockexp.contract import vendor_spec
     from mockexp.contract.runner import run
-    from mockexp.specs import load_named
-    from mockexp.vendors import ALL
 
-    if args.vendor not in ALL:
-        raise UsageError(f"unknown vendor {args.vendor!r}; known: {', '.join(ALL)}")
-    spec = load_named(ALL[args.vendor].spec)
+    try:
+        spec = vendor_spec(args.vendor, args.spec)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     base_url = _api_url(args.base_url, spec.base_path)
     headers = dict(_header(text) for text in args.header)
     read_only = dict(_header(text) for text in args.read_only_header)
@@ -63,10 +64,8 @@ def _run(args: argparse.Namespace) -> int:
         headers.setdefault(writer["header"], writer["value"])
         if reader is not None and not read_only:
             read_only = {reader["header"]: reader["value"]}
-        path_parameters = {p["name"] for item in spec.document.get("paths", {}).values() for op in item.values() if isinstance(op, dict) for p in op.get("parameters", []) if p.get("in") == "path"}
-        path_parameters |= {p["name"] for item in spec.document.get("paths", {}).values() for p in item.get("parameters", []) if p.get("in") == "path"}
         for name, value in writer.get("tenant", {}).items():
-            if name in path_parameters:
+            if name in spec.path_parameter_names:
                 parameters.setdefault(name, value)
     reports = [_report_target(text) for text in args.report]
     checks = None if args.checks == "all" else [name.strip() for name in args.checks.split(",") if name.strip()]

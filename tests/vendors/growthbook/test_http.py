@@ -132,3 +132,25 @@ def test_deleting_an_environment_takes_it_off_every_feature(http):
     assert http.delete(f"{V1}/environments/qa", headers=h).json() == {"deletedId": "qa"}
     assert "qa" not in http.get(f"{V1}/features/dark-mode", headers=h).json()["feature"]["environments"]
     assert "qa" not in {e["id"] for e in http.get(f"{V1}/environments", headers=h).json()["environments"]}
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/sdk-connections", {"name": "Shop", "language": "python", "environment": "dev", "colour": "blue"}),
+    ("PUT", "/sdk-connections/{id}", {"name": "Shop", "colour": "blue"}),
+], ids=["create", "update"])
+def test_an_sdk_connection_body_with_an_unknown_field_is_400_naming_it(http, method, path, body):
+    connection = http.get(f"{V1}/sdk-connections", headers=bearer(ADMIN)).json()["connections"][0]
+    response = http.request(method, V1 + path.format(id=connection["id"]), headers=bearer(ADMIN), json=body)
+    assert_message(response, 400, "colour")
+    assert http.get(f"{V1}/sdk-connections/{connection['id']}", headers=bearer(ADMIN)).json()["sdkConnection"] == connection
+
+
+def test_an_sdk_connection_takes_its_flags_on_create_and_update(http):
+    created = http.post(f"{V1}/sdk-connections", headers=bearer(ADMIN),
+                        json={"name": "Shop", "language": "python", "environment": "dev", "includeRuleIds": True, "sdkVersion": "1.2"})
+    assert created.status_code == 200, created.text
+    connection = created.json()["sdkConnection"]
+    assert connection["includeRuleIds"] is True and connection["sdkVersion"] == "1.2" and connection["key"].startswith("sdk-")
+    updated = http.put(f"{V1}/sdk-connections/{connection['id']}", headers=bearer(ADMIN), json={"hashSecureAttributes": True})
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["sdkConnection"]["hashSecureAttributes"] is True and updated.json()["sdkConnection"]["includeRuleIds"] is True

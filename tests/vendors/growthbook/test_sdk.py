@@ -40,6 +40,12 @@ def test_an_unknown_client_key_is_growthbooks_400(http):
     assert response.status_code == 400 and response.json() == {"status": 400, "error": "Invalid API key"}
 
 
+def test_a_path_that_names_no_client_key_is_404(http):
+    """Longer than any client key (256 characters), as the spec says: nothing is there."""
+    response = http.get("/api/features/" + "k" * 257)
+    assert response.status_code == 404 and set(response.json()) == {"message"}
+
+
 def test_the_payload_has_only_the_environments_enabled_unarchived_features(http):
     payload = http.get(f"/api/features/{client_key(http, 'production')}").json()
     features = http.get(f"{V1}/features", headers=ADMIN, params={"limit": 100}).json()["features"]

@@ -7,7 +7,7 @@ from typing import Mapping
 
 from mockexp.errors import Forbidden, Unauthorized
 from mockexp.vendor import Credential
-from mockexp.vendors.growthbook.models.common import ADMIN, KEYS, ORGANIZATIONS
+from mockexp.vendors.growthbook.models.common import ADMIN, KEYS, ORGANIZATIONS, SDK_CONNECTIONS
 from mockexp.vendors.growthbook.models.world import World
 
 
@@ -39,6 +39,12 @@ class Access(World):
         first = self.store.query(ORGANIZATIONS, order_by=lambda o: o["dateCreated"], limit=1)
         return first[0]["id"] if first else None
 
+    def _client_key(self, organization: str) -> dict[str, str]:
+        """The client key of the organization's first SDK connection, as the SDK endpoint's path
+        parameter names it (GrowthBook's REST paths name no tenant: the key is the organization's)."""
+        first = self.store.tenant(organization).query(SDK_CONNECTIONS, order_by=lambda c: (c["dateCreated"], c["id"]), limit=1)
+        return {"clientKey": first[0]["key"]} if first else {}
+
     def _credential(self, key: Mapping) -> Credential:
         org = self.store.get(ORGANIZATIONS, key["organization"])
         admin = key["role"] == ADMIN
@@ -53,6 +59,6 @@ class Access(World):
             role=key["role"],
             permissions=tuple(permissions),
             can_write=admin,
-            tenant={},
+            tenant=self._client_key(key["organization"]),
             note=note,
         )
