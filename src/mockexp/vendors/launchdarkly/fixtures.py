@@ -189,9 +189,9 @@ def export(ld: LaunchDarkly) -> list[dict]:
     made the iteration) and `createIteration` for the next; `archiveExperiment` last.
 
     A load does not keep what the API sets from the clock or makes up: creation, start, end
-    and archive times are the time of the load (so lists, newest first, are in key order
-    among experiments loaded together), and experiments, iterations and treatments get new
-    ids. An iteration whose flag is now off or archived cannot start again: it is exported as
+    and archive times are the time of the load (so a list, newest first, shows experiments
+    loaded together in reverse key order), and experiments, iterations and treatments get
+    new ids. An iteration whose flag is now off or archived cannot start again: it is exported as
     a draft (which the next iteration, if any, replaces). A project no writer token reaches
     cannot take experiments through the API and is left out; flags, metrics, holdouts,
     layers and the rest are the demo world's and stay."""
