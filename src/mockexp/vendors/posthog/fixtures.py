@@ -6,7 +6,7 @@ in the past, so the demo data obeys the same rules as what users create."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from faker import Faker
 
@@ -148,7 +148,7 @@ def export(posthog: PostHog) -> list[dict]:
     return requests
 
 
-def _writers(posthog: PostHog, project_id: int):
+def _writers(posthog: PostHog, project_id: int) -> Callable[[int | None], str | None]:
     """The key (as a world file names it) to make an object of the project made by a user:
     that user's own if it may write there, else the first that may (None: no key may)."""
     credentials = posthog.credentials()
