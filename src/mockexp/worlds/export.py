@@ -4,12 +4,13 @@ again), from each vendor's `export(model)`; and the little builders those use.""
 from __future__ import annotations
 
 import json
+import re
 import sys
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 
-from mockexp.errors import Invalid, NotFound
+from mockexp.errors import DomainError, Invalid, NotFound
 
 
 def world_of(runtime, name: str) -> dict:
@@ -51,6 +52,40 @@ def only(source: Mapping[str, Any], keys: Iterable[str]) -> dict:
 def key_of(credential) -> str:
     """A credential as a world file names it: its key without the header's scheme."""
     return credential.value.split(" ", 1)[-1]
+
+
+def first_writer(credentials: Iterable, may: Callable[[Any], object]) -> Any | None:
+    """The first credential that can write and that `may(credential)` lets act where the
+    requests go (it raises the API's refusal, a `DomainError`, where it does not); None if
+    no credential can."""
+    for credential in credentials:
+        if not credential.can_write:
+            continue
+        try:
+            may(credential)
+        except DomainError:
+            continue
+        return credential
+    return None
+
+
+class Names:
+    """`as` names for a world file's requests: readable (made from a key or a name), valid
+    (letters, digits, _ and -, not starting with a digit or -) and each given once (`-2`,
+    `-3`... after a name already given)."""
+
+    def __init__(self) -> None:
+        self.given: set[str] = set()
+
+    def __call__(self, *parts: Any) -> str:
+        base = re.sub(r"[^A-Za-z0-9_-]+", "-", "-".join(str(part) for part in parts)).strip("-") or "request"
+        if not re.match(r"[A-Za-z_]", base):
+            base = f"_{base}"
+        name, number = base, 2
+        while name in self.given:
+            name, number = f"{base}-{number}", number + 1
+        self.given.add(name)
+        return name
 
 
 def write(world: Mapping[str, Any], fmt: str, out=sys.stdout) -> None:

@@ -5,4 +5,4 @@ from mockexp.vendor import Vendor
 from mockexp.vendors.launchdarkly import fixtures, handlers, models
 
 VENDOR = Vendor(name="launchdarkly", spec="launchdarkly.yaml", model=models.LaunchDarkly, handlers=handlers, load_fixtures=fixtures.load,
-                api_made=("experiments",))
+                api_made=("experiments",), export=fixtures.export)

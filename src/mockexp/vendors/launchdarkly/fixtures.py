@@ -11,7 +11,9 @@ from datetime import timedelta
 from faker import Faker
 
 from mockexp.fixtures import scenario
-from mockexp.vendors.launchdarkly.models import Ids, LaunchDarkly, millis
+from mockexp.vendors.launchdarkly.models import EXPERIMENTS, Ids, LaunchDarkly, millis
+from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, PROJECTS
+from mockexp.worlds.export import Names, call, first_writer, key_of, only, ref
 
 DAY = timedelta(days=1)
 
@@ -171,3 +173,94 @@ def _rule(fake: Faker) -> dict:
 
 def _title(key: str) -> str:
     return key.replace("-", " ").replace(".csv", "").capitalize()
+
+
+# -- export: the experiments as the API calls that make them again -----------------------------
+
+EXPERIMENT_FIELDS = ("key", "name", "description", "tags", "methodology", "dataSource", "type", "holdoutId")
+ITERATION_FIELDS = ("hypothesis", "canReshuffleTraffic", "randomizationUnit", "reallocationFrequencyMillis", "covariateId", "attributes")
+
+
+def export(ld: LaunchDarkly) -> list[dict]:
+    """Every experiment of every project a writer token reaches, environment by environment
+    and by key, as a real user makes it: `createExperiment` with its first iteration, then
+    for each iteration in turn `startIteration` (with its change justification),
+    `stopIteration` naming the winner (`${...}` to the treatment's id in the answer that
+    made the iteration) and `createIteration` for the next; `archiveExperiment` last.
+
+    A load does not keep what the API sets from the clock or makes up: creation, start, end
+    and archive times are the time of the load (so a list, newest first, shows experiments
+    loaded together in reverse key order), and experiments, iterations and treatments get
+    new ids. An iteration whose flag is now off or archived cannot start again: it is exported as
+    a draft (which the next iteration, if any, replaces). A project no writer token reaches
+    cannot take experiments through the API and is left out; flags, metrics, holdouts,
+    layers and the rest are the demo world's and stay."""
+    requests: list[dict] = []
+    names = Names()
+    for project in ld.store.query(PROJECTS, order_by=lambda p: p["position"]):
+        writer = first_writer(ld.credentials(), lambda c: ld.authorize(ld.authenticate(c.value), project["key"], write=True))
+        if writer is None:
+            continue
+        for environment in ld.project(project["key"]).query(ENVIRONMENTS, order_by=lambda e: e["position"]):
+            for experiment in sorted(ld.environment(project["key"], environment["key"]).view(EXPERIMENTS), key=lambda e: e["key"]):
+                requests += _experiment_calls(ld, experiment, names(experiment["key"]), key_of(writer), names)
+    return requests
+
+
+def _experiment_calls(ld: LaunchDarkly, experiment: dict, name: str, credential: str, names: Names) -> list[dict]:
+    where = {"projectKey": experiment["projectKey"], "environmentKey": experiment["environmentKey"]}
+    at = {**where, "experimentKey": experiment["key"]}
+    history = [it for it in (*reversed(experiment["previousIterations"]), experiment["currentIteration"], experiment["draftIteration"]) if it]
+    first, *later = history
+    body = {**only(experiment, EXPERIMENT_FIELDS), "maintainerId": experiment["_maintainerId"], "iteration": _iteration_body(first)}
+    if experiment["analysisConfig"]:
+        body["analysisConfig"] = dict(experiment["analysisConfig"])
+    body = {key: value for key, value in body.items() if value is not None}
+    patches = _started(ld, experiment, first, (name, "draftIteration", "treatments"))
+    for iteration in later:
+        made = names(experiment["key"], "iteration")
+        patches.append(("createIteration", _iteration_body(iteration), made))
+        patches += _started(ld, experiment, iteration, (made, "treatments"))
+    if experiment["archivedDate"] is not None:
+        patches.append(("patchExperiment", {"instructions": [{"kind": "archiveExperiment"}]}, None))
+    return [call("createExperiment", body, path=where, name=name, credential=credential),
+            *(call(operation, change, path=at, name=made, credential=credential) for operation, change, made in patches)]
+
+
+def _started(ld: LaunchDarkly, experiment: dict, iteration: dict, treatments: tuple[str, ...]) -> list[tuple[str, dict, None]]:
+    """The instructions that brought a made iteration to its status: started, and stopped with
+    a winner (one stopped without a winner was stopped by the next one's start)."""
+    flags_refuse = any(ld.flag_refusal(experiment["projectKey"], experiment["environmentKey"], key) for key in iteration["flags"])
+    if iteration["status"] == "not_started" or flags_refuse:
+        return []
+    steps = [{"kind": "startIteration"}]
+    if iteration["changeJustification"] is not None:
+        steps[0]["changeJustification"] = iteration["changeJustification"]
+    if iteration["winningTreatmentId"] is not None:
+        index = [treatment["_id"] for treatment in iteration["treatments"]].index(iteration["winningTreatmentId"])
+        steps.append({"kind": "stopIteration", "winningTreatmentId": ref(*treatments, str(index), "_id")})
+        if iteration["winningReason"] is not None:
+            steps[1]["winningReason"] = iteration["winningReason"]
+    return [("patchExperiment", {"instructions": [step]}, None) for step in steps]
+
+
+def _iteration_body(iteration: dict) -> dict:
+    """An iteration as the input that makes it (primary metric and flags' settings included)."""
+    body = {key: value for key, value in only(iteration, ITERATION_FIELDS).items() if value is not None}
+    body["metrics"] = [{"key": m["key"], **({"isGroup": True} if m["isGroup"] else {}), **({"analysisUnit": m["analysisUnit"]} if m["analysisUnit"] else {})}
+                       for m in iteration["metrics"]]
+    body["treatments"] = [{**only(t, ("name", "baseline", "allocationPercent")), "parameters": [dict(p) for p in t["parameters"]]}
+                          for t in iteration["treatments"]]
+    body["flags"] = {key: {field: value for field, value in config.items() if value is not None} for key, config in iteration["flags"].items()}
+    primary = iteration["primary"]
+    if primary is None:
+        return body
+    if primary["isGroup"] and "single" in primary:
+        body["primaryFunnelKey"] = primary["key"]
+        if primary["single"] is not None:
+            body["primarySingleMetricKey"] = primary["single"]
+    elif not primary["isGroup"]:
+        body["primarySingleMetricKey"] = primary["key"]
+    else:
+        next(m for m in body["metrics"] if m["key"] == primary["key"] and m.get("isGroup"))["primary"] = True
+    return body

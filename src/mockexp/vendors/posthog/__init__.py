@@ -5,4 +5,4 @@ from mockexp.vendor import Vendor
 from mockexp.vendors.posthog import fixtures, handlers, models
 
 VENDOR = Vendor(name="posthog", spec="posthog.yaml", model=models.PostHog, handlers=handlers, load_fixtures=fixtures.load,
-                api_made=("experiments", "experiment_holdouts", "experiment_saved_metrics", "feature_flags"))
+                api_made=("experiments", "experiment_holdouts", "experiment_saved_metrics", "feature_flags", "change_requests"), export=fixtures.export)
