@@ -19,7 +19,7 @@ from mockexp.vendors.absmartly.models.common import (
     ACCOUNTS, ADMIN, ALERTS, APPLICATIONS, DRAFTS, EXPERIMENT_TAGS, EXPERIMENTS, GOALS, KEYS, METRICS, NOTES, TEAMS, UNIT_TYPES, USERS,
 )
 from mockexp.vendors.absmartly.models.experiments import TEXTS
-from mockexp.worlds.export import call, only, ref
+from mockexp.worlds.export import call, changes, only, ref
 
 DAY = timedelta(days=1)
 # state -> the actions that lead to it, each with how many days ago (before the experiment's own offset)
@@ -287,10 +287,10 @@ class _Replay:
 
     def _edit(self, note: Mapping[str, Any], id: int, *, only_if_changed: bool = False) -> None:
         now = setup_of(self.experiments[id])
-        changes = {field: value for field, value in now.items() if self.setups[id].get(field) != value}
-        if only_if_changed and not changes:
+        changed = changes(self.setups[id], now)
+        if only_if_changed and not changed:
             return
-        body = {"data": changes, **({} if only_if_changed else _texts(note, "note"))}
+        body = {"data": changed, **({} if only_if_changed else _texts(note, "note"))}
         self._call(note, "updateExperiment", body, id)
         self.setups[id] = now
 
