@@ -241,8 +241,11 @@ class _History:
 
     def _create(self, content: dict, draft: dict | None, by: str | None) -> dict:
         feature = self.feature
+        # an environment left out starts as its defaultState says, with no rules
+        defaults = {env["id"]: {"enabled": env["defaultState"], "rules": []} for env in self.organization.environments}
+        sent = {env: dict(entry) for env, entry in content["envs"].items() if entry != defaults[env]}
         body = {**only(feature, FEATURE_FIELDS), "project": self.organization.project_ids([feature["project"]])[0] if feature["project"] else "",
-                "defaultValue": content["defaultValue"], "environments": _with_draft({env: dict(entry) for env, entry in content["envs"].items()}, content, draft)}
+                "defaultValue": content["defaultValue"], "environments": _with_draft(sent, content, draft)}
         return self.organization.call("postFeature", body, by=by)
 
     def _change(self, before: dict, after: dict, comment: str, draft: dict | None, by: str | None) -> dict:
