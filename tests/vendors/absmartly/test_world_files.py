@@ -12,8 +12,12 @@ ADMIN = "absmartly-demo-admin-key"
 
 
 def reloaded(runtime, tmp_path: Path):
-    write_world(tmp_path, "absmartly", world_of(runtime, "absmartly"))
-    return runtime_with(["absmartly"], tmp_path).models["absmartly"]
+    """The runtime's world exported, loaded into a fresh mock (which exports the same)."""
+    exported = world_of(runtime, "absmartly")
+    write_world(tmp_path, "absmartly", exported)
+    loaded = runtime_with(["absmartly"], tmp_path)
+    assert world_of(loaded, "absmartly") == exported
+    return loaded.models["absmartly"]
 
 
 def experiments(absmartly) -> dict:
@@ -49,3 +53,20 @@ def test_comments_replies_and_an_edited_new_iteration_survive_a_load(tmp_path: P
     restarted = after.account("demo").get("experiments", str(new))
     assert (restarted["description"], restarted["percentage_of_traffic"], restarted["state"]) == ("Second try", 20, "running")
     assert restarted["traffic_seed"] != after.account("demo").get("experiments", str(running["id"]))["traffic_seed"]
+
+
+def test_a_reply_finds_its_note_when_the_export_adds_an_edit_to_a_new_iteration(tmp_path: Path) -> None:
+    runtime = runtime_with(["absmartly"])
+    absmartly = runtime.models["absmartly"]
+    running = next(e for e in absmartly.account("demo").view("experiments", order_by=lambda e: e["id"]) if e["state"] == "running")["id"]
+    absmartly.stop_experiment(running, {}, ADMIN)
+    new = absmartly.restart_experiment(running, {"state": "development"}, ADMIN)["experiment"]["id"]
+    absmartly.update_experiment(running, {"data": {"description": "Only the first try had this"}}, ADMIN)  # after the restart: not in the new one
+    absmartly.start_experiment(new, {"note": "Go"}, ADMIN)
+    go = absmartly.list_experiment_activity(new, ADMIN)["experiment_notes"][-1]["id"]
+    absmartly.create_experiment_note(new, {"note": "Finally", "reply_to_note_id": go}, ADMIN)
+    after = reloaded(runtime, tmp_path)
+    notes = after.list_experiment_activity(new, ADMIN)["experiment_notes"]
+    assert [n["action"] for n in notes] == ["development", "edit", "start", "comment"]  # the edit gives the new iteration its own set-up
+    assert next(n for n in notes if n["id"] == notes[-1]["reply_to_note_id"])["note"] == "Go"
+    assert after.account("demo").get("experiments", str(new))["description"] == absmartly.account("demo").get("experiments", str(new))["description"]

@@ -213,8 +213,10 @@ def export(absmartly: ABsmartly) -> list[dict]:
     A load does not keep: the times (every action happens "now"), the set-ups an
     experiment had between edits (a create has the set-up it ends with), the preview
     statistics, alerts, sample size and last-seen-in-code time (ABsmartly's analysis, which
-    no API call makes), and the ids (experiments and notes are numbered afresh, in the same
-    order). The catalogue, users and keys are not API-made: the demo world's stay."""
+    no API call makes), and who did what when they have no admin key. Ids are numbered
+    afresh in the same order (in replace mode, experiments get the ids they had; notes too,
+    but for an edit the export adds). The catalogue, users and keys are not API-made: the
+    demo world's stay."""
     requests: list[dict] = []
     names = itertools.count(1)
     for account in absmartly.store.view(ACCOUNTS):
@@ -242,14 +244,17 @@ class _Replay:
         self.reborn = {note["new_experiment_id"] for note in self.notes if note["action"] == "restart"}
         self.names: dict[int, str] = {}
         self.setups: dict[int, dict] = {}
+        self.made: dict[int, list[int | None]] = {}  # experiment -> the notes the replay makes it, in order (None: one it adds)
         self.out: list[dict] = []
 
     def requests(self) -> list[dict]:
         for note in self.notes:
+            id = note["experiment_id"]
+            if note["action"] != "create" and (id not in self.names or (id in self.reborn and self.first[id] is note)):
+                continue
+            self.made.setdefault(id, []).append(note["id"])
             if note["action"] == "create":
                 self._create(note)
-            elif note["experiment_id"] not in self.names or (note["experiment_id"] in self.reborn and self.first[note["experiment_id"]] is note):
-                continue
             elif note["action"] == "restart":
                 self._restart(note)
             elif note["action"] == "edit":
@@ -281,6 +286,7 @@ class _Replay:
         if self.experiments[new]["traffic_seed"] != self.experiments[old]["traffic_seed"]:
             body["reshuffle"] = True
         self.names[new] = self._call(note, "restartExperiment", body, old, named=True)
+        self.made[new] = [self.first[new]["id"]]
         self.setups[new] = self.setups[old]
         if new not in self.edited:
             self._edit(note, new, only_if_changed=True)
@@ -290,6 +296,8 @@ class _Replay:
         changed = changes(self.setups[id], now)
         if only_if_changed and not changed:
             return
+        if only_if_changed:
+            self.made[id].append(None)
         body = {"data": changed, **({} if only_if_changed else _texts(note, "note"))}
         self._call(note, "updateExperiment", body, id)
         self.setups[id] = now
@@ -307,9 +315,8 @@ class _Replay:
         body = {"note": note["note"]}
         replied = note["reply_to_note_id"]
         if replied is not None:
-            earlier = [other["id"] for other in self.notes if other["experiment_id"] == note["experiment_id"] and other["id"] < note["id"]]
             activity = self._call(note, "listExperimentActivity", None, note["experiment_id"], named=True)
-            body["reply_to_note_id"] = ref(activity, "experiment_notes", str(earlier.index(replied)), "id")
+            body["reply_to_note_id"] = ref(activity, "experiment_notes", str(self.made[note["experiment_id"]].index(replied)), "id")
         self._call(note, "createExperimentNote", body, note["experiment_id"])
 
 
