@@ -133,15 +133,18 @@ def export(growthbook: GrowthBook) -> list[dict]:
     when it brings back an earlier revision, with its comment; else an update), a draft with
     the call that saved it, and a last update if the feature now differs from its latest
     revision (a new environment took a parent's rules). Ids the server makes (`prj_...`)
-    are `${name.project.id}` references; feature and rule ids are kept. Each call is made by
-    the admin key that published it when there is one, else the organization's first.
+    are `${name.project.id}` references; feature and rule ids and revision numbers are kept
+    (a revert to revision N does the same after a load). Each call is made by the admin key
+    that published it when there is one, else the organization's first.
 
     A load does not keep: times (everything happens "now"), the server-made ids and keys
     (projects' and SDK connections' ids, client keys: made afresh), the comment of a
     revision an update published (it becomes "Updated through the API"), the settings a
     feature had before its latest change of description, owner, tags, project or
     prerequisites (its create has today's), and the settings of environments that have
-    since been deleted. Organizations and keys are not API-made: the demo world's stay."""
+    since been deleted. Features whose prerequisites name each other in a circle cannot be
+    made again (each create names the other). Organizations and keys are not API-made: the
+    demo world's stay."""
     requests: list[dict] = []
     names = itertools.count(1)
     for organization in growthbook.store.view(ORGANIZATIONS, order_by=lambda o: (o["dateCreated"], o["id"])):
