@@ -393,12 +393,17 @@ class Tables:
                 self.store.drop(name)
 
     def drop_everywhere(self, tables: Iterable[str]) -> None:
-        """These tables (plain names) emptied in every tenant."""
+        """These tables (plain names) emptied in every tenant, and the counters named for them
+        (`next_number(table)`) started again at 1."""
         wanted = set(tables)
         with self.store.transaction():
             for name in self.tables():
-                if name[len(self._prefix):].split("@", 1)[0] in wanted:
+                plain = name[len(self._prefix):].split("@", 1)[0]
+                if plain in wanted:
                     self.store.drop(name)
+                elif plain == SEQUENCES:
+                    for kind in wanted:
+                        self.store.delete(name, kind)
 
     def dump(self) -> dict[str, dict[str, Doc]]:
         """Everything the vendor holds, table by table and key by key (for comparisons)."""

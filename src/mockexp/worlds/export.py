@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Hashable, Iterable, Mapping, TypeVar
 
 import yaml
 
@@ -47,6 +47,38 @@ def ref(name: str, *fields: str) -> str:
 def only(source: Mapping[str, Any], keys: Iterable[str]) -> dict:
     """The keys of `source` that are there (a create body from a stored object)."""
     return {key: source[key] for key in keys if key in source}
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict:
+    """The keys of `after` whose values `before` does not have (an update's body)."""
+    return {key: value for key, value in after.items() if key not in before or before[key] != value}
+
+
+Item = TypeVar("Item")
+
+
+def parents_first(items: Iterable[Item], key: Callable[[Item], Hashable], parents: Callable[[Item], Iterable[Hashable]]) -> list[Item]:
+    """`items` in their order, except that each comes after the items it names as parents
+    (an environment's parent, a feature's prerequisites), so a create never names one not
+    yet made. Parents not among `items` are left alone; a cycle is broken where it closes."""
+    by_key = {key(item): item for item in items}
+    done: set = set()
+    ordered: list[Item] = []
+
+    def visit(item: Item, path: set) -> None:
+        name = key(item)
+        if name in done or name in path:
+            return
+        path.add(name)
+        for parent in parents(item):
+            if parent in by_key:
+                visit(by_key[parent], path)
+        done.add(name)
+        ordered.append(item)
+
+    for item in by_key.values():
+        visit(item, set())
+    return ordered
 
 
 def key_of(credential) -> str:

@@ -5,4 +5,4 @@ from mockexp.vendor import Vendor
 from mockexp.vendors.absmartly import fixtures, handlers, models
 
 VENDOR = Vendor(name="absmartly", spec="absmartly.yaml", model=models.ABsmartly, handlers=handlers, load_fixtures=fixtures.load,
-                api_made=("experiments", "experiment_notes"))
+                api_made=("experiments", "experiment_notes"), export=fixtures.export)

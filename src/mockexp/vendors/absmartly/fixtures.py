@@ -9,13 +9,17 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Mapping
 
 from faker import Faker
 
 from mockexp.fixtures import scenario
 from mockexp.vendors.absmartly.models import ABsmartly
-from mockexp.vendors.absmartly.models.common import ADMIN, ALERTS, APPLICATIONS, EXPERIMENTS, EXPERIMENT_TAGS, GOALS, METRICS, TEAMS, UNIT_TYPES, USERS
+from mockexp.vendors.absmartly.models.common import (
+    ACCOUNTS, ADMIN, ALERTS, APPLICATIONS, DRAFTS, EXPERIMENT_TAGS, EXPERIMENTS, GOALS, KEYS, METRICS, NOTES, TEAMS, UNIT_TYPES, USERS,
+)
+from mockexp.vendors.absmartly.models.experiments import TEXTS
+from mockexp.worlds.export import call, changes, only, ref
 
 DAY = timedelta(days=1)
 # state -> the actions that lead to it, each with how many days ago (before the experiment's own offset)
@@ -187,3 +191,150 @@ def _statistics(seeding: Seeding, id: int) -> None:
                  "data_cutoff_at": end, "updated_at": end}]
     seeding.absmartly.record_statistics(seeding.account, id, previews=previews, preview_variants=variants, alerts=alerts,
                                         sample_size={"experiment_id": id, **sample_size}, last_seen_in_code_at=end)
+
+
+# -- export: the accounts' experiments as the API calls that make them again -------------------------
+
+SETUP = ("name", "type", "audience", "audience_strict", "percentage_of_traffic", "percentages", "minimum_detectable_effect", *TEXTS)
+ACTIONS = {"development": "developmentExperiment", "start": "startExperiment", "stop": "stopExperiment", "full_on": "fullOnExperiment",
+           "archive": "archiveExperiment", "unarchive": "archiveExperiment"}
+
+
+def export(absmartly: ABsmartly) -> list[dict]:
+    """Every account's experiments, replaying their activity in order: each `create` note as
+    `POST /experiments` with the set-up the experiment has now, each action (development,
+    start, stop, full_on, restart, archive, unarchive) with the note, reason or variant it
+    was taken with, each edit as an update (the first one of an experiment brings its set-up
+    to the one it has now; an iteration made by a restart gets its own set-up there, or
+    right after the restart), each comment (and reply) through the activity endpoint; each
+    by the key of the user who took it when there is an admin key of theirs, else the
+    account's first admin key. An account without an admin key is left out.
+
+    A load does not keep: the times (every action happens "now"), the set-ups an
+    experiment had between edits (a create has the set-up it ends with), the preview
+    statistics, alerts, sample size and last-seen-in-code time (ABsmartly's analysis, which
+    no API call makes), and who did what when they have no admin key. Ids are numbered
+    afresh in the same order (in replace mode, experiments get the ids they had; notes too,
+    but for an edit the export adds). The catalogue, users and keys are not API-made: the
+    demo world's stay."""
+    requests: list[dict] = []
+    names = itertools.count(1)
+    for account in absmartly.store.view(ACCOUNTS):
+        keys = absmartly.store.view(KEYS, {"account": account["id"], "permission": ADMIN}, order_by=lambda key: key["value"])
+        if keys:
+            requests += _Replay(absmartly.account(account["id"]), keys, names).requests()
+    return requests
+
+
+class _Replay:
+    """One account's activity, note by note, as requests; `setups` holds the set-up each
+    experiment has at that point of the replay (request form), `names` the `as` of each."""
+
+    def __init__(self, tables, keys: list, names: Iterator[int]) -> None:
+        self.tables, self.numbers = tables, names
+        self.keys = {key["user_id"]: key["value"] for key in reversed(keys)}
+        self.first_key = keys[0]["value"]
+        self.notes = list(tables.view(NOTES, order_by=lambda note: note["id"]))
+        self.experiments = {experiment["id"]: experiment for experiment in tables.view(EXPERIMENTS)}
+        self.edited = {note["experiment_id"] for note in self.notes if note["action"] == "edit"}
+        self.first: dict[int, Mapping[str, Any]] = {}
+        for note in reversed(self.notes):
+            self.first[note["experiment_id"]] = note
+        # the iterations a restart made, whose first note (start or development) the restart makes again
+        self.reborn = {note["new_experiment_id"] for note in self.notes if note["action"] == "restart"}
+        self.names: dict[int, str] = {}
+        self.setups: dict[int, dict] = {}
+        self.made: dict[int, list[int | None]] = {}  # experiment -> the notes the replay makes it, in order (None: one it adds)
+        self.out: list[dict] = []
+
+    def requests(self) -> list[dict]:
+        for note in self.notes:
+            id = note["experiment_id"]
+            if note["action"] != "create" and (id not in self.names or (id in self.reborn and self.first[id] is note)):
+                continue
+            self.made.setdefault(id, []).append(note["id"])
+            if note["action"] == "create":
+                self._create(note)
+            elif note["action"] == "restart":
+                self._restart(note)
+            elif note["action"] == "edit":
+                self._edit(note, note["experiment_id"])
+            elif note["action"] == "comment":
+                self._comment(note)
+            else:
+                self._act(note)
+        return self.out
+
+    def _call(self, note: Mapping[str, Any], operation: str, body: Any, experiment: int | None = None, *, named: bool = False) -> str | None:
+        name = f"e{next(self.numbers)}" if named else None
+        path = {"id": ref(self.names[experiment], "experiment", "id")} if experiment is not None else None
+        self.out.append(call(operation, body, path=path, name=name, credential=self.keys.get(note["created_by_user_id"], self.first_key)))
+        return name
+
+    def _create(self, note: Mapping[str, Any]) -> None:
+        experiment = self.experiments.get(note["experiment_id"])
+        if experiment is None:
+            return
+        setup = setup_of(experiment)
+        state = experiment["before_archive"] if experiment["archived"] else experiment["state"]
+        self.names[experiment["id"]] = self._call(note, "createExperiment", {**setup, "state": state if state in DRAFTS else "ready"}, named=True)
+        self.setups[experiment["id"]] = setup
+
+    def _restart(self, note: Mapping[str, Any]) -> None:
+        old, new = note["experiment_id"], note["new_experiment_id"]
+        body = {**_texts(note, "note", "reason"), "state": "running" if self.first[new]["action"] == "start" else "development"}
+        if self.experiments[new]["traffic_seed"] != self.experiments[old]["traffic_seed"]:
+            body["reshuffle"] = True
+        self.names[new] = self._call(note, "restartExperiment", body, old, named=True)
+        self.made[new] = [self.first[new]["id"]]
+        self.setups[new] = self.setups[old]
+        if new not in self.edited:
+            self._edit(note, new, only_if_changed=True)
+
+    def _edit(self, note: Mapping[str, Any], id: int, *, only_if_changed: bool = False) -> None:
+        now = setup_of(self.experiments[id])
+        changed = changes(self.setups[id], now)
+        if only_if_changed and not changed:
+            return
+        if only_if_changed:
+            self.made[id].append(None)
+        body = {"data": changed, **({} if only_if_changed else _texts(note, "note"))}
+        self._call(note, "updateExperiment", body, id)
+        self.setups[id] = now
+
+    def _act(self, note: Mapping[str, Any]) -> None:
+        action = note["action"]
+        body = _texts(note, "note", *(("reason",) if action == "stop" else ()))
+        if action == "full_on":
+            body["full_on_variant"] = note["variant"]
+        if action in ("archive", "unarchive"):
+            body["archive"] = action == "archive"
+        self._call(note, ACTIONS[action], body, note["experiment_id"])
+
+    def _comment(self, note: Mapping[str, Any]) -> None:
+        body = {"note": note["note"]}
+        replied = note["reply_to_note_id"]
+        if replied is not None:
+            activity = self._call(note, "listExperimentActivity", None, note["experiment_id"], named=True)
+            body["reply_to_note_id"] = ref(activity, "experiment_notes", str(self.made[note["experiment_id"]].index(replied)), "id")
+        self._call(note, "createExperimentNote", body, note["experiment_id"])
+
+
+def setup_of(experiment: Mapping[str, Any]) -> dict:
+    """An experiment's set-up as a create or update request sends it."""
+    setup = only(experiment, SETUP)
+    setup.update(
+        unit_type={"unit_type_id": experiment["unit_type_id"]},
+        primary_metric=None if experiment["primary_metric_id"] is None else {"metric_id": experiment["primary_metric_id"]},
+        secondary_metrics=[dict(metric) for metric in experiment["secondary_metrics"]],
+        applications=[dict(application) for application in experiment["applications"]],
+        variants=[dict(variant) for variant in experiment["variants"]],
+        owners=[{"user_id": user} for user in experiment["owners"]],
+        teams=[{"team_id": team} for team in experiment["teams"]],
+        experiment_tags=[{"experiment_tag_id": tag} for tag in experiment["experiment_tags"]],
+    )
+    return setup
+
+
+def _texts(note: Mapping[str, Any], *fields: str) -> dict:
+    return {field: note[field] for field in fields if note.get(field) is not None}

@@ -10,13 +10,19 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from faker import Faker
 
 from mockexp.fixtures import scenario
+from mockexp.store import SEQUENCES
 from mockexp.vendors.growthbook.models import GrowthBook
+from mockexp.vendors.growthbook.models.common import (
+    ADMIN, ENVIRONMENTS, FEATURES, KEYS, ORGANIZATIONS, PROJECTS, REVISIONS, SDK_CONNECTIONS, made_id,
+)
+from mockexp.vendors.growthbook.models.sdk_connections import FLAGS
 from mockexp.vendors.growthbook.models.world import add_organization
+from mockexp.worlds.export import call, only, parents_first, ref
 
 DAY = timedelta(days=1)
 TYPES = ("boolean", "boolean", "string", "number", "json")
@@ -109,3 +115,177 @@ def _value(fake: Faker, value_type: str) -> str:
     if value_type == "json":
         return json.dumps({"enabled": fake.boolean(), "variant": fake.word()})
     return fake.word()
+
+
+# -- export: each organization's projects, environments, features and SDK connections as the API calls that make them again
+
+FEATURE_FIELDS = ("id", "archived", "description", "owner", "valueType", "tags", "prerequisites", "jsonSchema")
+ENVIRONMENT_FIELDS = ("id", "description", "toggleOnList", "defaultState")
+UPDATED = "Updated through the API"  # the comment of a revision an update publishes
+
+
+def export(growthbook: GrowthBook) -> list[dict]:
+    """Every organization with an admin key: its projects and SDK connections in the order
+    they were made, its environments (parents first), then its features one by one, each
+    with its revision history: the first revision as the create (with the feature's
+    settings as they are now), every later published one as the call that makes it again
+    (a toggle when only on/off changed, with the revision's comment as the reason; a revert
+    when it brings back an earlier revision, with its comment; else an update), a draft with
+    the call that saved it, and a last update if the feature now differs from its latest
+    revision (a new environment took a parent's rules). Ids the server makes (`prj_...`)
+    are `${name.project.id}` references; feature and rule ids and revision numbers are kept
+    (a revert to revision N does the same after a load). Each call is made by the admin key
+    that published it when there is one, else the organization's first.
+
+    A load does not keep: times (everything happens "now"), the server-made ids and keys
+    (projects' and SDK connections' ids, client keys: made afresh), the comment of a
+    revision an update published (it becomes "Updated through the API"), the settings a
+    feature had before its latest change of description, owner, tags, project or
+    prerequisites (its create has today's), and the settings of environments that have
+    since been deleted. Features whose prerequisites name each other in a circle cannot be
+    made again (each create names the other). Organizations and keys are not API-made: the
+    demo world's stay."""
+    requests: list[dict] = []
+    names = itertools.count(1)
+    for organization in growthbook.store.view(ORGANIZATIONS, order_by=lambda o: (o["dateCreated"], o["id"])):
+        keys = growthbook.store.view(KEYS, {"organization": organization["id"], "role": ADMIN}, order_by=lambda key: key["value"])
+        if keys:
+            requests += _Organization(growthbook, growthbook.store.tenant(organization["id"]), keys, names).requests()
+    return requests
+
+
+class _Organization:
+    def __init__(self, growthbook: GrowthBook, org, keys: list, names) -> None:
+        self.org, self.names = org, names
+        self.keys = {growthbook.actor(key["value"]): key["value"] for key in reversed(keys)}
+        self.first_key = keys[0]["value"]
+        by_order = sorted(org.view(ENVIRONMENTS), key=lambda e: (e["order"], e["id"]))
+        self.environments = parents_first(by_order, lambda e: e["id"], lambda e: [e["parent"]] if e.get("parent") else [])
+        self.projects: dict[str, str] = {}  # project id -> the reference to the answer that makes it again
+
+    def requests(self) -> list[dict]:
+        out = [self._project(project) for project in made_order(self.org, PROJECTS, "prj_")]
+        out += [self._environment(environment) for environment in self.environments]
+        features = sorted(self.org.view(FEATURES), key=lambda f: f["id"])
+        for feature in parents_first(features, lambda f: f["id"], self._needs):
+            out += _History(self, feature).requests()
+        out += [self._connection(connection) for connection in made_order(self.org, SDK_CONNECTIONS, "sdk_")]
+        return out
+
+    def call(self, operation: str, body: Any, *, by: str | None = None, **parts: Any) -> dict:
+        return call(operation, body, credential=self.keys.get(by, self.first_key), **parts)
+
+    def project_ids(self, ids: list[str]) -> list[str]:
+        return [self.projects.get(id, id) for id in ids]
+
+    def _project(self, project: Mapping[str, Any]) -> dict:
+        name = f"p{next(self.names)}"
+        self.projects[project["id"]] = ref(name, "project", "id")
+        return self.call("postProject", only(project, ("name", "description", "settings")), name=name)
+
+    def _environment(self, environment: Mapping[str, Any]) -> dict:
+        body = {**only(environment, ENVIRONMENT_FIELDS), "projects": self.project_ids(environment["projects"])}
+        if environment.get("parent"):
+            body["parent"] = environment["parent"]
+        return self.call("postEnvironment", body)
+
+    def _connection(self, connection: Mapping[str, Any]) -> dict:
+        body = {**only(connection, ("name", "environment", *FLAGS)), "language": connection["languages"][0], "projects": self.project_ids(connection["projects"])}
+        return self.call("postSdkConnection", body)
+
+    def _needs(self, feature: Mapping[str, Any]) -> list[str]:
+        """The features this one names (as prerequisites, of itself or of a rule of any revision)."""
+        rule_sets = [entry["rules"] for entry in feature["environments"].values()]
+        rule_sets += [rules for revision in self.org.view(REVISIONS, {"feature": feature["id"]}) for rules in revision["rules"].values()]
+        return [*feature["prerequisites"], *(p["id"] for rules in rule_sets for rule in rules for p in rule.get("prerequisites", []))]
+
+
+def made_order(org, table: str, prefix: str) -> list[Mapping[str, Any]]:
+    """The objects of `table` in the order they were made: their ids come from a counter (see `World.new_id`)."""
+    count = (org.get(SEQUENCES, prefix) or {"next": 1})["next"]
+    numbers = {made_id(prefix, org.name(SEQUENCES), number): number for number in range(1, count)}
+    return sorted(org.view(table), key=lambda row: (numbers.get(row["id"], count), row["id"]))
+
+
+class _History:
+    """One feature's revisions as the calls that make them again. What a revision holds, its
+    content, is compared as {defaultValue, envs: {env: {enabled, rules}}} over the
+    environments there are now (off with no rules where it does not mention one)."""
+
+    def __init__(self, organization: _Organization, feature: Mapping[str, Any]) -> None:
+        self.organization, self.feature = organization, feature
+        self.revisions = list(organization.org.view(REVISIONS, {"feature": feature["id"]}, order_by=lambda r: r["version"]))
+        self.published: dict[int, dict] = {}  # version -> content, of the published revisions made again so far
+
+    def requests(self) -> list[dict]:
+        out: list[dict] = []
+        before = None
+        for index, revision in enumerate(self.revisions):
+            if revision["status"] != "published":
+                continue  # a draft is saved with the revision it follows
+            following = self.revisions[index + 1] if index + 1 < len(self.revisions) else None
+            draft = self._content(following) if following and following["status"] == "draft" and following["version"] == revision["version"] + 1 else None
+            content = self._content(revision)
+            by = revision["publishedBy"]
+            out.append(self._create(content, draft, by) if before is None else self._change(before, content, revision["comment"], draft, by))
+            self.published[revision["version"]] = before = content
+        now = self._content({"defaultValue": self.feature["defaultValue"], "enabled": {env: entry["enabled"] for env, entry in self.feature["environments"].items()},
+                             "rules": {env: entry["rules"] for env, entry in self.feature["environments"].items()}})
+        if before is None:
+            out.append(self._create(now, None, None))
+        elif now != before:
+            out.append(self._change(before, now, UPDATED, None, None))
+        return out
+
+    def _content(self, revision: Mapping[str, Any]) -> dict:
+        envs = {env["id"]: {"enabled": revision["enabled"].get(env["id"], False), "rules": list(revision["rules"].get(env["id"], []))}
+                for env in self.organization.environments}
+        return {"defaultValue": revision["defaultValue"], "envs": envs}
+
+    def _create(self, content: dict, draft: dict | None, by: str | None) -> dict:
+        feature = self.feature
+        # an environment left out starts as its defaultState says, with no rules
+        defaults = {env["id"]: {"enabled": env["defaultState"], "rules": []} for env in self.organization.environments}
+        sent = {env: dict(entry) for env, entry in content["envs"].items() if entry != defaults[env]}
+        body = {**only(feature, FEATURE_FIELDS), "project": self.organization.project_ids([feature["project"]])[0] if feature["project"] else "",
+                "defaultValue": content["defaultValue"], "environments": _with_draft(sent, content, draft)}
+        return self.organization.call("postFeature", body, by=by)
+
+    def _change(self, before: dict, after: dict, comment: str, draft: dict | None, by: str | None) -> dict:
+        """The call that takes the feature from `before` to `after`, publishing `comment` if it can."""
+        path = {"id": self.feature["id"]}
+        envs = after["envs"]
+        if draft is None and envs and _values(after) == _values(before):
+            flips = {env: entry["enabled"] for env, entry in envs.items() if before["envs"][env]["enabled"] != entry["enabled"]}
+            first = next(iter(envs))
+            return self.organization.call("toggleFeature", {"reason": comment, "environments": flips or {first: envs[first]["enabled"]}}, by=by, path=path)
+        if draft is None:
+            for version, old in self.published.items():
+                if after == _reverted(before, old):
+                    return self.organization.call("revertFeature", {"revision": version, "comment": comment}, by=by, path=path)
+        body: dict[str, Any] = {} if after["defaultValue"] == before["defaultValue"] else {"defaultValue": after["defaultValue"]}
+        sent = _with_draft({env: dict(entry) for env, entry in envs.items() if before["envs"][env] != entry}, after, draft)
+        if sent:
+            body["environments"] = sent
+        return self.organization.call("updateFeature", body, by=by, path=path)
+
+
+def _values(content: dict) -> tuple:
+    """What a toggle leaves as it was: the default value and every environment's rules."""
+    return content["defaultValue"], {env: entry["rules"] for env, entry in content["envs"].items()}
+
+
+def _reverted(before: dict, old: dict) -> dict:
+    """What reverting to `old` makes of `before` (its default value and rules; on/off stay)."""
+    return {"defaultValue": old["defaultValue"], "envs": {env: {"enabled": entry["enabled"], "rules": old["envs"][env]["rules"]} for env, entry in before["envs"].items()}}
+
+
+def _with_draft(sent: dict, content: dict, draft: dict | None) -> dict:
+    """`sent` (environments a create or update publishes) with the draft saved alongside:
+    the environments where the draft differs (or the first, if it differs nowhere)."""
+    if draft is None:
+        return sent
+    differing = [env for env, entry in draft["envs"].items() if entry != content["envs"][env]] or list(draft["envs"])[:1]
+    for env in differing:
+        sent[env] = {**sent.get(env, content["envs"][env]), "draft": draft["envs"][env]}
+    return sent
