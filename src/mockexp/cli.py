@@ -23,7 +23,13 @@ def main(argv: list[str] | None = None) -> int:
 
     contract.add_arguments(commands.add_parser("contract", help="check an implementation against a vendor's spec (Schemathesis + domain checks)"))
 
+    from mockexp.proxy import command as proxy
+
+    proxy.add_arguments(commands.add_parser("proxy", help="forward a client's requests to a real API, checking them and the answers against the vendor's spec"))
+
     args = parser.parse_args(argv)
+    if args.command == "proxy":
+        return proxy.main(args)
     if args.command == "serve":
         return serving.main(args)
     if args.command == "contract":
