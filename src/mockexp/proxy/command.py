@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
@@ -67,7 +68,11 @@ def run(args: argparse.Namespace, observers=()) -> int:
         data = json.dumps(body).encode()
         return error.status, [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()] + [(b"content-type", b"application/json")], data
 
-    Announcing(config(app, host=args.host, port=args.port, limits=Limits(), render=render, log_level=args.log_level, access_log=False), announce).run()
+    signal.signal(signal.SIGTERM, _interrupt)  # uvicorn stops on SIGINT / SIGTERM, then raises the signal again
+    try:
+        Announcing(config(app, host=args.host, port=args.port, limits=Limits(), render=render, log_level=args.log_level, access_log=False), announce).run()
+    except KeyboardInterrupt:
+        pass
     print(violations.summary(), flush=True)
     for kind, path in reports:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +92,10 @@ def upstream_origin(url: str, base_paths: list[str]) -> str:
             path = path[: -len(base)]
             break
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _log_violations(level: str) -> None:
