@@ -27,9 +27,15 @@ def main(argv: list[str] | None = None) -> int:
 
     proxy.add_arguments(commands.add_parser("proxy", help="forward a client's requests to a real API, checking them and the answers against the vendor's spec"))
 
+    from mockexp.drift import command as drift
+
+    drift.add_arguments(commands.add_parser("drift", help="run the same create-read-update-list-delete sequence against a real API and a fresh mock, and report where they differ"))
+
     args = parser.parse_args(argv)
     if args.command == "proxy":
         return proxy.main(args)
+    if args.command == "drift":
+        return drift.main(args)
     if args.command == "serve":
         return serving.main(args)
     if args.command == "contract":
