@@ -74,9 +74,9 @@ def _shapes(real: Any, mock: Any, schema: Mapping[str, Any] | None, path: str) -
             where = f"{path}.{name}" if path else str(name)
             declared = properties.get(name) if isinstance(properties.get(name), dict) else None
             if name not in mock:
-                yield "field", where, "present", "absent", _real_only_class(schema, name, declared)
+                yield "field", where, "present", "absent", _real_only_class(schema, name, real[name], declared)
             elif name not in real:
-                yield "field", where, "absent", "present", _mock_only_class(schema, name, declared)
+                yield "field", where, "absent", "present", _mock_only_class(schema, name, real)
             else:
                 yield from _shapes(real[name], mock[name], declared, where)
     elif real_type == "array" and real and mock:
@@ -84,16 +84,22 @@ def _shapes(real: Any, mock: Any, schema: Mapping[str, Any] | None, path: str) -
         yield from _shapes(real[0], mock[0], items, f"{path}[0]")
 
 
-def _real_only_class(schema: Mapping[str, Any] | None, name: str, declared: Any) -> str:
+def _real_only_class(schema: Mapping[str, Any] | None, name: str, value: Any, declared: Any) -> str:
+    """A field only the real API sends: the mock's to add if the spec declares it; the real
+    API's fault if the spec's object forbids it; else the spec's silence."""
     if declared is not None:
         return MOCK_GAP
-    if isinstance(schema, dict) and schema.get("additionalProperties") is False and _properties(schema):
+    if isinstance(schema, dict) and schema_problems({**schema, "required": [], "minProperties": 0}, {name: value}):
         return VENDOR_DEVIATION
     return SPEC_GAP
 
 
-def _mock_only_class(schema: Mapping[str, Any] | None, name: str, declared: Any) -> str:
-    return VENDOR_DEVIATION if name in _required(schema) else MOCK_GAP
+def _mock_only_class(schema: Mapping[str, Any] | None, name: str, real: Mapping[str, Any]) -> str:
+    """A field only the mock sends: the real API's fault if the spec requires it or the real
+    object breaks its schema anyway (another shape altogether); else the mock's."""
+    if name in _required(schema) or (isinstance(schema, dict) and schema_problems(dict(schema), real)):
+        return VENDOR_DEVIATION
+    return MOCK_GAP
 
 
 def _type_class(schema: Mapping[str, Any] | None, real: Any, mock: Any) -> str:
