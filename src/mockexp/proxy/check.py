@@ -63,7 +63,7 @@ def response_problems_of(spec: Spec | None, exchange: Exchange, error_shapes: li
             found.append(Problem("error_shape", f"{operation.label} answered {status} with a body in none of the vendor's error shapes"))
         return found
     found = [Problem("response_header", text) for text in _header_problems(operation, exchange)]
-    body = _decoded(exchange)
+    body = decoded(exchange)
     if body is None:
         return found
     kind = "error_shape" if status >= 400 else "response_body"
@@ -82,7 +82,7 @@ def error_shapes(spec: Spec) -> list[dict]:
 
 
 def _in_some_shape(exchange: Exchange, shapes: list[dict]) -> bool:
-    body = _decoded(exchange)
+    body = decoded(exchange)
     if body is None or not shapes:
         return True  # not seen whole, or nothing to compare with
     try:
@@ -94,7 +94,7 @@ def _in_some_shape(exchange: Exchange, shapes: list[dict]) -> bool:
 
 def _parameter_problems(spec: Spec, operation: Operation, exchange: Exchange) -> list[str]:
     values = {"query": {name: values[-1] for name, values in exchange.query.items()}, "header": exchange.headers,
-              "path": _path_values(spec, operation, exchange.path)}
+              "path": path_values(spec, operation, exchange.path)}
     found = []
     for where, given in values.items():
         for parameter in operation.parameters_in(where):
@@ -113,7 +113,7 @@ def _parameter_problems(spec: Spec, operation: Operation, exchange: Exchange) ->
     return found
 
 
-def _path_values(spec: Spec, operation: Operation, path: str) -> dict[str, str]:
+def path_values(spec: Spec, operation: Operation, path: str) -> dict[str, str]:
     names = re.findall(r"\{([^}]+)\}", operation.path)
     pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(spec.base_path + operation.path.rstrip("/"))) + "/?$"
     match = re.match(pattern, path)
@@ -169,7 +169,7 @@ def _header_problems(operation: Operation, exchange: Exchange) -> list[str]:
     return found
 
 
-def _decoded(exchange: Exchange) -> bytes | None:
+def decoded(exchange: Exchange) -> bytes | None:
     """The answer's body without its content coding, or None if it cannot be checked."""
     body, coding = exchange.response_body, exchange.response_headers.get("content-encoding", "identity").lower()
     if body is None or coding == "identity":
