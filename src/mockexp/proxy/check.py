@@ -44,8 +44,16 @@ def spec_for(specs: Iterable[Spec], path: str) -> Spec | None:
     return max(matching, key=lambda spec: len(spec.base_path), default=None)
 
 
+def operation_of(spec: Spec | None, exchange: Exchange) -> Operation | None:
+    """The operation an exchange is for (a HEAD is its GET's)."""
+    method = "GET" if exchange.method == "HEAD" else exchange.method
+    return spec.operation_at(method, exchange.path) if spec is not None else None
+
+
 def request_problems(spec: Spec | None, exchange: Exchange) -> list[Problem]:
-    operation = spec.operation_at(exchange.method, exchange.path) if spec is not None else None
+    if exchange.method == "OPTIONS":
+        return []  # a browser's CORS preflight, not an operation
+    operation = operation_of(spec, exchange)
     if operation is None:
         return [Problem("unknown_operation", f"{exchange.method} {exchange.path} is no operation of the vendor's spec")]
     found = [Problem("request_parameter", text) for text in _parameter_problems(spec, operation, exchange)]
@@ -53,7 +61,7 @@ def request_problems(spec: Spec | None, exchange: Exchange) -> list[Problem]:
 
 
 def response_problems_of(spec: Spec | None, exchange: Exchange, error_shapes: list[dict]) -> list[Problem]:
-    operation = spec.operation_at(exchange.method, exchange.path) if spec is not None else None
+    operation = operation_of(spec, exchange)
     if operation is None:
         return []
     status = exchange.status

@@ -17,7 +17,7 @@ from mockexp import admin
 from mockexp.clock import Clock
 from mockexp.control.journal import Filter
 from mockexp.errors import DomainError, from_exception
-from mockexp.proxy.check import Exchange, Problem, error_shapes, request_problems, response_problems_of, spec_for
+from mockexp.proxy.check import Exchange, Problem, error_shapes, operation_of, request_problems, response_problems_of, spec_for
 from mockexp.proxy.violations import Violation, Violations
 from mockexp.specs import Spec
 from mockexp.vendor import Vendor
@@ -75,6 +75,8 @@ class Proxy:
         self.observers = list(observers)
         self.shapes = [shape for spec in self.specs for shape in error_shapes(spec)]
         self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        for name in ("Accept", "Accept-Encoding", "User-Agent"):  # httpx's own defaults: only what the client sent goes on
+            del self.client.headers[name]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -142,7 +144,7 @@ class Proxy:
         )
         spec = spec_for(self.specs, exchange.path)
         asked, answered = request_problems(spec, exchange), response_problems_of(spec, exchange, self.shapes)
-        operation = spec.operation_at(exchange.method, exchange.path) if spec else None
+        operation = operation_of(spec, exchange)
         self.violations.exchanges += 1
         for problem in asked + answered:
             log.warning("violation: %s %s %s %s: %s", exchange.status, exchange.method, exchange.path, problem.kind, problem.message)

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from mockexp.proxy.check import Exchange, decoded, path_values, spec_for
+from mockexp.proxy.check import Exchange, decoded, operation_of, path_values, spec_for
 from mockexp.record.anonymise import Anonymiser
 from mockexp.specs import Spec
 
@@ -46,7 +46,7 @@ class Recorder:
     def observe(self, exchange: Exchange) -> None:
         """Keep the exchange if it is a successful write (the proxy calls this for each)."""
         spec = spec_for(self.specs, exchange.path)
-        operation = spec.operation_at(exchange.method, exchange.path) if spec else None
+        operation = operation_of(spec, exchange)
         if operation is None or exchange.method not in WRITES or not 200 <= exchange.status < 300:
             return
         path = {name: value for name, value in path_values(spec, operation, exchange.path).items() if name not in self.tenant}
