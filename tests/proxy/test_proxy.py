@@ -15,6 +15,7 @@ import time
 import httpx
 import pytest
 
+from mockexp.cli import main
 from mockexp.proxy.forward import Proxy
 from mockexp.proxy.violations import Violations
 from mockexp.specs import load_named
@@ -182,9 +183,14 @@ def test_the_command_summarises_at_exit_and_writes_the_junit_report(real, tmp_pa
     assert json.loads((tmp_path / "proxy.json").read_text())["violations"][0]["path"] == "/api/v2/no/such/thing"
 
 
-def test_the_command_refuses_an_unknown_vendor_in_one_line():
-    result = subprocess.run([sys.executable, "-m", "mockexp", "proxy", "nope", "--upstream", "http://x"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and result.stderr.startswith("mockexp proxy: unknown vendor 'nope'") and "Traceback" not in result.stderr
+@pytest.mark.parametrize("arguments, says", [
+    (["nope", "--upstream", "http://x"], "mockexp proxy: unknown vendor 'nope'; known: "),
+    (["giosg", "--upstream", "ftp://x"], "mockexp proxy: --upstream needs http(s) and a host: 'ftp://x'"),
+])
+def test_the_command_refuses_bad_options_in_one_line(arguments, says, capsys):
+    assert main(["proxy", *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(says) and len(err.strip().splitlines()) == 1
 
 
 def _wait_for(url: str) -> None:
