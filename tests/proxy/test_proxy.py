@@ -148,10 +148,28 @@ def test_credentials_reach_the_upstream_but_never_the_violations(real):
 def test_a_body_over_the_limit_is_streamed_whole_and_left_unchecked(real):
     mock, altered = real
     altered.alteration = lambda method, path, status, body: (status, {**body, "items": "x" * 5000}) if path == EXPERIMENTS and status == 200 else None
+    sent = {"name": "n" * 5000}
     with proxy(mock.url, body_limit=1000, fail_on_violation=True) as (client, _):
         answer = client.get(EXPERIMENTS, headers=WRITER)
         assert answer.status_code == 200 and answer.json()["items"] == "x" * 5000
+        client.post(EXPERIMENTS, headers=WRITER, json=sent)
         assert kinds(client) == []
+    assert mock.requests(method="POST")[-1]["request"]["body"] == sent  # the request's body reached the upstream whole
+
+
+async def _breaks_off(scope, receive, send):
+    """A stand-in API whose answers stop halfway through their body."""
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")]})
+    await send({"type": "http.response.body", "body": b'{"items": [', "more_body": True})
+    raise RuntimeError("broken off on purpose")
+
+
+def test_an_answer_broken_off_upstream_is_502_when_held_back(real):
+    with served(_breaks_off) as upstream_url, proxy(upstream_url, fail_on_violation=True) as (client, _):
+        answer = client.get(EXPERIMENTS, headers=WRITER)
+    assert answer.status_code == 502 and "broke off its answer" in answer.json()["message"]
 
 
 def test_an_unreachable_upstream_is_502_and_a_slow_one_504_with_a_clear_body(real):

@@ -19,6 +19,7 @@ from mockexp.control.journal import Filter
 from mockexp.errors import DomainError, from_exception
 from mockexp.proxy.check import Exchange, Problem, error_shapes, operation_of, request_problems, response_problems_of, spec_for
 from mockexp.proxy.violations import Violation, Violations
+from mockexp.server import DROP
 from mockexp.specs import Spec
 from mockexp.vendor import Vendor
 
@@ -65,6 +66,18 @@ class RequestBody:
         return bytes(self.kept) if self.whole else None
 
 
+class Sending:
+    """The client's `send`, knowing whether the answer has started."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message: Any) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
+
+
 class Proxy:
     def __init__(self, vendor: Vendor, specs: Iterable[Spec], upstream: str, violations: Violations, *, clock: Clock | None = None,
                  fail_on_violation: bool = False, timeout: float = 30.0, body_limit: int = MAX_BODY_BYTES,
@@ -98,10 +111,24 @@ class Proxy:
         except httpx.HTTPError as exc:
             await self._refuse(scope, send, UpstreamError(502, f"mockexp proxy: cannot reach the upstream {self.upstream}: {type(exc).__name__}: {exc}"))
             return
+        sending = Sending(send)
         try:
-            await self._relay(scope, body, response, send)
+            await self._relay(scope, body, response, sending)
+        except httpx.HTTPError as exc:
+            await self._broken_off(scope, sending, f"mockexp proxy: the upstream {self.upstream} broke off its answer: {type(exc).__name__}: {exc}")
         finally:
             await response.aclose()
+
+    async def _broken_off(self, scope: Scope, sending: "Sending", message: str) -> None:
+        """The upstream's answer stopped halfway: a 502 if nothing was sent on yet, else the
+        client's connection is closed (its answer cannot be finished)."""
+        if not sending.started:
+            await self._refuse(scope, sending, UpstreamError(502, message))
+            return
+        log.warning("%s", message)
+        drop = scope.get("extensions", {}).get(DROP)
+        if drop is not None:
+            drop()
 
     async def _relay(self, scope: Scope, body: RequestBody, response: httpx.Response, send: Send) -> None:
         """Send the upstream's answer on, checked: held back whole (up to the body limit) when a
