@@ -119,3 +119,18 @@ def test_a_missing_tenant_parameter_is_a_usage_error_in_one_line(capsys):
     code = main(["drift", "giosg", "--upstream", "http://127.0.0.1:9"])
     err = capsys.readouterr().err
     assert code == 2 and err.strip() == "mockexp drift: the real API's path needs --parameter organization_id=..."
+
+
+def test_the_list_is_compared_on_the_created_object_not_on_the_others(real, tmp_path, capsys):
+    mock, altered = real
+    listing = "/api/v2/projects/demo-shop/environments/production/experiments"
+
+    def others_without_description(method, path, status, body):
+        if method != "GET" or path != listing or status != 200:
+            return None
+        return status, {**body, "items": [item if item["key"] == "checkout-button-size-test" else {k: v for k, v in item.items() if k != "description"}
+                                          for item in body["items"]]}
+
+    altered.alteration = others_without_description
+    code, report = drift(mock, "launchdarkly", tmp_path, capsys)
+    assert code == 0 and report["differences"] == []
