@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=_port, default=8081, help="port to listen on, or 0 for any free one (default: %(default)s)")
     parser.add_argument("--report", action="append", default=[], metavar="junit:PATH|json:PATH", help="write the violations at exit (repeatable)")
     parser.add_argument("--fail-on-violation", action="store_true", help="answer an answer that breaks the spec with a 502 naming the violation, and exit 1 if any was seen")
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="how long the upstream may take to answer; then 504 (default: %(default)s)")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="how long the upstream may take to answer (then 504), and a client's request to arrive (then 408) (default: %(default)s)")
     parser.add_argument("--journal-size", type=int, default=1000, metavar="N", help="violations kept (GET /__mockexp/violations) (default: %(default)s)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"], help="(default: %(default)s: one line per violation)")
 
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, observers=()) -> int:
 
     signal.signal(signal.SIGTERM, _interrupt)  # uvicorn stops on SIGINT / SIGTERM, then raises the signal again
     try:
-        Announcing(config(app, host=args.host, port=args.port, limits=Limits(), render=render, log_level=args.log_level, access_log=False), announce).run()
+        Announcing(config(app, host=args.host, port=args.port, limits=Limits(request_timeout=args.timeout), render=render, log_level=args.log_level, access_log=False), announce).run()
     except KeyboardInterrupt:
         pass
     print(violations.summary(), flush=True)
