@@ -1,4 +1,4 @@
-"""`mockexp serve | specs | contract | export`."""
+"""`mockexp serve | specs | contract | export | proxy | drift | record`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,21 @@ def main(argv: list[str] | None = None) -> int:
 
     worlds.add_arguments(commands.add_parser("export", help="write a running mock's state of one vendor as a world file (for serve --fixtures)"))
 
+    from mockexp.drift import command as drift
+    from mockexp.proxy import command as proxy
+    from mockexp.record import command as record
+
+    real_apis = {  # the commands that work with a real vendor's API
+        "proxy": (proxy, "forward a client's requests to a real API, checking them and the answers against the vendor's spec"),
+        "drift": (drift, "run the same create-read-update-list-delete sequence against a real API and a fresh mock, and report where they differ"),
+        "record": (record, "the proxy, writing the writes it sees as a fixture world for serve --fixtures"),
+    }
+    for name, (module, about) in real_apis.items():
+        module.add_arguments(commands.add_parser(name, help=about))
+
     args = parser.parse_args(argv)
+    if args.command in real_apis:
+        return real_apis[args.command][0].main(args)
     if args.command == "serve":
         return serving.main(args)
     if args.command == "contract":

@@ -226,6 +226,13 @@ VALIDATOR_MAP = {
 }
 
 
+def schema_problems(schema: dict, value: t.Any) -> list[tuple[tuple, str]]:
+    """(field path, reason) for each way `value` breaks `schema`, as request bodies are
+    checked (OpenAPI 3.0's `nullable` understood)."""
+    validator = _RequestValidator(schema, format_checker=FORMATS)
+    return [reason for error in validator.iter_errors(value) for reason in reasons(error)]
+
+
 def response_problems(operation, status: int, content_type: str | None, body: bytes) -> list[str]:
     """What is wrong with a response to `operation` (a `specs.Operation`), as its spec
     describes it: an undocumented status, or a body that is not the documented JSON."""

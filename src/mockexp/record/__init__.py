@@ -1,0 +1,1 @@
+"""`mockexp record`: the proxy, capturing the writes it sees as a fixture world."""

@@ -1,0 +1,124 @@
+"""`mockexp record`: the writes seen through the proxy become a fixture world that replays in
+a fresh mock, with server-assigned ids as references, no credential, and personal data
+replaced consistently."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+import yaml
+
+from mockexp.proxy.forward import Proxy
+from mockexp.proxy.violations import Violations
+from mockexp.record.command import tenant_parameters
+from mockexp.record.world import Recorder
+from mockexp.specs import load_named
+from mockexp.testing import free_port, run_mock
+from mockexp.vendors import ALL
+from tests.proxy.servers import served
+from tests.proxy.test_proxy import _wait_for
+
+REFERENCE = re.compile(r"^\$\{([^.}]+)\.([^}]+)\}$")
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    with run_mock(["giosg", "growthbook"]) as mock:
+        yield mock
+
+
+@contextlib.contextmanager
+def recording(upstream_url: str, vendor: str):
+    specs = [load_named(file) for file in ALL[vendor].specs]
+    recorder = Recorder(vendor, specs, tenant_parameters(ALL[vendor]))
+    with served(Proxy(ALL[vendor], specs, upstream_url, Violations(), observers=[recorder.observe])) as url:
+        yield httpx.Client(base_url=url, timeout=10), recorder
+
+
+def replay(world: dict, mock) -> dict:
+    """Make a world's calls against a mock (as `serve --fixtures` does), the answers by name."""
+    vendor = world["vendor"]
+    operations = {op.operation_id: (spec, op) for file in ALL[vendor].specs for spec in [load_named(file)] for op in spec.operations}
+    answers: dict = {}
+
+    def resolve(value):
+        if isinstance(value, dict):
+            return {key: resolve(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        match = REFERENCE.match(value) if isinstance(value, str) else None
+        if match is None:
+            return value
+        found = answers[match.group(1)]
+        for part in match.group(2).split("."):
+            found = found[int(part)] if isinstance(found, list) else found[part]
+        return found
+
+    for call in world["requests"]:
+        spec, operation = operations[call["operationId"]]
+        path = {**mock.tenant(vendor), **resolve(call.get("path", {}))}
+        url = mock.url + spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(path[m.group(1)]), operation.path)
+        answer = httpx.request(operation.method, url, json=resolve(call.get("body")), params=resolve(call.get("query", {})),
+                               headers=mock.credential(vendor, can_write=True))
+        assert 200 <= answer.status_code < 300, (call, answer.text)
+        if "as" in call:
+            answers[call["as"]] = answer.json() if answer.content else None
+    return answers
+
+
+def test_the_recorded_writes_replay_in_a_fresh_mock_with_ids_as_references(upstream):
+    org = upstream.tenant("giosg")["organization_id"]
+    base = f"/api/v5/orgs/{org}/experiments"
+    writer = upstream.credential("giosg", can_write=True)
+    with recording(upstream.url, "giosg") as (client, recorder):
+        made = client.post(base, headers=writer, json={"is_draft": True, "name": "Banner"}).json()
+        client.put(f"{base}/{made['id']}", headers=writer, json={"is_draft": True, "name": "Bigger banner"})
+        existing = next(e for e in client.get(base, headers=writer).json()["results"] if e["id"] != made["id"] and e["is_draft"])
+        assert client.put(f"{base}/{existing['id']}", headers=writer, json={"is_draft": True, "name": "x"}).status_code == 200  # a real object the world does not hold
+        client.post(base, headers=writer, json={"name": "refused: no is_draft"})
+    world = recorder.world()
+    assert [call["operationId"] for call in world["requests"]] == ["createExperiment", "updateExperiment"]
+    assert world["requests"][1]["path"] == {"experiment_id": "${createExperiment-1.id}"}  # the tenant's organization_id left out
+    assert len(recorder.skipped) == 1 and "not created while recording" in recorder.skipped[0]
+    with run_mock(["giosg"]) as fresh:
+        answers = replay(world, fresh)
+        got = httpx.get(fresh.base_url("giosg") + f"/orgs/{fresh.tenant('giosg')['organization_id']}/experiments/{answers['createExperiment-1']['id']}",
+                        headers=fresh.credential("giosg"))
+    assert got.json()["name"] == "Bigger banner"
+
+
+def test_personal_data_is_replaced_the_same_way_everywhere_and_ids_in_bodies_are_references(upstream):
+    writer = upstream.credential("growthbook", can_write=True)
+    with recording(upstream.url, "growthbook") as (client, recorder):
+        project = client.post("/api/v1/projects", headers=writer, json={"name": "Checkout"}).json()["project"]
+        feature = {"id": "new-checkout", "owner": "jane.doe@acme.com", "valueType": "string", "defaultValue": "old", "project": project["id"],
+                   "description": "Ask jane.doe@acme.com"}
+        assert client.post("/api/v1/features", headers=writer, json=feature).status_code == 200
+    text = yaml.safe_dump(recorder.world())
+    created = recorder.world()["requests"][1]["body"]
+    assert "jane.doe@acme.com" not in text and "secret_mockexp_demo_admin" not in text
+    assert created["owner"] == created["description"].removeprefix("Ask ") and "@" in created["owner"]
+    assert created["project"] == "${postProject-1.project.id}"
+
+
+def test_the_command_writes_the_world_at_exit(upstream, tmp_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "mockexp", "record", "giosg", "--upstream", upstream.url, "--port", str(port), "--out", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/__mockexp/violations")
+        org = upstream.tenant("giosg")["organization_id"]
+        httpx.post(f"http://127.0.0.1:{port}/api/v5/orgs/{org}/experiments", headers=upstream.credential("giosg", can_write=True), json={"is_draft": True})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert f"recorded 1 call(s) to {tmp_path / 'giosg.yaml'}" in out
+    assert yaml.safe_load((tmp_path / "giosg.yaml").read_text())["requests"] == [{"operationId": "createExperiment", "as": "createExperiment-1", "body": {"is_draft": True}}]
