@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -25,9 +24,6 @@ from mockexp.vendors import ALL
 from tests.proxy.servers import served
 from tests.proxy.test_proxy import _wait_for
 
-REFERENCE = re.compile(r"^\$\{([^.}]+)\.([^}]+)\}$")
-
-
 @pytest.fixture(scope="module")
 def upstream():
     with run_mock(["giosg", "growthbook"]) as mock:
@@ -42,38 +38,7 @@ def recording(upstream_url: str, vendor: str):
         yield httpx.Client(base_url=url, timeout=10), recorder
 
 
-def replay(world: dict, mock) -> dict:
-    """Make a world's calls against a mock (as `serve --fixtures` does), the answers by name."""
-    vendor = world["vendor"]
-    operations = {op.operation_id: (spec, op) for file in ALL[vendor].specs for spec in [load_named(file)] for op in spec.operations}
-    answers: dict = {}
-
-    def resolve(value):
-        if isinstance(value, dict):
-            return {key: resolve(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [resolve(item) for item in value]
-        match = REFERENCE.match(value) if isinstance(value, str) else None
-        if match is None:
-            return value
-        found = answers[match.group(1)]
-        for part in match.group(2).split("."):
-            found = found[int(part)] if isinstance(found, list) else found[part]
-        return found
-
-    for call in world["requests"]:
-        spec, operation = operations[call["operationId"]]
-        path = {**mock.tenant(vendor), **resolve(call.get("path", {}))}
-        url = mock.url + spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(path[m.group(1)]), operation.path)
-        answer = httpx.request(operation.method, url, json=resolve(call.get("body")), params=resolve(call.get("query", {})),
-                               headers=mock.credential(vendor, can_write=True))
-        assert 200 <= answer.status_code < 300, (call, answer.text)
-        if "as" in call:
-            answers[call["as"]] = answer.json() if answer.content else None
-    return answers
-
-
-def test_the_recorded_writes_replay_in_a_fresh_mock_with_ids_as_references(upstream):
+def test_the_recorded_writes_load_with_serve_fixtures_with_ids_as_references(upstream, tmp_path):
     org = upstream.tenant("giosg")["organization_id"]
     base = f"/api/v5/orgs/{org}/experiments"
     writer = upstream.credential("giosg", can_write=True)
@@ -87,11 +52,10 @@ def test_the_recorded_writes_replay_in_a_fresh_mock_with_ids_as_references(upstr
     assert [call["operationId"] for call in world["requests"]] == ["createExperiment", "updateExperiment"]
     assert world["requests"][1]["path"] == {"experiment_id": "${createExperiment-1.id}"}  # the tenant's organization_id left out
     assert len(recorder.skipped) == 1 and "not created while recording" in recorder.skipped[0]
-    with run_mock(["giosg"]) as fresh:
-        answers = replay(world, fresh)
-        got = httpx.get(fresh.base_url("giosg") + f"/orgs/{fresh.tenant('giosg')['organization_id']}/experiments/{answers['createExperiment-1']['id']}",
-                        headers=fresh.credential("giosg"))
-    assert got.json()["name"] == "Bigger banner"
+    (tmp_path / "giosg.yaml").write_text(yaml.safe_dump(world))
+    with run_mock(["giosg"], fixtures=tmp_path) as fresh:  # as `mockexp serve --fixtures` loads it
+        listed = httpx.get(fresh.base_url("giosg") + f"/orgs/{fresh.tenant('giosg')['organization_id']}/experiments", headers=fresh.credential("giosg"))
+    assert [experiment["name"] for experiment in listed.json()["results"]] == ["Bigger banner"]
 
 
 def test_personal_data_is_replaced_the_same_way_everywhere_and_ids_in_bodies_are_references(upstream):
