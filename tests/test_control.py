@@ -146,8 +146,17 @@ def test_a_seeded_probability_fails_the_same_requests_every_run(http, raw, giosg
     assert set(first) == {200, 500} and statuses() == first
 
 
+def test_a_patch_changes_the_answer_as_a_deviating_real_api_would_and_nothing_stored(http, raw, giosg, mock):
+    put_faults(http, {"vendor": "giosg", "operationId": "createExperiment", "patch": {"name": 42, "is_draft": None}, "times": 1})
+    patched = create(raw, giosg, name="Patched on the way out")
+    assert patched.status_code == 201 and patched.json()["name"] == 42 and "is_draft" not in patched.json()
+    assert int(patched.headers["content-length"]) == len(patched.content)
+    stored = raw.get(f"{giosg['base']}/{patched.json()['id']}", headers=giosg["headers"]).json()
+    assert stored["name"] == "Patched on the way out" and stored["is_draft"] is True
+
+
 @pytest.mark.parametrize("rule, field", [({"vendor": "giosg"}, "rules[0]"), ({"latency_ms": [300, 100]}, "rules[0].latency_ms"),
-                                         ({"status": 503, "drop": True}, "rules[0]")])
+                                         ({"status": 503, "drop": True}, "rules[0]"), ({"status": 500, "patch": {"a": 1}}, "rules[0].patch")])
 def test_a_rule_that_does_nothing_or_contradicts_itself_is_400(http, rule, field):
     response = put_faults(http, rule)
     assert response.status_code == 400 and field in response.text, response.text

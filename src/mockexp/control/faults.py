@@ -1,6 +1,7 @@
 """Faults and latency on purpose: rules matched by vendor, operationId, method and path
 prefix, each delaying, failing (with the vendor's own error body) or dropping the requests it
-matches, for the next N of them or with a (seeded, so repeatable) probability."""
+matches, or changing its JSON answer (`patch`, a JSON merge patch), for the next N of them or
+with a (seeded, so repeatable) probability."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any, Mapping
 from mockexp.errors import DomainError, Invalid
 
 MATCHERS = ("vendor", "operationId", "method", "path")
-EFFECTS = ("status", "headers", "latency_ms", "drop")
+EFFECTS = ("status", "headers", "latency_ms", "drop", "patch")
 
 
 class InjectedFault(DomainError):
@@ -106,7 +107,7 @@ def check(rule: Mapping[str, Any], index: int) -> None:
     """The rules a rule must keep beyond its schema's shape."""
     at = ("rules", index)
     if not any(rule.get(name) not in (None, False, {}) for name in EFFECTS):
-        raise Invalid([(at, "A rule needs an effect: status, headers, latency_ms or drop.")])
+        raise Invalid([(at, "A rule needs an effect: status, headers, latency_ms, drop or patch.")])
     latency = rule.get("latency_ms")
     if isinstance(latency, list) and latency[0] > latency[1]:
         raise Invalid([(at + ("latency_ms",), f"The range goes from {latency[0]} to {latency[1]}: min must not be above max.")])
@@ -114,3 +115,5 @@ def check(rule: Mapping[str, Any], index: int) -> None:
         raise Invalid([(at + ("headers",), "Headers are sent with an injected status: give a status too.")])
     if rule.get("drop") and rule.get("status") is not None:
         raise Invalid([(at, "A dropped connection has no status: give drop or status, not both.")])
+    if rule.get("patch") is not None and (rule.get("drop") or rule.get("status") is not None):
+        raise Invalid([(at + ("patch",), "A patch changes the mock's own answer: give it without status or drop.")])

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockexp.control.faults import InjectedFault
 from mockexp.control.journal import Entry
+from mockexp.control.patching import PatchedAnswer
 from mockexp.control.ratelimits import TooManyRequests
 
 BODY_KEPT = 64 * 1024  # bytes of a request body the journal keeps
@@ -74,7 +75,8 @@ class ControlPlane:
         except TooManyRequests as error:
             await self._refuse(scope, seen, error)
             return
-        await self.app(scope, seen.receive, seen.send)
+        send = PatchedAnswer(seen.send, rule.definition["patch"]) if rule is not None and rule.definition.get("patch") is not None else seen.send
+        await self.app(scope, seen.receive, send)
 
     async def _refuse(self, scope: Scope, seen: "Seen", error: Any) -> None:
         await seen.drain()  # the journal keeps what was sent, answered or not
