@@ -108,14 +108,9 @@ def main(args: argparse.Namespace) -> int:
 def _log_requests(level: str) -> None:
     """One line per request to a vendor (vendor, operation, method, path, status, duration, and a
     4xx's reason) on stderr, in place of uvicorn's access log."""
-    import logging
+    from mockexp.logs import to_stderr
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
-    logger = logging.getLogger("mockexp.requests")
-    logger.addHandler(handler)
-    logger.setLevel(level.upper())
-    logger.propagate = False
+    to_stderr("mockexp.requests", level)
 
 
 def _runtime(args: argparse.Namespace):

@@ -99,12 +99,7 @@ def _interrupt(signum, frame) -> None:
 
 
 def _log_violations(level: str) -> None:
-    import logging
+    from mockexp.logs import to_stderr
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s:  %(message)s"))
-    logger = logging.getLogger("mockexp.proxy")
-    logger.addHandler(handler)
-    logger.setLevel(level.upper())
-    logger.propagate = False
+    to_stderr("mockexp.proxy", level, "%(levelname)s:  ")
 

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mockexp.worlds.export import world_of
-from tests.test_worlds import runtime_with, write_world
+from tests.test_worlds import reloaded as exported_and_loaded
+from tests.test_worlds import runtime_with
 
 ADMIN = "absmartly-demo-admin-key"
 
 
 def reloaded(runtime, tmp_path: Path):
     """The runtime's world exported, loaded into a fresh mock (which exports the same)."""
-    exported = world_of(runtime, "absmartly")
-    write_world(tmp_path, "absmartly", exported)
-    loaded = runtime_with(["absmartly"], tmp_path)
-    assert world_of(loaded, "absmartly") == exported
-    return loaded.models["absmartly"]
+    return exported_and_loaded(runtime, "absmartly", tmp_path).models["absmartly"]
 
 
 def experiments(absmartly) -> dict:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mockexp.worlds.export import world_of
-from tests.test_worlds import runtime_with, write_world
+from tests.test_worlds import reloaded, runtime_with
 
 ADMIN = "secret_mockexp_demo_admin"
 TOKEN = "secret_user_mockexp_demo_superadmin"
@@ -15,11 +14,7 @@ ORG = "org_demo_bookshop"
 
 def reload(runtime, tmp_path: Path):
     """The runtime's world exported, loaded into a fresh mock; and whether that exports the same."""
-    exported = world_of(runtime, "growthbook")
-    write_world(tmp_path, "growthbook", exported)
-    loaded = runtime_with(["growthbook"], tmp_path)
-    assert world_of(loaded, "growthbook") == exported
-    return loaded.models["growthbook"]
+    return reloaded(runtime, "growthbook", tmp_path).models["growthbook"]
 
 
 def payloads(growthbook) -> dict:
