@@ -45,8 +45,8 @@ def test_the_recorded_writes_load_with_serve_fixtures_with_ids_as_references(ups
     with recording(upstream.url, "giosg") as (client, recorder):
         made = client.post(base, headers=writer, json={"is_draft": True, "name": "Banner"}).json()
         client.put(f"{base}/{made['id']}", headers=writer, json={"is_draft": True, "name": "Bigger banner"})
-        existing = next(e for e in client.get(base, headers=writer).json()["results"] if e["id"] != made["id"] and e["is_draft"])
-        assert client.put(f"{base}/{existing['id']}", headers=writer, json={"is_draft": True, "name": "x"}).status_code == 200  # a real object the world does not hold
+        unseen = next(e for e in upstream_experiments(upstream) if e["id"] != made["id"] and e["is_draft"])
+        assert client.put(f"{base}/{unseen['id']}", headers=writer, json={"is_draft": True, "name": "x"}).status_code == 200  # never read: not in the world
         client.post(base, headers=writer, json={"name": "refused: no is_draft"})
     world = recorder.world()
     assert [call["operationId"] for call in world["requests"]] == ["createExperiment", "updateExperiment"]
@@ -56,6 +56,48 @@ def test_the_recorded_writes_load_with_serve_fixtures_with_ids_as_references(ups
     with run_mock(["giosg"], fixtures=tmp_path) as fresh:  # as `mockexp serve --fixtures` loads it
         listed = httpx.get(fresh.base_url("giosg") + f"/orgs/{fresh.tenant('giosg')['organization_id']}/experiments", headers=fresh.credential("giosg"))
     assert [experiment["name"] for experiment in listed.json()["results"]] == ["Bigger banner"]
+
+
+def upstream_experiments(upstream) -> list[dict]:
+    org = upstream.tenant("giosg")["organization_id"]
+    return httpx.get(f"{upstream.base_url('giosg')}/orgs/{org}/experiments", headers=upstream.credential("giosg")).json()["results"]
+
+
+def test_objects_read_while_recording_become_creates_and_later_writes_on_them_replay(upstream, tmp_path):
+    org = upstream.tenant("giosg")["organization_id"]
+    base = f"/api/v5/orgs/{org}/experiments"
+    writer = upstream.credential("giosg", can_write=True)
+    with recording(upstream.url, "giosg") as (client, recorder):
+        shown = client.get(base, headers=writer).json()["results"]
+        draft = next(e for e in shown if e["is_draft"])
+        client.put(f"{base}/{draft['id']}", headers=writer, json={"is_draft": True, "name": "Renamed while recording"})
+    world = recorder.world()
+    assert [call["operationId"] for call in world["requests"]] == ["createExperiment"] * len(shown) + ["updateExperiment"]
+    assert recorder.skipped == []
+    (tmp_path / "giosg.yaml").write_text(yaml.safe_dump(world))
+    with run_mock(["giosg"], fixtures=tmp_path) as fresh:
+        listed = httpx.get(fresh.base_url("giosg") + f"/orgs/{fresh.tenant('giosg')['organization_id']}/experiments", headers=fresh.credential("giosg")).json()["results"]
+    assert sorted(e["name"] for e in listed) == sorted("Renamed while recording" if e["id"] == draft["id"] else e["name"] for e in shown)
+    assert sorted(e["is_draft"] for e in listed) == sorted(e["is_draft"] for e in shown)
+
+
+def test_a_recorded_call_a_fresh_mock_refuses_is_left_out_with_the_calls_that_need_it(upstream):
+    org = upstream.tenant("giosg")["organization_id"]
+    base = f"/api/v5/orgs/{org}/experiments"
+    writer = upstream.credential("giosg", can_write=True)
+    target = next(e for e in upstream_experiments(upstream) if e["is_draft"])
+    foreign_goal = "00000000-0000-4000-8000-000000000000"  # a goal only the "real" account has
+    upstream.fail({"vendor": "giosg", "operationId": "retrieveExperiment", "patch": {"goal_id": foreign_goal}, "times": 1})
+    with recording(upstream.url, "giosg") as (client, recorder):
+        client.get(f"{base}/{target['id']}", headers=writer)
+        assert client.put(f"{base}/{target['id']}", headers=writer, json={"is_draft": True, "name": "Renamed"}).status_code == 200
+        client.post(base, headers=writer, json={"is_draft": True, "name": "Fine"})
+    upstream.runtime.faults.clear()
+    recorder.loadable(ALL["giosg"])
+    assert [call["operationId"] for call in recorder.world()["requests"]] == ["createExperiment"]
+    assert recorder.world()["requests"][0]["body"]["name"] == "Fine"
+    assert len(recorder.skipped) == 2, recorder.skipped
+    assert "goal_id" in recorder.skipped[0] and "refers to createExperiment-1" in recorder.skipped[1]
 
 
 def test_personal_data_is_replaced_the_same_way_everywhere_and_ids_in_bodies_are_references(upstream):

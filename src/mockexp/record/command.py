@@ -1,6 +1,6 @@
 """`mockexp record VENDOR --upstream URL --out DIR`: the validation proxy, and at exit the
-successful writes it saw written as a fixture world (`DIR/<vendor>.yaml`) for
-`mockexp serve --fixtures DIR`."""
+objects it saw (read, or made by the successful writes it saw) written as a fixture world
+(`DIR/<vendor>.yaml`) for `mockexp serve --fixtures DIR`, checked to load in a fresh mock."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def main(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"mockexp record: {exc}", file=sys.stderr)
         return 2
+    recorder.loadable(vendor)
     target = recorder.write(args.out)
     print(f"recorded {len(recorder.calls)} call(s) to {target}" + (f"; left out {len(recorder.skipped)}:" if recorder.skipped else ""), flush=True)
     for skipped in recorder.skipped:

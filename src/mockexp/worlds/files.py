@@ -36,8 +36,8 @@ REQUEST_KEYS = {"operationId", "as", "credential", "path", "query", "body"}
 class WorldFileError(Exception):
     """A world file that cannot be loaded: which file, which request, and the rule."""
 
-    def __init__(self, file: Path | str, rule: str, where: str | None = None) -> None:
-        self.file, self.where, self.rule = str(file), where, rule
+    def __init__(self, file: Path | str, rule: str, where: str | None = None, index: int | None = None) -> None:
+        self.file, self.where, self.rule, self.index = str(file), where, rule, index
         super().__init__(f"{self.file}: {where}: {rule}" if where else f"{self.file}: {rule}")
 
 

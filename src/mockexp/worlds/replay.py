@@ -112,7 +112,7 @@ class Replay:
         return value
 
     def _error(self, request: Request, rule: str) -> WorldFileError:
-        return WorldFileError(self.world.path, rule, request.label)
+        return WorldFileError(self.world.path, rule, request.label, request.index)
 
 
 _MISSING = object()
