@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from mockexp.errors import Invalid
 from mockexp.paging import Listing
 from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, PROJECTS, SDK_CONNECTIONS
-from mockexp.vendors.growthbook.models.world import World, changed
+from mockexp.vendors.growthbook.models.world import World, changed, refuse_if_used
 
 
 class Projects(World):
@@ -36,7 +35,6 @@ class Projects(World):
         users = [f"feature {f['id']}" for f in org.view(FEATURES, {"project": id})]
         users += [f"environment {e['id']}" for e in org.view(ENVIRONMENTS, test=lambda e: id in e["projects"])]
         users += [f"SDK connection {c['id']}" for c in org.view(SDK_CONNECTIONS, test=lambda c: id in c["projects"])]
-        if users:
-            raise Invalid.field("id", f"Project {id} is still used by {', '.join(users[:5])}{' and more' if len(users) > 5 else ''}.")
+        refuse_if_used(f"Project {id}", users)
         org.delete(PROJECTS, id)
         return {"deletedId": id}
