@@ -476,3 +476,15 @@ def test_settings_are_growthbooks_defaults_with_what_the_organization_changed(gb
     settings = gb.get_settings(ADMIN)["settings"]
     assert (settings["featureKeyExample"], settings["statsEngine"], settings["confidenceLevel"]) == ("checkout-redesign", "bayesian", 0.95)
     assert gb.get_settings(OTHER)["settings"]["featureKeyExample"] == ""
+
+
+def test_a_project_or_environment_that_a_saved_group_archetype_or_member_uses_cannot_be_deleted(gb, erik):
+    groups_project, archetypes_project, members_project = (gb.post_project({"name": name}, ADMIN)["project"]["id"] for name in "abc")
+    gb.post_saved_group(list_group(projects=[groups_project]), ADMIN)
+    gb.post_archetype({"name": "x", "isPublic": True, "projects": [archetypes_project]}, ADMIN)
+    gb.update_member_role(erik, {"member": {"environments": ["dev"], "projectRoles": [{"project": members_project, "role": "readonly", "environments": []}]}}, ADMIN)
+    for project, user in ((groups_project, "saved group"), (archetypes_project, "archetype"), (members_project, "member")):
+        assert user in invalid_field(lambda: gb.delete_project(project, ADMIN))
+    gb.post_environment({"id": "staging"}, ADMIN)
+    assert "member" in invalid_field(lambda: gb.delete_environment("dev", ADMIN))
+    assert gb.delete_environment("staging", ADMIN) == {"deletedId": "staging"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mockexp.errors import Invalid
 from mockexp.store import Tables
-from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, PROJECTS, SDK_CONNECTIONS
+from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, MEMBERS, PROJECTS, SDK_CONNECTIONS
 from mockexp.vendors.growthbook.models.world import World, changed, refuse_if_used
 
 FIELDS = ("description", "toggleOnList", "defaultState", "projects")
@@ -48,6 +48,7 @@ class Environments(World):
         self.stored(org, ENVIRONMENTS, id)
         users = [f"SDK connection {c['id']}" for c in org.view(SDK_CONNECTIONS, {"environment": id})]
         users += [f"environment {e['id']}" for e in org.view(ENVIRONMENTS, {"parent": id})]
+        users += [f"member {m['id']}" for m in org.view(MEMBERS, test=lambda m: _limits_to(m, id))]
         refuse_if_used(f"Environment {id}", users)
         if org.count(ENVIRONMENTS) == 1:
             raise Invalid.field("id", "An organization needs at least one environment.")
@@ -67,3 +68,8 @@ class Environments(World):
 
 def _shown(environment: dict) -> dict:
     return {name: value for name, value in environment.items() if name != "order"}
+
+
+def _limits_to(member: dict, environment: str) -> bool:
+    """Whether a member's role (global or in a project) is limited to `environment`."""
+    return environment in member["environments"] or any(environment in r["environments"] for r in member["projectRoles"])
