@@ -42,7 +42,10 @@ class CodeRefs(World):
             for feature, refs in by_feature.items():
                 key = ref_key(feature, repo, branch)
                 record = {"key": key, "organization": organization, "dateUpdated": now, "feature": feature, "repo": repo, "branch": branch, "refs": refs}
-                org.replace(CODE_REFS, key, record) if org.get(CODE_REFS, key) else org.insert(CODE_REFS, key, record)
+                if org.get(CODE_REFS, key) is None:
+                    org.insert(CODE_REFS, key, record)
+                else:
+                    org.replace(CODE_REFS, key, record)
             for feature in gone:
                 org.delete(CODE_REFS, ref_key(feature, repo, branch))
         return {"featuresUpdated": sorted({*by_feature, *gone})}
