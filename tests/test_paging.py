@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
+from mockexp.contract.follow import identity
 from mockexp.errors import NotFound
 from mockexp.paging import DeclarationError, Listing, Pagination, Request, render
 
@@ -125,6 +126,7 @@ def test_launchdarkly_style_links_are_paths_and_extra_fields_join_them():
     ({"style": "offset", "parameters": {"size": "limit", "offset": "offset"}, "body": {"items": "x", "sum": "s"}}, "not sum"),
     ({"style": "offset", "parameters": {"size": "limit", "offset": "offset"}, "body": {"items": "rows"}}, "items: rows"),
     ({"style": "offset", "parameters": {"size": "limit", "offset": "offset"}, "body": {"items": "x"}, "urls": "relative"}, "urls"),
+    ({"style": "offset", "parameters": {"size": "limit", "offset": "offset"}, "body": {"items": "x"}, "identity": {"a": 1}}, "identity"),
 ])
 def test_a_declaration_that_cannot_work_is_refused_saying_why(declaration, complaint):
     with pytest.raises(DeclarationError, match=complaint.replace(".", r"\.")):
@@ -134,3 +136,11 @@ def test_a_declaration_that_cannot_work_is_refused_saying_why(declaration, compl
 def test_a_page_size_parameter_without_a_default_is_refused():
     with pytest.raises(DeclarationError, match="default"):
         Pagination.of(operation({"style": "offset", "parameters": {"size": "limit", "offset": "offset"}, "body": {"items": "x"}}, "offset", "limit"), strict=True)
+
+
+def test_items_without_an_id_are_told_apart_by_the_fields_their_identity_lists():
+    declaration = {"style": "offset", "parameters": {"size": "limit", "offset": "offset"}, "body": {"items": "x"}, "identity": ["feature", "branch"]}
+    found = Pagination.of(operation(declaration, "limit", "offset", properties=("x",)), strict=True)
+    assert found.identity == ("feature", "branch")
+    assert identity({"feature": "a", "branch": "main"}, found.identity) != identity({"feature": "a", "branch": "dev"}, found.identity)
+    assert identity({"feature": "a"}, found.identity) is None

@@ -23,7 +23,8 @@ A list operation carries `x-mockexp-pagination`:
         previous: previous   #   the previous page's URL, or null
         links: _links        #   {self, first, last, next?, prev?}, each {href, type}
       urls: absolute | path  # next / previous / links as full URLs (default) or paths
-      identity: version      # the item field that tells items apart (default: id, _id or key)
+      identity: version      # the item field that tells items apart (default: id, _id or key),
+                             #   or a list of fields that together do ([feature, repo, branch])
 
 A model's list operation returns a `Listing` (every object of the list, in order); the core
 cuts the page the request asks for and writes the envelope the declaration describes.
@@ -60,7 +61,7 @@ class Pagination:
     body: Mapping[str, str]
     urls: str = "absolute"
     default_size: int = 20
-    identity: str | None = None
+    identity: str | tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, operation: Mapping[str, Any], *, strict: bool = False) -> "Pagination | None":
@@ -95,8 +96,10 @@ class Pagination:
         if urls not in URLS:
             raise DeclarationError(f"{EXTENSION}.urls must be absolute or path, not {urls!r}")
         identity = declared.get("identity")
-        if identity is not None and not isinstance(identity, str):
-            raise DeclarationError(f"{EXTENSION}.identity must name a field of the items, not {identity!r}")
+        if isinstance(identity, list) and identity and all(isinstance(name, str) for name in identity):
+            identity = tuple(identity)
+        elif identity is not None and not isinstance(identity, str):
+            raise DeclarationError(f"{EXTENSION}.identity must name a field of the items (or list fields), not {identity!r}")
         default = query.get(parameters["size"], {}).get("schema", {}).get("default")
         if strict and not isinstance(default, int):
             raise DeclarationError(f"the page size parameter {parameters['size']} needs an integer default")

@@ -83,8 +83,12 @@ def pointer(document: Any, path: str) -> Any:
     return node
 
 
-def identity(item: Any, field: str | None = None) -> Any:
-    """What tells an object apart: `field` when its list declares one, else its id or key."""
+def identity(item: Any, field: str | tuple[str, ...] | None = None) -> Any:
+    """What tells an object apart: `field` (or fields, together) when its list declares one,
+    else its id or key."""
+    if isinstance(item, dict) and isinstance(field, tuple):
+        parts = [item.get(name) for name in field]
+        return None if None in parts else "/".join(map(str, parts))
     if isinstance(item, dict):
         for name in (field,) if field else IDENTITY_FIELDS:
             if item.get(name) is not None:

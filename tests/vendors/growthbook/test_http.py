@@ -154,3 +154,79 @@ def test_an_sdk_connection_takes_its_flags_on_create_and_update(http):
     updated = http.put(f"{V1}/sdk-connections/{connection['id']}", headers=bearer(ADMIN), json={"hashSecureAttributes": True})
     assert updated.status_code == 200, updated.text
     assert updated.json()["sdkConnection"]["hashSecureAttributes"] is True and updated.json()["sdkConnection"]["includeRuleIds"] is True
+
+
+def test_only_the_super_admins_token_reaches_the_organizations_endpoints(http):
+    for key in (ADMIN, READONLY, ACME):
+        assert_message(http.get(f"{V1}/organizations", headers=bearer(key)), 403, "super admin")
+    listed = http.get(f"{V1}/organizations", headers=basic(SUPER)).json()
+    assert {o["id"] for o in listed["organizations"]} >= {"org_demo_bookshop", "org_acme_travel"} and "hasMore" in listed
+    made = http.post(f"{V1}/organizations", headers=bearer(SUPER), json={"name": "Bookshop Nordics", "externalId": "crm-http"}).json()["organization"]
+    assert http.put(f"{V1}/organizations/{made['id']}", headers=bearer(SUPER), json={"name": "Nordics"}).json()["organization"]["name"] == "Nordics"
+    assert [o["id"] for o in http.get(f"{V1}/organizations", headers=bearer(SUPER), params={"search": "crm-http"}).json()["organizations"]] == [made["id"]]
+
+
+def test_the_demo_world_has_saved_groups_of_both_types_that_rules_write_into_the_sdk_payload(http):
+    groups = http.get(f"{V1}/saved-groups", headers=bearer(ADMIN)).json()["savedGroups"]
+    assert {g["type"] for g in groups} == {"condition", "list"}
+    nordics = next(g for g in groups if g["name"] == "nordics")
+    key = http.get(f"{V1}/sdk-connections", headers=bearer(ADMIN)).json()["connections"][0]["key"]
+    note = http.get(f"/api/features/{key}").json()["features"]["nordic-shipping-note"]
+    assert note["rules"][0]["condition"] == {"$and": [{"country": {"$in": nordics["values"]}}]}
+    assert http.get(f"{V1}/saved-groups", headers=bearer(ACME)).json()["total"] == 0
+
+
+def test_a_saved_group_from_create_to_delete_and_a_list_group_without_values_is_400(http):
+    h = bearer(ADMIN)
+    assert_message(http.post(f"{V1}/saved-groups", headers=h, json={"name": "x", "type": "list", "attributeKey": "id"}), 400, "values")
+    made = http.post(f"{V1}/saved-groups", headers=h, json={"name": "VIPs", "attributeKey": "id", "values": ["u1"]}).json()["savedGroup"]
+    assert made["type"] == "list"
+    changed = http.post(f"{V1}/saved-groups/{made['id']}", headers=h, json={"values": ["u1", "u2"]}).json()["savedGroup"]
+    assert changed["values"] == ["u1", "u2"]
+    assert http.delete(f"{V1}/saved-groups/{made['id']}", headers=h).json() == {"deletedId": made["id"]}
+    assert_message(http.get(f"{V1}/saved-groups/{made['id']}", headers=h), 404)
+
+
+def test_a_saved_group_a_demo_rule_targets_cannot_be_deleted(http):
+    groups = http.get(f"{V1}/saved-groups", headers=bearer(ADMIN)).json()["savedGroups"]
+    beta = next(g for g in groups if g["name"] == "beta-testers")
+    assert_message(http.delete(f"{V1}/saved-groups/{beta['id']}", headers=bearer(ADMIN)), 400, "beta-recommendations")
+
+
+def test_archetypes_are_listed_whole_and_a_value_of_the_wrong_datatype_is_400(http):
+    h = bearer(ADMIN)
+    archetypes = http.get(f"{V1}/archetypes", headers=h).json()
+    assert set(archetypes) == {"archetypes"} and len(archetypes["archetypes"]) == 3
+    assert_message(http.post(f"{V1}/archetypes", headers=h, json={"name": "x", "isPublic": True, "attributes": {"employee": "yes"}}), 400, "attributes.employee")
+    made = http.post(f"{V1}/archetypes", headers=h, json={"name": "Teen", "isPublic": False, "attributes": {"age": 15}}).json()["archetype"]
+    assert http.put(f"{V1}/archetypes/{made['id']}", headers=h, json={"name": "Teenager"}).json()["archetype"]["attributes"] == {"age": 15}
+    assert http.get(f"{V1}/archetypes", headers=bearer(ACME)).json() == {"archetypes": []}
+
+
+def test_members_roles_are_validated_and_the_readonly_key_cannot_change_them(http):
+    h = bearer(ADMIN)
+    erik = http.get(f"{V1}/members", headers=h, params={"userEmail": "erik@"}).json()["members"][0]
+    assert (erik["globalRole"], erik["environments"], erik["limitAccessByEnvironment"]) == ("engineer", ["dev", "staging"], True)
+    assert_message(http.post(f"{V1}/members/{erik['id']}/role", headers=h, json={"member": {"role": "wizard"}}), 400, "member.role")
+    assert_message(http.post(f"{V1}/members/{erik['id']}/role", headers=h, json={"member": {"environments": ["moon"]}}), 400, "member.environments[0]")
+    assert_message(http.post(f"{V1}/members/{erik['id']}/role", headers=bearer(READONLY), json={"member": {"role": "admin"}}), 403)
+    updated = http.post(f"{V1}/members/{erik['id']}/role", headers=h, json={"member": {"role": "experimenter", "environments": ["dev"]}}).json()
+    assert updated["updatedMember"]["role"] == "experimenter" and updated["updatedMember"]["environments"] == ["dev"]
+    assert http.delete(f"{V1}/members/{erik['id']}", headers=h).json() == {"deletedId": erik["id"]}
+    assert http.get(f"{V1}/members", headers=bearer(ACME)).json()["total"] == 0
+
+
+def test_code_refs_submitted_by_ci_are_listed_per_feature(http):
+    h = bearer(ADMIN)
+    assert {r["feature"] for r in http.get(f"{V1}/code-refs", headers=h, params={"limit": 100}).json()["codeRefs"]} >= {"dark-mode", "search-results-per-page"}
+    ref = {"filePath": "app/menu.py", "startingLineNumber": 5, "lines": "gb.is_on('dark-mode')", "flagKey": "dark-mode", "contentHash": "x"}
+    answer = http.post(f"{V1}/code-refs", headers=h, params={"deleteMissing": "false"}, json={"branch": "release", "repoName": "demo-bookshop/storefront", "refs": [ref]})
+    assert answer.json() == {"featuresUpdated": ["dark-mode"]}
+    assert {r["branch"] for r in http.get(f"{V1}/code-refs/dark-mode", headers=h).json()["codeRefs"]} == {"main", "release"}
+    assert_message(http.post(f"{V1}/code-refs", headers=h, json={"branch": "b", "repoName": "r", "refs": [{**ref, "flagKey": "nope"}]}), 400, "refs[0].flagKey")
+    assert http.get(f"{V1}/code-refs", headers=bearer(ACME)).json()["total"] == 0
+
+
+def test_settings_are_read_by_any_key_of_the_organization(http):
+    assert http.get(f"{V1}/settings", headers=bearer(READONLY)).json()["settings"]["featureKeyExample"] == "checkout-redesign"
+    assert http.get(f"{V1}/settings", headers=bearer(ACME)).json()["settings"]["featureKeyExample"] == ""

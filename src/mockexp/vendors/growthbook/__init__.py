@@ -1,5 +1,6 @@
 """GrowthBook: the REST API v1 (projects, environments, features with their rules, toggles and
-revisions), behind a secret key sent with HTTP Basic or as a Bearer token."""
+revisions, SDK connections, saved groups, archetypes, members, code references, settings, and
+a super admin's organizations), behind a secret key sent with HTTP Basic or as a Bearer token."""
 
 from mockexp.vendor import Vendor
 from mockexp.vendors.growthbook import fixtures, handlers, models

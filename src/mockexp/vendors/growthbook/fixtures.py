@@ -1,11 +1,12 @@
 """GrowthBook's demo world, built with Faker from the seed in `fixtures/growthbook.yaml`.
 
 Everything is made through the model's own operations at times in the past (creates, then
-changes and toggles, each a revision), so the demo data obeys the same rules as what users
-create."""
+changes and toggles, each a revision; saved groups, archetypes, members and code references as
+the API makes them), so the demo data obeys the same rules as what users create."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class Seeding:
     admin: str  # the organization's admin key, which makes everything
     projects: list[str]
     environments: list[str]
+    groups: dict[str, str]  # saved group name in the plan -> its id
 
     def days_ago(self, days: float) -> datetime:
         return self.growthbook.clock.now() - days * DAY
@@ -59,17 +61,45 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
         environments = [growthbook.post_environment(dict(item), admin)["environment"]["id"] for item in plan["environments"]]
         for env, language in zip(environments, itertools.cycle(("python", "javascript"))):
             growthbook.post_sdk_connection({"name": f"{plan['name']} ({env})", "language": language, "environment": env}, admin)
-    seeding = Seeding(growthbook, fake, admin, projects, environments)
+        seeding = Seeding(growthbook, fake, admin, projects, environments, {})
+        _organization_data(seeding, plan)
     for offset, item in enumerate(plan["showcase"]):
         _showcase(seeding, item, 300 - offset)
     names = [f"{area}-{thing}" for area, thing in itertools.product(plan["areas"], plan["things"])]
     fake.random.shuffle(names)
     for offset in range(plan["generated"]):
         _generated(seeding, names[offset], 250 - offset * 7)
+    with growthbook.backdated(seeding.days_ago(2)):
+        for submission in plan.get("codeRefs", []):
+            growthbook.post_code_refs(submission, admin)
+
+
+def _organization_data(seeding: Seeding, plan: dict) -> None:
+    """Attributes, saved groups, archetypes, members and settings (the plan's indices into
+    projects made ids)."""
+    growthbook, admin = seeding.growthbook, seeding.admin
+    for attribute in plan.get("attributes", []):
+        growthbook.add_attribute(attribute, admin)
+    for group in plan.get("savedGroups", []):
+        body = {**group, "projects": [seeding.projects[i] for i in group.get("projects", [])]}
+        seeding.groups[group["name"]] = growthbook.post_saved_group(body, admin)["savedGroup"]["id"]
+    for archetype in plan.get("archetypes", []):
+        growthbook.post_archetype(dict(archetype), admin)
+    for member in plan.get("members", []):
+        id = growthbook.add_member(member["name"], member["email"], member["role"], admin)["id"]
+        roles = [{**r, "project": seeding.projects[r["project"]]} for r in member.get("projectRoles", [])]
+        if roles or member.get("environments"):
+            growthbook.update_member_role(id, {"member": {"environments": member.get("environments", []), "projectRoles": roles}}, admin)
+    if plan.get("settings"):
+        growthbook.change_settings(plan["settings"], admin)
 
 
 def _showcase(seeding: Seeding, item: dict, days: float) -> None:
-    body = {**item, "project": seeding.projects[item["project"]], "owner": seeding.fake.email(), "description": seeding.fake.sentence(nb_words=8)}
+    body = {**copy.deepcopy(item), "project": seeding.projects[item["project"]], "owner": seeding.fake.email(), "description": seeding.fake.sentence(nb_words=8)}
+    for entry in body["environments"].values():
+        for rule in entry["rules"]:
+            for target in rule.get("savedGroupTargeting", []):
+                target["savedGroups"] = [seeding.groups[name] for name in target["savedGroups"]]
     with seeding.growthbook.backdated(seeding.days_ago(days)):
         seeding.growthbook.post_feature(body, seeding.admin)
 

@@ -1,5 +1,6 @@
 """GrowthBook's rules: organizations with their keys, projects, environments, and features with
-their rules, toggles and revisions, SDK connections and the payload their SDKs read.
+their rules, toggles and revisions, SDK connections and the payload their SDKs read, saved
+groups, attributes and archetypes, members and their roles, code references, and settings.
 
 Plain Python over the store and the clock; no HTTP here. Request bodies arrive already
 checked against the spec (types, enums, patterns, ranges); these are the rules the spec
@@ -7,13 +8,18 @@ cannot state. One module per resource; the model is their sum.
 """
 
 from mockexp.vendors.growthbook.models.access import Access
-from mockexp.vendors.growthbook.models.environments import Environments
+from mockexp.vendors.growthbook.models.archetypes import Archetypes
+from mockexp.vendors.growthbook.models.code_refs import CodeRefs
 from mockexp.vendors.growthbook.models.features import Features
+from mockexp.vendors.growthbook.models.members import Members
+from mockexp.vendors.growthbook.models.organizations import Organizations
 from mockexp.vendors.growthbook.models.projects import Projects
+from mockexp.vendors.growthbook.models.saved_groups import SavedGroups
 from mockexp.vendors.growthbook.models.sdk_connections import SdkConnections
+from mockexp.vendors.growthbook.models.settings import Settings
 
 
-class GrowthBook(Access, Projects, Environments, Features, SdkConnections):
+class GrowthBook(Access, Organizations, Projects, Features, SdkConnections, SavedGroups, Archetypes, Members, CodeRefs, Settings):
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 

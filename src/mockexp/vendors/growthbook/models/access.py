@@ -32,7 +32,10 @@ class Access(World):
         return self.store.insert(KEYS, value, record)
 
     def credentials(self) -> list[Credential]:
-        keys = self.store.query(KEYS, order_by=lambda k: (k["organization"] != self._first_org(), k["user"] is not None, k["role"] != ADMIN))
+        """The first organization's keys first, and of them first the one that reaches every
+        operation (a super admin's token), then secret keys, admin before readonly."""
+        first = self._first_org()
+        keys = self.store.query(KEYS, order_by=lambda k: (k["organization"] != first, not k.get("superAdmin"), k["user"] is not None, k["role"] != ADMIN))
         return [self._credential(key) for key in keys]
 
     def _first_org(self) -> str | None:

@@ -20,14 +20,19 @@ ARCHETYPES = "archetypes"
 MEMBERS = "members"
 CODE_REFS = "code_refs"
 SETTINGS = "settings"
+ATTRIBUTES = "attributes"
 
 ADMIN = "admin"
 READONLY = "readonly"
 KEY_ROLES = (ADMIN, READONLY)
+# a member's roles, least to most; environment limits apply to the roles that publish
+MEMBER_ROLES = ("noaccess", READONLY, "collaborator", "visualEditor", "analyst", "experimenter", "engineer", ADMIN)
+PUBLISHING_ROLES = ("experimenter", "engineer")
 
 SINGULAR = {
     PROJECTS: "Project", ENVIRONMENTS: "Environment", FEATURES: "Feature", SDK_CONNECTIONS: "SDK connection",
     SAVED_GROUPS: "Saved group", ARCHETYPES: "Archetype", MEMBERS: "Member", ORGANIZATIONS: "Organization",
+    CODE_REFS: "Code reference",
 }
 
 

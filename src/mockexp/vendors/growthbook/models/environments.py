@@ -4,8 +4,9 @@ settings off every feature."""
 from __future__ import annotations
 
 from mockexp.errors import Invalid
-from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, PROJECTS, SDK_CONNECTIONS
-from mockexp.vendors.growthbook.models.world import World, changed
+from mockexp.store import Tables
+from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, MEMBERS, PROJECTS, SDK_CONNECTIONS
+from mockexp.vendors.growthbook.models.world import World, changed, refuse_if_used
 
 FIELDS = ("description", "toggleOnList", "defaultState", "projects")
 
@@ -15,7 +16,10 @@ class Environments(World):
         return {"environments": [_shown(e) for e in self.org(caller).query(ENVIRONMENTS, order_by=lambda e: e["order"])]}
 
     def post_environment(self, body: dict, caller: str) -> dict:
-        org = self.org(caller)
+        return {"environment": self.add_environment(self.org(caller), body)}
+
+    def add_environment(self, org: Tables, body: dict) -> dict:
+        """A new environment of `org` (as `postEnvironment` makes it), shown."""
         if org.get(ENVIRONMENTS, body["id"]) is not None:
             raise Invalid.field("id", f"Environment {body['id']} already exists.")
         self.must_exist(org, PROJECTS, body.get("projects"), "projects")
@@ -31,7 +35,7 @@ class Environments(World):
             org.insert(ENVIRONMENTS, environment["id"], environment)
             if parent:
                 self._inherit(org, environment["id"], parent)
-        return {"environment": _shown(environment)}
+        return _shown(environment)
 
     def put_environment(self, id: str, body: dict, caller: str) -> dict:
         org = self.org(caller)
@@ -42,11 +46,10 @@ class Environments(World):
     def delete_environment(self, id: str, caller: str) -> dict:
         org = self.org(caller)
         self.stored(org, ENVIRONMENTS, id)
-        connections = [c["id"] for c in org.view(SDK_CONNECTIONS, {"environment": id})]
-        children = [e["id"] for e in org.view(ENVIRONMENTS, {"parent": id})]
-        if connections or children:
-            users = [f"SDK connection {c}" for c in connections] + [f"environment {e}" for e in children]
-            raise Invalid.field("id", f"Environment {id} is still used by {', '.join(users)}.")
+        users = [f"SDK connection {c['id']}" for c in org.view(SDK_CONNECTIONS, {"environment": id})]
+        users += [f"environment {e['id']}" for e in org.view(ENVIRONMENTS, {"parent": id})]
+        users += [f"member {m['id']}" for m in org.view(MEMBERS, test=lambda m: _limits_to(m, id))]
+        refuse_if_used(f"Environment {id}", users)
         if org.count(ENVIRONMENTS) == 1:
             raise Invalid.field("id", "An organization needs at least one environment.")
         with org.transaction():
@@ -65,3 +68,8 @@ class Environments(World):
 
 def _shown(environment: dict) -> dict:
     return {name: value for name, value in environment.items() if name != "order"}
+
+
+def _limits_to(member: dict, environment: str) -> bool:
+    """Whether a member's role (global or in a project) is limited to `environment`."""
+    return environment in member["environments"] or any(environment in r["environments"] for r in member["projectRoles"])

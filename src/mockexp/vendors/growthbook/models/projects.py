@@ -1,11 +1,11 @@
-"""Projects: named groups of features; one that something still uses cannot be deleted."""
+"""Projects: named groups of features; one that something (a feature, environment, SDK
+connection, saved group, archetype or member's project role) still uses cannot be deleted."""
 
 from __future__ import annotations
 
-from mockexp.errors import Invalid
 from mockexp.paging import Listing
-from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, PROJECTS, SDK_CONNECTIONS
-from mockexp.vendors.growthbook.models.world import World, changed
+from mockexp.vendors.growthbook.models.common import ARCHETYPES, ENVIRONMENTS, FEATURES, MEMBERS, PROJECTS, SAVED_GROUPS, SDK_CONNECTIONS
+from mockexp.vendors.growthbook.models.world import World, changed, refuse_if_used
 
 
 class Projects(World):
@@ -35,8 +35,9 @@ class Projects(World):
         self.stored(org, PROJECTS, id)
         users = [f"feature {f['id']}" for f in org.view(FEATURES, {"project": id})]
         users += [f"environment {e['id']}" for e in org.view(ENVIRONMENTS, test=lambda e: id in e["projects"])]
-        users += [f"SDK connection {c['id']}" for c in org.view(SDK_CONNECTIONS, test=lambda c: id in c["projects"])]
-        if users:
-            raise Invalid.field("id", f"Project {id} is still used by {', '.join(users[:5])}{' and more' if len(users) > 5 else ''}.")
+        for table, what in ((SDK_CONNECTIONS, "SDK connection"), (SAVED_GROUPS, "saved group"), (ARCHETYPES, "archetype")):
+            users += [f"{what} {c['id']}" for c in org.view(table, test=lambda c: id in c["projects"])]
+        users += [f"member {m['id']}" for m in org.view(MEMBERS, test=lambda m: any(r["project"] == id for r in m["projectRoles"]))]
+        refuse_if_used(f"Project {id}", users)
         org.delete(PROJECTS, id)
         return {"deletedId": id}

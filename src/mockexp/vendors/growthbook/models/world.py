@@ -70,6 +70,12 @@ class World:
                 raise Invalid.field(where, f"{SINGULAR.get(table, table)} {id!r} does not exist.")
 
 
+def refuse_if_used(what: str, users: list[str]) -> None:
+    """400 naming `id` when something still uses the object a request would delete."""
+    if users:
+        raise Invalid.field("id", f"{what} is still used by {', '.join(users[:5])}{' and more' if len(users) > 5 else ''}.")
+
+
 def changed(doc: Mapping[str, Any], body: Mapping[str, Any], fields: tuple[str, ...]) -> dict:
     """`doc` with the fields of `body` it names (a partial update)."""
     return {**doc, **{name: body[name] for name in fields if name in body}}
