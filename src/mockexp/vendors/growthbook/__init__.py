@@ -7,4 +7,5 @@ from mockexp.vendors.growthbook import fixtures, handlers, models
 
 VENDOR = Vendor(name="growthbook", spec="growthbook.yaml", model=models.GrowthBook, handlers=handlers, load_fixtures=fixtures.load,
                 more_specs=("growthbook-sdk.yaml",),
-                api_made=("projects", "environments", "features", "feature_revisions", "sdk_connections"), export=fixtures.export)
+                api_made=("projects", "environments", "features", "feature_revisions", "sdk_connections", "saved_groups",
+                          "archetypes", "code_refs"), export=fixtures.export)

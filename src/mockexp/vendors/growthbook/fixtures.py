@@ -7,8 +7,10 @@ the API makes them), so the demo data obeys the same rules as what users create.
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
@@ -19,8 +21,9 @@ from mockexp.fixtures import scenario
 from mockexp.store import SEQUENCES
 from mockexp.vendors.growthbook.models import GrowthBook
 from mockexp.vendors.growthbook.models.common import (
-    ADMIN, ENVIRONMENTS, FEATURES, KEYS, ORGANIZATIONS, PROJECTS, REVISIONS, SDK_CONNECTIONS, made_id,
+    ADMIN, ARCHETYPES, CODE_REFS, ENVIRONMENTS, FEATURES, KEYS, ORGANIZATIONS, PROJECTS, REVISIONS, SAVED_GROUPS, SDK_CONNECTIONS, made_id,
 )
+from mockexp.vendors.growthbook.models.saved_groups import OF_TYPE
 from mockexp.vendors.growthbook.models.sdk_connections import FLAGS
 from mockexp.vendors.growthbook.models.world import add_organization
 from mockexp.worlds.export import call, only, parents_first, ref
@@ -156,7 +159,9 @@ UPDATED = "Updated through the API"  # the comment of a revision an update publi
 
 def export(growthbook: GrowthBook) -> list[dict]:
     """Every organization with an admin key: its projects and SDK connections in the order
-    they were made, its environments (parents first), then its features one by one, each
+    they were made, its environments (parents first), its saved groups, archetypes (each by
+    its owner's key) and code references (one submission per repository and branch), and
+    its features one by one, each
     with its revision history: the first revision as the create (with the feature's
     settings as they are now), every later published one as the call that makes it again
     (a toggle when only on/off changed, with the revision's comment as the reason; a revert
@@ -168,7 +173,8 @@ def export(growthbook: GrowthBook) -> list[dict]:
     that published it when there is one, else the organization's first.
 
     A load does not keep: times (everything happens "now"), the server-made ids and keys
-    (projects' and SDK connections' ids, client keys: made afresh), the comment of a
+    (projects', saved groups', archetypes' and SDK connections' ids, client keys: made
+    afresh; rules name saved groups by `${...}` references), the comment of a
     revision an update published (it becomes "Updated through the API"), the settings a
     feature had before its latest change of description, owner, tags, project or
     prerequisites (its create has today's), and the settings of environments that have
@@ -192,15 +198,19 @@ class _Organization:
         by_order = sorted(org.view(ENVIRONMENTS), key=lambda e: (e["order"], e["id"]))
         self.environments = parents_first(by_order, lambda e: e["id"], lambda e: [e["parent"]] if e.get("parent") else [])
         self.projects: dict[str, str] = {}  # project id -> the reference to the answer that makes it again
+        self.groups: dict[str, str] = {}  # saved group id -> the same
 
     def requests(self) -> list[dict]:
         out = [self._project(project) for project in made_order(self.org, PROJECTS, "prj_")]
         out += [self._environment(environment) for environment in self.environments]
+        out += [self._saved_group(group) for group in made_order(self.org, SAVED_GROUPS, "grp_")]
         features = sorted(self.org.view(FEATURES), key=lambda f: f["id"])
         for feature in parents_first(features, lambda f: f["id"], self._needs):
             out += _History(self, feature).requests()
+        out += [self._archetype(archetype) for archetype in made_order(self.org, ARCHETYPES, "sam_")]
+        out += self._code_refs()
         out += [self._connection(connection) for connection in made_order(self.org, SDK_CONNECTIONS, "sdk_")]
-        return out
+        return [self._with_group_references(request) for request in out]
 
     def call(self, operation: str, body: Any, *, by: str | None = None, **parts: Any) -> dict:
         return call(operation, body, credential=self.keys.get(by, self.first_key), **parts)
@@ -218,6 +228,33 @@ class _Organization:
         if environment.get("parent"):
             body["parent"] = environment["parent"]
         return self.call("postEnvironment", body)
+
+    def _saved_group(self, group: Mapping[str, Any]) -> dict:
+        name = f"g{next(self.names)}"
+        self.groups[group["id"]] = ref(name, "savedGroup", "id")
+        body = {**only(group, ("name", "type", "owner", *OF_TYPE[group["type"]])), "projects": self.project_ids(group["projects"])}
+        return self.call("postSavedGroup", body, name=name)
+
+    def _archetype(self, archetype: Mapping[str, Any]) -> dict:
+        body = {**only(archetype, ("name", "description", "isPublic", "attributes")), "projects": self.project_ids(archetype["projects"])}
+        return self.call("postArchetype", body, by=archetype["owner"])
+
+    def _code_refs(self) -> list[dict]:
+        """One submission per repository and branch, with the references of every feature
+        (the content hash, which the mock does not keep, made from the lines)."""
+        by_branch: dict[tuple, list] = {}
+        for record in sorted(self.org.view(CODE_REFS), key=lambda r: (r["repo"], r["branch"], r["feature"])):
+            by_branch.setdefault((record["repo"], record["branch"]), []).extend(
+                {**ref_, "flagKey": record["feature"], "contentHash": hashlib.sha256(ref_["lines"].encode()).hexdigest()} for ref_ in record["refs"])
+        return [self.call("postCodeRefs", {"branch": branch, "repoName": repo, "refs": refs}) for (repo, branch), refs in by_branch.items()]
+
+    def _with_group_references(self, request: dict) -> dict:
+        """Saved group ids (in rules' conditions and group lists) as references to their creates."""
+        if not self.groups:
+            return request
+        pattern = re.compile("|".join(re.escape(id) for id in sorted(self.groups, key=len, reverse=True)))
+        text = json.dumps(request)
+        return json.loads(pattern.sub(lambda match: json.dumps(self.groups[match.group(0)])[1:-1], text)) if pattern.search(text) else request
 
     def _connection(self, connection: Mapping[str, Any]) -> dict:
         body = {**only(connection, ("name", "environment", *FLAGS)), "language": connection["languages"][0], "projects": self.project_ids(connection["projects"])}
