@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from growthbook.core import gbhash
 
 from tests.vendors.growthbook.test_sdk import client_key, in_rollout, sdk
 
@@ -87,10 +88,19 @@ def test_the_javascript_sdk_gives_every_user_the_python_sdks_value_of_every_demo
     """Experiments and rollouts included: for 20 users with varied attributes, every feature of
     the payload evaluates the same in both SDKs."""
     key = client_key(http, "production")
-    features = sorted(http.get(f"/api/features/{key}").json()["features"])
+    payload = http.get(f"/api/features/{key}").json()["features"]
     users = [{"id": f"user-{n}", "country": ["DE", "FR", "US", "GB"][n % 4], "plan": ["free", "premium"][n % 2], "employee": n % 7 == 0}
              for n in range(20)]
-    cases = [(feature, user) for user in users for feature in features]
+    cases = [(feature, user) for user in users for feature in sorted(payload)]
+    # The SDKs disagree on a user whose hash is exactly a rollout's coverage (JavaScript takes
+    # n <= coverage, Python n < coverage): not the mock's to settle, so such cases are left out.
+    cases = [(feature, user) for feature, user in cases if not on_a_rollout_edge(feature, payload[feature], user)]
     values = evaluate_js(node, mock.url, key, cases)
     assert values == evaluate_python(mock, key, cases)
     assert len({json.dumps(value, sort_keys=True) for value in values}) > 10
+
+
+def on_a_rollout_edge(feature: str, definition: dict, user: dict) -> bool:
+    return any("coverage" in rule and "force" in rule
+               and gbhash(rule.get("seed") or feature, str(user.get(rule.get("hashAttribute", "id"), "")), rule.get("hashVersion") or 1) == rule["coverage"]
+               for rule in definition.get("rules", []))
