@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockexp import admin, binding, specs
-from mockexp.auth import RUNTIME, wire_security
+from mockexp.auth import RUNTIME, SECURITY_MAP, wire_security
 from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
 from mockexp.control.faults import Faults
@@ -159,7 +159,7 @@ class Runtime:
 
 
 def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy: Policy = Policy()) -> ASGIApp:
-    app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP)
+    app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
     mounts = [(name if spec is runtime.specs[name] else spec.name, spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]
     mounts.append(("admin", runtime.admin_spec, admin.bind(runtime)))
