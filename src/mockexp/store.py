@@ -146,6 +146,14 @@ class Rows(tuple):
     _identity: Any = None
     _keys: tuple | None = None
 
+    def __eq__(self, other: object) -> bool:  # equal to a list of the same documents too (what `view` returned before)
+        return list(self) == other if isinstance(other, list) else tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = tuple.__hash__
+
     @classmethod
     def of(cls, docs: Any, identity: Any = None, keys: Any = None) -> "Rows":
         rows = cls(docs)
