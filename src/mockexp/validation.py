@@ -157,7 +157,7 @@ class BodyValidator(JSONRequestBodyValidator):
             if self._nullable or not self._required:
                 return None
             raise Invalid(message="Request body must not be empty.")
-        validator = _RequestValidator(self._schema, format_checker=FORMATS)
+        validator = _validator(_RequestValidator, self._schema)
         problems = [reason for error in validator.iter_errors(body) for reason in reasons(error)]
         if problems:
             raise Invalid(sorted(set(problems), key=lambda p: [str(x) for x in p[0]]))
@@ -186,8 +186,24 @@ class ParameterRules(ParameterValidator):
         name = param["name"]
         if value is None:
             return [((name,), "This parameter is required.")] if param.get("required") else []
-        validator = Draft4Validator(param.get("schema", {}), format_checker=FORMATS)
+        validator = _validator(Draft4Validator, param.get("schema", ANY))
         return [((name,) + path, reason) for error in validator.iter_errors(value) for path, reason in reasons(error)]
+
+
+_VALIDATORS: dict[tuple[type, int], tuple[dict, t.Any]] = {}
+ANY: dict = {}  # the schema of a parameter that has none
+
+
+
+
+def _validator(kind: type, schema: dict) -> t.Any:
+    """A validator of `schema`, made once per schema (the spec's schemas live as long as the app)."""
+    known = _VALIDATORS.get((kind, id(schema)))
+    if known is None or known[0] is not schema:
+        if len(_VALIDATORS) > 10_000:  # schemas made per request would fill it: start again
+            _VALIDATORS.clear()
+        known = _VALIDATORS[kind, id(schema)] = (schema, kind(schema, format_checker=FORMATS))
+    return known[1]
 
 
 def _nullable_type(validator, types, instance, schema):
