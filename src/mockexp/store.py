@@ -20,10 +20,12 @@ can never read, change or delete another's documents, whatever keys they share.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import json
 import logging
 import os
+import sys
 import threading
 import types
 from bisect import bisect_left, bisect_right
@@ -139,29 +141,33 @@ def _clone(value: Any) -> Any:
     return value
 
 
-class Rows(tuple):
-    """Stored documents as `view` returns them: read-only. When they come sorted by a key
+class Rows(list):
+    """Stored documents as `view` returns them: a list that refuses changes (copy it, with
+    `list(rows)`, to change it). A sorted table's rows are the store's kept order itself, handed
+    out without a copy: a write that finds them still held elsewhere moves the kept order to a
+    new list first, so rows once handed out never change. When they come sorted by a key
     function, `keys_for(that function)` gives the sort key of each, already worked out."""
 
-    _identity: Any = None
-    _keys: tuple | None = None
+    def __init__(self, docs: Any = (), identity: Any = None, keys: list | None = None) -> None:
+        list.__init__(self, docs)
+        self._identity, self._keys = identity, keys
 
-    def __eq__(self, other: object) -> bool:  # equal to a list of the same documents too (what `view` returned before)
-        return list(self) == other if isinstance(other, list) else tuple.__eq__(self, other)
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("rows from Store.view are read-only: change a copy (list(rows))")
 
-    def __ne__(self, other: object) -> bool:
-        return not self == other
+    append = extend = insert = sort = reverse = pop = remove = clear = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
 
-    __hash__ = tuple.__hash__
+    def __copy__(self) -> list:
+        return list(self)
 
-    @classmethod
-    def of(cls, docs: Any, identity: Any = None, keys: Any = None) -> "Rows":
-        rows = cls(docs)
-        if identity is not None:
-            rows._identity, rows._keys = identity, tuple(keys)
-        return rows
+    def __deepcopy__(self, memo: dict) -> list:
+        return copy.deepcopy(list(self), memo)
 
-    def keys_for(self, key: Callable[[Any], Any] | None) -> tuple | None:
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (list, (list(self),))
+
+    def keys_for(self, key: Callable[[Any], Any] | None) -> list | None:
         identity = _identity(key) if key is not None else None
         return self._keys if identity is not None and identity == self._identity else None
 
@@ -169,7 +175,7 @@ class Rows(tuple):
         if self._keys is None:
             return Rows(doc for doc in self if wanted(doc))
         kept = [(doc, key) for doc, key in zip(self, self._keys) if wanted(doc)]
-        return Rows.of((doc for doc, _ in kept), self._identity, (key for _, key in kept))
+        return Rows((doc for doc, _ in kept), self._identity, [key for _, key in kept])
 
 
 def _identity(key: Callable[[Any], Any]) -> Any:
@@ -202,14 +208,20 @@ class _Order:
         keys = [key(doc) for doc in docs]
         index = sorted(range(len(docs)), key=keys.__getitem__, reverse=reverse)
         self.key, self.identity, self.reverse = key, identity, reverse
-        self.docs = [docs[i] for i in index]
-        self.keys = [keys[i] for i in index]
-        self._rows: Rows | None = None
+        self.docs = Rows((docs[i] for i in index), identity, [keys[i] for i in index])
+
+    @property
+    def keys(self) -> list:
+        return self.docs._keys
 
     def rows(self) -> Rows:
-        if self._rows is None:
-            self._rows = Rows.of(self.docs, self.identity, self.keys)
-        return self._rows
+        return self.docs
+
+    def _own(self) -> None:
+        """Before a change: if the rows handed out are still held (by a caller, beyond this
+        order's own reference), keep them as they are and go on with a copy."""
+        if sys.getrefcount(self.docs) > 2 or sys.getrefcount(self.docs._keys) > 2:
+            self.docs = Rows(self.docs, self.identity, list(self.docs._keys))
 
     def _bounds(self, key: Any) -> tuple[int, int]:
         """Where documents with this key are (a new one goes at the end of them)."""
@@ -221,23 +233,25 @@ class _Order:
     def change(self, old: Doc | None, new: Doc | None) -> bool:
         """Follow a write (`old` replaced by `new`, either None); False if it cannot (the
         order is dropped then, and sorted again when next read)."""
-        self._rows = None
+        self._own()
+        docs, keys = self.docs, self.keys
         try:
             if old is None:
                 if new is not None:  # a new key: last in the table's order
                     key = self.key(new)
                     at = self._bounds(key)[1]
-                    self.docs.insert(at, new)
-                    self.keys.insert(at, key)
+                    list.insert(docs, at, new)
+                    keys.insert(at, key)
                 return True
             key = self.key(old)
             low, high = self._bounds(key)
-            at = next(i for i in range(low, high) if self.docs[i] is old)
+            at = next(i for i in range(low, high) if docs[i] is old)
             if new is None:
-                del self.docs[at], self.keys[at]
+                list.__delitem__(docs, at)
+                del keys[at]
                 return True
             if self.key(new) == key:
-                self.docs[at] = new
+                list.__setitem__(docs, at, new)
                 return True
             return False  # it moves: its place among equal keys depends on its age, so sort again
         except Exception:  # a key that fails or does not compare: sorting again raises it, as before
@@ -362,7 +376,7 @@ class Store:
         if order_by is None:
             rows = self._plain.get(table)
             if rows is None:
-                rows = self._plain[table] = Rows(self._raw(table).values())
+                rows = self._plain[table] = Rows(self._raw(table).values())  # a copy: dropped at the next write
             return rows
         identity = _identity(order_by)
         if identity is None:
