@@ -8,9 +8,11 @@ created `.venv`):
     .venv/bin/python bench/scaling.py --sizes 100,10000 --seconds 2
 
 For each size it fills a data directory (the demo data plus copies of one experiment, written
-straight to the store), starts `mockexp serve --data` on it and measures, with the built-in
-load generator (`bench/loadgen.py`, `--connections` keep-alive clients, each operation for
-`--seconds`, `--rounds` times, the median round kept):
+straight to the store) and starts `mockexp serve --data` on it; with every server up, it
+measures each operation on each server in turn, round after round (so that a shared machine's
+changing load falls on every size alike), with the built-in load generator
+(`bench/loadgen.py`, `--connections` keep-alive clients, `--seconds` per run, `--rounds` runs,
+the median run kept):
 
 * GET one experiment, GET the list's first page, GET a page deep in the list (the cursor of
   the middle experiment), PUT (a draft, renamed), POST (a draft; runs last, as it adds);
@@ -140,22 +142,39 @@ def workloads(port: int, middle: tuple[str, str]) -> tuple[dict[str, Callable[[]
     }, headers
 
 
-def measure(data: Path, middle: tuple[str, str], args: argparse.Namespace) -> dict:
+def open_server(data: Path, middle: tuple[str, str]) -> tuple[subprocess.Popen, dict, dict]:
+    """A server on `data`, its restart time and memory, and its requests."""
     port = free_port()
     server, restart = start(data, port)
     try:
-        memory = rss_kib(server.pid)
+        figures = {"restart s": restart, "rss KiB": rss_kib(server.pid)}
         picks, headers = workloads(port, middle)
-        figures = {"restart s": restart, "rss KiB": memory}
-        for operation in OPERATIONS:
-            loadgen.run(HOST, port, picks[operation], headers=headers, connections=args.connections, seconds=0.5)  # warm up
-            rounds = [loadgen.run(HOST, port, picks[operation], headers=headers, connections=args.connections, seconds=args.seconds) for _ in range(args.rounds)]
-            best = loadgen.median_of(rounds)
-            bad = {s: n for r in rounds for s, n in r.statuses.items() if s >= 400}
-            figures[operation] = (best.rate, best.p50_ms, best.p99_ms, bad)
-        return figures
-    finally:
+        return server, figures, {"port": port, "picks": picks, "headers": headers}
+    except BaseException:
         stop(server)
+        raise
+
+
+def measure(servers: dict[int, tuple], args: argparse.Namespace) -> dict[int, dict]:
+    """Each operation on every server in turn, round after round (so that the machine's
+    changing load falls on every size alike); the median round of each is kept."""
+    rounds: dict[tuple[int, str], list] = {}
+    for operation in OPERATIONS:
+        for size, (_, _, load) in servers.items():
+            loadgen.run(HOST, load["port"], load["picks"][operation], headers=load["headers"], connections=args.connections, seconds=0.5)  # warm up
+        for _ in range(args.rounds):
+            for size, (_, _, load) in servers.items():
+                result = loadgen.run(HOST, load["port"], load["picks"][operation], headers=load["headers"], connections=args.connections, seconds=args.seconds)
+                rounds.setdefault((size, operation), []).append(result)
+    results = {}
+    for size, (_, figures, _) in servers.items():
+        results[size] = dict(figures)
+        for operation in OPERATIONS:
+            runs = rounds[size, operation]
+            best = loadgen.median_of(runs)
+            bad = {s: n for r in runs for s, n in r.statuses.items() if s >= 400}
+            results[size][operation] = (best.rate, best.p50_ms, best.p99_ms, bad)
+    return results
 
 
 def report(results: dict[int, dict], args: argparse.Namespace) -> None:
@@ -185,15 +204,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per operation; the median is kept (default: %(default)s)")
     parser.add_argument("--connections", type=int, default=4, help="keep-alive clients (default: %(default)s)")
     args = parser.parse_args(argv)
-    results = {}
+    servers: dict[int, tuple] = {}
     with tempfile.TemporaryDirectory(prefix="mockexp-scaling-") as tmp:
-        for size in sorted(int(n) for n in args.sizes.split(",")):
-            began = time.perf_counter()
-            data = Path(tmp) / f"data-{size}"
-            middle = fill(data, size)
-            filled = time.perf_counter() - began
-            results[size] = measure(data, middle, args)
-            print(f"# {size:>7,} stored: filled in {filled:.1f} s, measured in {time.perf_counter() - began - filled:.1f} s", flush=True)
+        try:
+            for size in sorted(int(n) for n in args.sizes.split(",")):
+                began = time.perf_counter()
+                data = Path(tmp) / f"data-{size}"
+                middle = fill(data, size)
+                servers[size] = open_server(data, middle)
+                print(f"# {size:>7,} stored: filled in {time.perf_counter() - began:.1f} s, restarted in {servers[size][1]['restart s']:.2f} s", flush=True)
+            results = measure(servers, args)
+        finally:
+            for server, _, _ in servers.values():
+                stop(server)
     report(results, args)
     return 0
 
