@@ -608,3 +608,36 @@ def test_counters_count_up_per_kind_and_per_tenant_and_a_failed_transaction_take
             raise RuntimeError("the create failed")
 
     assert vendor.next_number("experiments") == 4
+
+
+def _by_rank(doc):
+    return doc["rank"]
+
+
+def test_a_kept_order_follows_every_write_as_sorting_again_would() -> None:
+    import contextlib
+    import random
+
+    store, rng = Store(), random.Random(7)
+    rank = lambda d: d["rank"]  # noqa: E731  (a lambda of its own: kept by its code, as a module's function is)
+    for step in range(600):
+        key = f"k{rng.randrange(40)}"
+        action = rng.random()
+        with contextlib.suppress(Boom):
+            if action < 0.6:
+                store.replace("t", key, {"rank": rng.randrange(6), "on": rng.random() < 0.5})
+            elif action < 0.8:
+                store.delete("t", key)
+            elif action < 0.9:
+                with store.transaction():
+                    store.replace("t", key, {"rank": rng.randrange(6), "on": True})
+                    raise Boom()
+            elif action < 0.92:
+                store.drop("t")
+        docs = list(store._raw("t").values())
+        for reverse in (False, True):
+            assert list(store.view("t", order_by=_by_rank, reverse=reverse)) == sorted(docs, key=_by_rank, reverse=reverse), step
+            wanted = [d for d in sorted(docs, key=_by_rank, reverse=reverse) if d["on"]]
+            rows = store.view("t", {"on": True}, order_by=rank, reverse=reverse)
+            assert list(rows) == wanted and rows.keys_for(rank) == [d["rank"] for d in wanted], step
+        assert list(store.view("t")) == docs

@@ -3,6 +3,7 @@ admin API, with every error leaving in the shape of the API that was called."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Iterable, Mapping
@@ -17,8 +18,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockexp import admin, binding, specs
-from mockexp.auth import RUNTIME, wire_security
+from mockexp import admin, binding, fastpath, specs
+from mockexp.auth import RUNTIME, SECURITY_MAP, wire_security
 from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
 from mockexp.control.faults import Faults
@@ -105,11 +106,16 @@ class Runtime:
 
     def spec_at(self, path: str) -> tuple[Vendor, specs.Spec] | None:
         """The vendor and spec a request path belongs to (the longest matching base path)."""
-        matches = [(name, spec) for name, spec in self.mounted() if path == spec.base_path or path.startswith(spec.base_path + "/")]
-        if not matches:
-            return None
-        name, spec = max(matches, key=lambda match: len(match[1].base_path))
-        return self.vendors[name], spec
+        for base, found in self._by_base_path:
+            if path.startswith(base) and (len(path) == len(base) or path[len(base)] == "/"):
+                return found
+        return None
+
+    @functools.cached_property
+    def _by_base_path(self) -> list[tuple[str, tuple[Vendor, specs.Spec]]]:
+        """Every mounted spec by its base path, longest first (worked out once: asked per request)."""
+        mounted = [(spec.base_path, (self.vendors[name], spec)) for name, spec in self.mounted()]
+        return sorted(mounted, key=lambda entry: len(entry[0]), reverse=True)
 
     def vendor_at(self, path: str) -> Vendor | None:
         """The vendor whose API a request path belongs to."""
@@ -207,7 +213,9 @@ class Runtime:
 
 
 def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy: Policy = Policy()) -> ASGIApp:
-    app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP)
+    app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP,
+                   jsonifier=fastpath.JSONIFIER)
+    fastpath.install(app)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
     mounts = [(name if spec is runtime.specs[name] else spec.name, spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]
     mounts.append(("admin", runtime.admin_spec, admin.bind(runtime)))

@@ -6,7 +6,10 @@ The functions here are named in the vendors' security schemes when the app is bu
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from connexion.security import SECURITY_HANDLERS, AbstractSecurityHandler
 
 RUNTIME = "mockexp.runtime"  # the scope key under which the app puts its Runtime
 
@@ -37,6 +40,20 @@ def _verify(request, scheme: str, credential: Any) -> dict:
     vendor, spec = runtime.spec_at(request.url.path)
     operation = spec.operation_at(request.method, request.url.path)
     return {"sub": vendor.authenticate(runtime.models[vendor.name], scheme, credential, request, operation)}
+
+
+class _SignatureOnce:
+    """Connexion's security handlers ask, on every request, which keywords the hook takes
+    (`inspect.signature` each time); the hooks never change, so ask once per hook."""
+
+    @staticmethod
+    @functools.lru_cache(maxsize=None)
+    def _accepts_kwarg(func: Any, keyword: str) -> bool:
+        return AbstractSecurityHandler._accepts_kwarg(func, keyword)
+
+
+# Connexion's handlers with the above: `AsyncApp(security_map=SECURITY_MAP)`
+SECURITY_MAP = {name: type(handler.__name__, (_SignatureOnce, handler), {}) for name, handler in SECURITY_HANDLERS.items()}
 
 
 def wire_security(document: dict) -> dict:

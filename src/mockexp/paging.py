@@ -260,7 +260,7 @@ def _cursor_window(pagination: Pagination, listing: Listing, request: Request, s
         raise TypeError("a cursor-paged Listing needs a key")
     raw = request.value(pagination.position)
     direction, position = _decode(raw) if raw else ("next", None)
-    keys = [listing.key(item) for item in listing.items]
+    keys = _keys(listing)
     if position is not None and keys and not _same_shape(position, keys[0]):
         raise NotFound("Invalid cursor.")
     order = _Reversed if listing.descending else None
@@ -277,6 +277,14 @@ def _cursor_window(pagination: Pagination, listing: Listing, request: Request, s
     following = _encode("next", keys[stop - 1]) if start < stop < len(keys) else None
     preceding = _encode("previous", keys[start]) if 0 < start < stop else None
     return start, stop, following, preceding
+
+
+def _keys(listing: Listing) -> Sequence[Any]:
+    """The sort key of each item: as the store kept them (a `view` sorted by the same key
+    function), or worked out here."""
+    keys_for = getattr(listing.items, "keys_for", None)
+    known = keys_for(listing.key) if keys_for is not None else None
+    return known if known is not None else [listing.key(item) for item in listing.items]
 
 
 def _same_shape(position: Any, key: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import secrets
 import sys
 from pathlib import Path
@@ -92,6 +93,7 @@ def main(args: argparse.Namespace) -> int:
                     cors_origins=tuple(args.cors))
     limits = Limits(max_header_bytes=args.max_header_bytes, max_headers=args.max_headers, request_timeout=args.request_timeout, max_connections=args.max_connections)
     app = build_app(runtime, policy=policy)
+    gc.freeze()  # what start-up made (specs, the stored documents) lives on: the cycle collector need not scan it again
     if not is_loopback(args.host):
         print(f"mockexp: WARNING: listening on {args.host}, beyond this machine: anyone who reaches it can use the demo credentials. "
               "The admin API needs the token the banner shows.", file=sys.stderr, flush=True)
@@ -132,6 +134,7 @@ def _runtime(args: argparse.Namespace):
     except StoreError as exc:
         print(f"mockexp: cannot open the store: {exc}", file=sys.stderr)
         return None
+    gc.freeze()  # the stored documents live as long as the server: the cycle collector need not scan them
     try:
         served = args.vendor or list(ALL)
         worlds = read_directory(args.fixtures, served) if args.fixtures else None

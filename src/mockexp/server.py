@@ -63,6 +63,15 @@ def protocol(limits: Limits, render: Render) -> type[HttpToolsProtocol]:
             super().on_headers_complete()
             if self.scope is not None:  # how the app may drop this connection (a fault rule's `drop`)
                 self.scope.setdefault("extensions", {})[DROP] = self._drop
+            if self.cycle is not None:
+                self.cycle.transport = joined = _OneWrite(self.cycle.transport)
+                completed = self.cycle.on_response
+
+                def on_response() -> None:  # this response's, whatever cycle comes next
+                    joined.flush()
+                    completed()
+
+                self.cycle.on_response = on_response
 
         def _drop(self) -> None:
             if self.transport is not None and not self.transport.is_closing():
@@ -132,6 +141,39 @@ def protocol(limits: Limits, render: Render) -> type[HttpToolsProtocol]:
             _answer(self.transport, render(path, method, error))
 
     return Bounded
+
+
+class _OneWrite:
+    """A response's transport that sends its head with the first part of its body, in one
+    write (uvicorn writes them apart: two system calls and two packets per response). A head
+    with no body after it (HEAD, or a response cut short) is sent when the response completes
+    or the connection closes; an interim `100 Continue` goes at once."""
+
+    __slots__ = ("transport", "held")
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self.held: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        if self.held is not None:
+            data, self.held = self.held + data, None
+        elif data.startswith(b"HTTP/1.1 ") and not data.startswith(b"HTTP/1.1 1"):
+            self.held = data
+            return
+        self.transport.write(data)
+
+    def flush(self) -> None:
+        if self.held is not None:
+            data, self.held = self.held, None
+            self.transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
 
 
 def _path_of(url: bytes) -> str:

@@ -90,7 +90,7 @@ class Spec:
     def title(self) -> str:
         return self.document["info"]["title"]
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         """The path part of the first server URL: where the API lives on a host."""
         servers = self.document.get("servers") or [{"url": "/"}]

@@ -16,7 +16,9 @@ from datetime import date, datetime, timezone
 
 from connexion.datastructures import MediaTypeDict
 from connexion.lifecycle import ConnexionRequest
+from connexion.utils import is_null, is_nullable
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from connexion.validators.parameter import draft4_format_checker
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
 from starlette.types import Scope
@@ -157,7 +159,7 @@ class BodyValidator(JSONRequestBodyValidator):
             if self._nullable or not self._required:
                 return None
             raise Invalid(message="Request body must not be empty.")
-        validator = _RequestValidator(self._schema, format_checker=FORMATS)
+        validator = _validator(_RequestValidator, self._schema)
         problems = [reason for error in validator.iter_errors(body) for reason in reasons(error)]
         if problems:
             raise Invalid(sorted(set(problems), key=lambda p: [str(x) for x in p[0]]))
@@ -182,12 +184,45 @@ class ParameterRules(ParameterValidator):
             raise Invalid(problems)
 
     @staticmethod
+    def validate_parameter(parameter_type: str, value: t.Any, param: dict, param_name: t.Any = None) -> str | None:
+        """Connexion's check of one parameter (a path parameter here), with its validator made
+        once per schema rather than a deep copy of the parameter and a new validator per request."""
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is not None:
+            try:
+                _validator(Draft4Validator, param.get("schema", param), draft4_format_checker).validate(value)
+            except ValidationError as exception:
+                return str(exception)
+            return None
+        if param.get("required"):
+            return f"Missing {parameter_type} parameter '{param['name']}'"
+        return None
+
+    @staticmethod
     def _check(param: dict, value: t.Any) -> list[tuple[tuple, str]]:
         name = param["name"]
         if value is None:
             return [((name,), "This parameter is required.")] if param.get("required") else []
-        validator = Draft4Validator(param.get("schema", {}), format_checker=FORMATS)
+        validator = _validator(Draft4Validator, param.get("schema", ANY))
         return [((name,) + path, reason) for error in validator.iter_errors(value) for path, reason in reasons(error)]
+
+
+_VALIDATORS: dict[tuple[type, int, int], tuple[dict, t.Any]] = {}
+ANY: dict = {}  # the schema of a parameter that has none
+
+
+
+
+def _validator(kind: type, schema: dict, formats: FormatChecker | None = None) -> t.Any:
+    """A validator of `schema`, made once per schema (the spec's schemas live as long as the app)."""
+    formats = formats or FORMATS
+    known = _VALIDATORS.get((kind, id(schema), id(formats)))
+    if known is None or known[0] is not schema:
+        if len(_VALIDATORS) > 10_000:  # schemas made per request would fill it: start again
+            _VALIDATORS.clear()
+        known = _VALIDATORS[kind, id(schema), id(formats)] = (schema, kind(schema, format_checker=formats))
+    return known[1]
 
 
 def _nullable_type(validator, types, instance, schema):

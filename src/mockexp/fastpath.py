@@ -1,0 +1,95 @@
+"""Connexion's per-operation work done once per operation instead of once per request.
+
+Connexion 3's `AsyncOperation.fn` builds, on every request, a new decorator, decorates the
+handler with it (parameter decorator, response decorator, `inspect` of the handler's
+arguments, `functools.wraps`), makes the operation's URI parser, and renames every parameter
+with a regex (`sanitized`). None of that depends on the request. Here the decorated handler is
+built on an operation's first request and kept, with its URI parser; parameter names are
+renamed once per name. What runs per request (parsing and validating the request, the
+handler, the response) is Connexion's own code, unchanged.
+
+Responses are encoded with orjson (`JSONIFIER`, given to the app) where Connexion used the
+standard library's encoder: the same JSON, without spaces after separators and with non-ASCII
+characters as UTF-8 rather than escapes; the types Connexion's encoder adds (datetimes, dates,
+decimals, UUIDs) are handled the same way.
+
+Installed by `install(app)` (pinned to connexion 3.3: `pyproject.toml`).
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+import typing as t
+
+import orjson
+
+from connexion import AsyncApp
+from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.context import receive, scope
+from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator
+from connexion.jsonifier import Jsonifier
+
+
+def _default(value: t.Any) -> t.Any:
+    """What Connexion's JSONEncoder adds to JSON beyond orjson's own (datetimes, dates and UUIDs
+    orjson writes itself; a naive datetime as UTC, `+00:00` where Connexion wrote `Z`; the
+    models hand out times as text anyway)."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+class _OrJSON:
+    """The module-like object Connexion's Jsonifier calls (`dumps(data, **options)`, `loads`)."""
+
+    @staticmethod
+    def dumps(data: t.Any, **options: t.Any) -> str:
+        return orjson.dumps(data, default=_default, option=orjson.OPT_NAIVE_UTC).decode()
+
+    loads = staticmethod(orjson.loads)
+
+
+JSONIFIER = Jsonifier(_OrJSON)
+
+
+class _RenameOnce(AsyncParameterDecorator):
+    def __init__(self, **kwargs: t.Any) -> None:
+        super().__init__(**kwargs)
+        self.sanitize_fn = functools.lru_cache(maxsize=4096)(self.sanitize_fn)
+
+
+class _DecorateOnce(StarletteDecorator):
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return _RenameOnce
+
+    def __call__(self, function: t.Callable) -> t.Callable:
+        decorated = self.decorate(function)
+        parsers: list = []
+
+        @functools.wraps(function)
+        async def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if not parsers:  # the operation's (Connexion makes it from the operation in context)
+                parsers.append(self.uri_parser)
+            request = self.framework.get_request(uri_parser=parsers[0], scope=scope, receive=receive)
+            return await decorated(request)
+
+        return wrapper
+
+
+class _Operation(AsyncOperation):
+    @functools.cached_property
+    def fn(self) -> t.Callable:  # type: ignore[override]
+        return _DecorateOnce(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)(self._fn)
+
+
+class _Api(AsyncApi):
+    def make_operation(self, operation: t.Any) -> AsyncOperation:
+        return _Operation.from_operation(operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+
+
+def install(app: AsyncApp) -> None:
+    """Before `add_api`: the app's APIs make their operations as above."""
+    app._middleware_app.api_cls = _Api
