@@ -4,6 +4,7 @@ message naming the file and the problem, by the loader, by `mockexp specs` and b
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mockexp import specs
+from mockexp import speccache, specs
 from mockexp.cli import main
 from mockexp.specs import Spec, SpecError
 
@@ -319,3 +320,32 @@ def test_serve_refuses_to_start_naming_an_operation_the_vendor_does_not_implemen
     assert result.returncode == 1
     assert "retreiveExperiment" in result.stderr and "giosg.yaml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- the resolved specs kept on disk -----------------------------------------------------------
+
+
+def test_a_resolved_spec_is_kept_on_disk_and_read_back_the_same(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOCKEXP_CACHE_DIR", str(tmp_path / "cache"))
+    path = REPO_SPECS / "growthbook.yaml"
+    first = specs._resolve(path)
+    assert list((tmp_path / "cache").glob("*.json")) == [tmp_path / "cache" / f"{speccache.digest(path)}.json"]
+    assert specs._resolve(path).document == first.document
+
+
+def test_an_edited_part_of_a_split_spec_is_resolved_afresh_not_read_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOCKEXP_CACHE_DIR", str(tmp_path / "cache"))
+    copy = tmp_path / "specs"
+    shutil.copytree(REPO_SPECS, copy)
+    before = specs._resolve(copy / "growthbook.yaml")
+    part = copy / "growthbook" / "projects.yaml"
+    part.write_text(part.read_text().replace("summary: ", "summary: Edited - ", 1))
+    after = specs._resolve(copy / "growthbook.yaml")
+    assert after.document != before.document and "Edited - " in json.dumps(after.document)
+
+
+def test_a_damaged_cache_entry_is_resolved_afresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOCKEXP_CACHE_DIR", str(tmp_path))
+    path = REPO_SPECS / "giosg.yaml"
+    (tmp_path / f"{speccache.digest(path)}.json").write_text("{not json")
+    assert specs._resolve(path).operations

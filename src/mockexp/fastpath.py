@@ -30,6 +30,7 @@ from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.jsonifier import Jsonifier
+from connexion.spec import OpenAPISpecification
 
 
 def _default(value: t.Any) -> t.Any:
@@ -88,6 +89,25 @@ class _Operation(AsyncOperation):
 class _Api(AsyncApi):
     def make_operation(self, operation: t.Any) -> AsyncOperation:
         return _Operation.from_operation(operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+
+
+VALIDATED = "x-mockexp-validated"  # on a document mockexp has validated already (specs.py)
+_validate_spec = OpenAPISpecification._validate_spec.__func__
+
+
+def _validate_unless_done(cls: type, spec: dict) -> None:
+    """Connexion validates every document it is given; one that `specs.load` validated
+    (with the same openapi-spec-validator) and marked is not validated twice."""
+    if spec.get(VALIDATED) is not True:
+        _validate_spec(cls, spec)
+
+
+OpenAPISpecification._validate_spec = classmethod(_validate_unless_done)
+
+
+def validated(document: dict) -> dict:
+    """A document `specs.load` has validated, marked so that Connexion does not again."""
+    return {**document, VALIDATED: True}
 
 
 def install(app: AsyncApp) -> None:

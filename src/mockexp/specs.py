@@ -16,6 +16,7 @@ import prance
 from prance.util.formats import ParseError
 from prance.util.url import ResolutionError
 
+from mockexp import speccache
 from mockexp.paging import DeclarationError, Pagination
 from mockexp.resources import specs_dir
 
@@ -182,6 +183,18 @@ def _self_contained(path: Path) -> bool:
 
 
 def _resolve(path: Path) -> Spec:
+    key = speccache.digest(path)
+    document = speccache.get(key)
+    if document is None:
+        document = _resolved(path)
+        _check_operation_ids(path, document)
+        _check_declarations(path, document)
+        speccache.put(key, document)
+    return Spec(path=path, document=document)
+
+
+def _resolved(path: Path) -> dict:
+    """The spec resolved and validated by prance (`SpecError` saying what is wrong)."""
     try:
         parser = prance.ResolvingParser(str(path), backend="openapi-spec-validator", strict=True)
     except prance.ValidationError as exc:
@@ -192,10 +205,7 @@ def _resolve(path: Path) -> Spec:
         raise SpecError(f"{path}: cannot be parsed: {_first_line(exc)}") from None
     except Exception as exc:  # prance lets some parser errors through unwrapped
         raise SpecError(f"{path}: {type(exc).__name__}: {_first_line(exc)}") from None
-    document = parser.specification
-    _check_operation_ids(path, document)
-    _check_declarations(path, document)
-    return Spec(path=path, document=document)
+    return parser.specification
 
 
 def load_named(file_name: str) -> Spec:

@@ -10,8 +10,6 @@ import re
 from typing import Any, Mapping
 from urllib.parse import quote
 
-from starlette.testclient import TestClient
-
 from mockexp import ids
 from mockexp.specs import Operation, Spec
 from mockexp.vendor import Credential
@@ -35,6 +33,8 @@ class Replay:
             self._operation(request)
 
     def run(self, app: Any) -> None:
+        from starlette.testclient import TestClient  # only when a world file is loaded: it takes a while to import
+
         self.check()
         for request in self.world.requests:
             self._credential(request)
@@ -42,7 +42,7 @@ class Replay:
             for request in self.world.requests:
                 self._send(client, request)
 
-    def _send(self, client: TestClient, request: Request) -> None:
+    def _send(self, client: Any, request: Request) -> None:
         spec, operation = self._operation(request)
         credential = self._credential(request)
         url = spec.base_path + self._path(request, operation, credential)
