@@ -19,6 +19,7 @@ Installed by `install(app)` (pinned to connexion 3.3: `pyproject.toml`).
 from __future__ import annotations
 
 import decimal
+import json
 import functools
 import typing as t
 
@@ -47,7 +48,12 @@ class _OrJSON:
 
     @staticmethod
     def dumps(data: t.Any, **options: t.Any) -> str:
-        return orjson.dumps(data, default=_default, option=orjson.OPT_NAIVE_UTC).decode()
+        try:
+            return orjson.dumps(data, default=_default, option=orjson.OPT_NAIVE_UTC).decode()
+        except TypeError:
+            # orjson holds integers to 64 bits; an answer that echoes a larger one a client
+            # sent (JSON allows it) goes out through the standard library's encoder instead
+            return json.dumps(data, default=_default, separators=(",", ":"), ensure_ascii=False)
 
     loads = staticmethod(orjson.loads)
 
