@@ -15,6 +15,7 @@ from typing import Any
 from faker import Faker
 
 from mockexp.fixtures import scenario
+from mockexp.vendors.growthbook import experimentation_fixtures
 from mockexp.vendors.growthbook.models import GrowthBook
 from mockexp.vendors.growthbook.models.world import add_organization
 
@@ -60,6 +61,9 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
     fake.random.shuffle(names)
     for offset in range(plan["generated"]):
         _generated(seeding, names[offset], 250 - offset * 7)
+    # experimentation (issue 12)
+    with growthbook.backdated(growthbook.clock.now() - 380 * DAY):
+        experimentation_fixtures.load(growthbook, admin, plan, projects)
 
 
 def _showcase(seeding: Seeding, item: dict, days: float) -> None:

@@ -11,9 +11,12 @@ from mockexp.vendors.growthbook.models.environments import Environments
 from mockexp.vendors.growthbook.models.features import Features
 from mockexp.vendors.growthbook.models.projects import Projects
 from mockexp.vendors.growthbook.models.sdk_connections import SdkConnections
+# experimentation (issue 12)
+from mockexp.vendors.growthbook.models.data_sources import DataSources
 
 
-class GrowthBook(Access, Projects, Environments, Features, SdkConnections):
+class GrowthBook(Access, Projects, Environments, Features, SdkConnections,
+                 DataSources):
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 
