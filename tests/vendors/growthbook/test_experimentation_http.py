@@ -46,3 +46,48 @@ def test_data_sources_are_read_only_and_of_one_organization(http, warehouse):
 
 def test_a_readonly_key_reads_data_sources(http):
     assert get(http, "/data-sources", READONLY)["total"] == 2
+
+
+# -- dimensions and segments --------------------------------------------------------------------
+
+
+def test_the_demo_world_has_dimensions_and_segments_over_its_data_sources(http, warehouse):
+    dimensions = get(http, "/dimensions", limit=100)["dimensions"]
+    assert len(dimensions) == 5 and {d["managedBy"] for d in dimensions} == {"", "api", "config"}
+    assert get(http, "/dimensions", datasourceId=warehouse["id"])["total"] == 4
+    segments = get(http, "/segments", limit=100)["segments"]
+    assert len(segments) >= 3 and {s["type"] for s in segments} >= {"SQL"}
+
+
+def test_a_user_makes_changes_and_deletes_a_dimension(http, warehouse):
+    body = {"name": "Browser", "datasourceId": warehouse["id"], "identifierType": "anonymous_id", "query": "SELECT anonymous_id, browser AS value FROM pages"}
+    made = post(http, "/dimensions", body).json()["dimension"]
+    changed = post(http, f"/dimensions/{made['id']}", {"description": "First visit"}).json()["dimension"]
+    assert (changed["description"], changed["query"]) == ("First visit", body["query"])
+    assert http.delete(f"{V1}/dimensions/{made['id']}", headers=bearer(ADMIN)).json() == {"deletedId": made["id"]}
+    assert_message(http.get(f"{V1}/dimensions/{made['id']}", headers=bearer(ADMIN)), 404)
+
+
+@pytest.mark.parametrize("path, changes, field", [
+    ("/dimensions", {"datasourceId": "ds_nowhere"}, "datasourceId"),
+    ("/dimensions", {"identifierType": "device_id"}, "identifierType"),
+    ("/segments", {"type": "SQL", "query": ""}, "query"),
+    ("/segments", {"type": "FACT", "factTableId": "ftb_nowhere"}, "factTableId"),
+    ("/segments", {"type": "SQL", "datasourceId": "ds_mobile_mixpanel", "identifierType": "distinct_id"}, "datasourceId"),
+])
+def test_a_bad_reference_of_a_dimension_or_segment_is_a_400_naming_the_field(http, path, changes, field):
+    body = {"name": "x", "datasourceId": "ds_warehouse", "identifierType": "user_id", "query": "SELECT 1", **changes}
+    before = get(http, path)["total"]
+    assert_message(post(http, path, body), 400, field)
+    assert get(http, path)["total"] == before
+
+
+def test_a_dimension_managed_by_config_is_403_to_change(http):
+    managed = next(d for d in get(http, "/dimensions", limit=100)["dimensions"] if d["managedBy"] == "config")
+    assert_message(post(http, f"/dimensions/{managed['id']}", {"name": "x"}), 403, "config.yml")
+    assert_message(http.delete(f"{V1}/dimensions/{managed['id']}", headers=bearer(ADMIN)), 403)
+
+
+def test_a_readonly_key_cannot_make_a_segment(http):
+    body = {"name": "x", "datasourceId": "ds_warehouse", "identifierType": "user_id", "type": "SQL", "query": "SELECT 1"}
+    assert_message(post(http, "/segments", body, READONLY), 403)

@@ -75,3 +75,83 @@ def test_data_sources_list_by_project_keeps_those_of_every_project(gb, ds):
 def test_another_organizations_data_source_is_not_found(gb, ds):
     with pytest.raises(NotFound):
         gb.get_data_source(ds, OTHER)
+
+
+# -- dimensions ---------------------------------------------------------------------------------
+
+
+def dimension(ds: str, **changes) -> dict:
+    return {"name": "Country", "datasourceId": ds, "identifierType": "user_id", "query": "SELECT user_id, country AS value FROM users", **changes}
+
+
+def test_a_dimension_is_made_with_growthbooks_defaults(gb, ds):
+    made = gb.post_dimension(dimension(ds), ADMIN)["dimension"]
+    assert made["id"].startswith("dim_") and (made["description"], made["owner"], made["managedBy"]) == ("", "", "")
+    assert gb.get_dimension(made["id"], ADMIN)["dimension"] == made
+
+
+@pytest.mark.parametrize("changes, field", [({"datasourceId": "ds_nowhere"}, "datasourceId"), ({"identifierType": "device_id"}, "identifierType")])
+def test_a_dimensions_data_source_and_identifier_type_must_exist(gb, ds, changes, field):
+    assert refused(lambda: gb.post_dimension(dimension(ds, **changes), ADMIN)).startswith(field)
+    assert gb.list_dimensions(ADMIN).items == []
+
+
+def test_a_dimension_update_keeps_what_it_leaves_out_and_rechecks_the_identifier_type(gb, ds, clock):
+    made = gb.post_dimension(dimension(ds), ADMIN)["dimension"]
+    clock.advance(60)
+    changed = gb.update_dimension(made["id"], {"name": "Country of residence"}, ADMIN)["dimension"]
+    assert (changed["name"], changed["query"], changed["dateUpdated"]) == ("Country of residence", made["query"], "2026-03-02T09:31:15.123Z")
+    assert refused(lambda: gb.update_dimension(made["id"], {"identifierType": "nope"}, ADMIN)).startswith("identifierType")
+
+
+def test_dimensions_list_by_data_source(gb, ds, mixpanel):
+    first = gb.post_dimension(dimension(ds), ADMIN)["dimension"]["id"]
+    gb.post_dimension(dimension(mixpanel, identifierType="distinct_id", query="$os"), ADMIN)
+    assert [d["id"] for d in gb.list_dimensions(ADMIN, datasource_id=ds).items] == [first]
+
+
+def test_a_dimension_managed_by_config_cannot_be_changed_or_deleted(gb, ds):
+    made = gb.post_dimension(dimension(ds, managedBy="config"), ADMIN)["dimension"]
+    with pytest.raises(Forbidden):
+        gb.update_dimension(made["id"], {"name": "x"}, ADMIN)
+    with pytest.raises(Forbidden):
+        gb.delete_dimension(made["id"], ADMIN)
+    assert gb.get_dimension(made["id"], ADMIN)["dimension"]["name"] == "Country"
+
+
+def test_a_deleted_dimension_is_gone(gb, ds):
+    made = gb.post_dimension(dimension(ds), ADMIN)["dimension"]["id"]
+    assert gb.delete_dimension(made, ADMIN) == {"deletedId": made}
+    with pytest.raises(NotFound):
+        gb.get_dimension(made, ADMIN)
+
+
+# -- segments -----------------------------------------------------------------------------------
+
+
+def segment(ds: str, **changes) -> dict:
+    return {"name": "Buyers", "datasourceId": ds, "identifierType": "user_id", "type": "SQL", "query": "SELECT user_id, MIN(timestamp) AS date FROM orders", **changes}
+
+
+def test_a_sql_segment_needs_its_query(gb, ds):
+    assert refused(lambda: gb.post_segment(segment(ds, query=" "), ADMIN)).startswith("query")
+    made = gb.post_segment(segment(ds), ADMIN)["segment"]
+    assert made["id"].startswith("seg_") and made["projects"] == [] and made["managedBy"] == ""
+
+
+def test_a_fact_segment_needs_a_fact_table(gb, ds):
+    assert refused(lambda: gb.post_segment(segment(ds, type="FACT", query=""), ADMIN)).startswith("factTableId")
+    assert refused(lambda: gb.post_segment(segment(ds, type="FACT", factTableId="ftb_nowhere"), ADMIN)).startswith("factTableId")
+
+
+def test_a_segment_needs_a_sql_data_source_and_existing_projects(gb, ds, mixpanel):
+    assert refused(lambda: gb.post_segment(segment(mixpanel, identifierType="distinct_id"), ADMIN)).startswith("datasourceId")
+    assert refused(lambda: gb.post_segment(segment(ds, projects=["prj_nowhere"]), ADMIN)).startswith("projects[0]")
+
+
+def test_a_segment_changes_and_is_deleted(gb, ds):
+    made = gb.post_segment(segment(ds), ADMIN)["segment"]["id"]
+    assert gb.update_segment(made, {"identifierType": "anonymous_id"}, ADMIN)["segment"]["identifierType"] == "anonymous_id"
+    assert refused(lambda: gb.update_segment(made, {"type": "FACT"}, ADMIN)).startswith("factTableId")
+    assert gb.delete_segment(made, ADMIN) == {"deletedId": made}
+    assert gb.list_segments(ADMIN).items == []

@@ -1,14 +1,39 @@
 """GrowthBook's demo experimentation data (issue 12), made through the model's own operations
-like the rest of the demo world: data sources, then what is defined over them."""
+like the rest of the demo world, each a day after the one before, starting 380 days ago: data
+sources, then what is defined over them. References in the plan are indexes (into projects,
+data sources, ...) or the readable ids the plan gives."""
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from datetime import timedelta
+from typing import Any, Callable
 
 from mockexp.vendors.growthbook.models import GrowthBook
 
+DAY = timedelta(days=1)
+
 
 def load(growthbook: GrowthBook, admin: str, plan: dict[str, Any], projects: list[str]) -> None:
-    for item in plan.get("dataSources", []):
-        source = {**item, "projectIds": [projects[index] for index in item.get("projects", [])]}
-        growthbook.add_data_source(source, admin)
+    days = itertools.count()
+
+    def at(make: Callable[[], Any]) -> Any:
+        with growthbook.backdated(growthbook.clock.now() - (380 - next(days)) * DAY):
+            return make()
+
+    sources = [at(lambda: growthbook.add_data_source({**item, "projectIds": _each(projects, item.get("projects"))}, admin))["id"]
+               for item in plan.get("dataSources", [])]
+    for item in plan.get("dimensions", []):
+        at(lambda: growthbook.post_dimension(_over(item, sources), admin))
+    for item in plan.get("segments", []):
+        at(lambda: growthbook.post_segment({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
+
+
+def _each(ids: list[str], indexes: list[int] | None) -> list[str]:
+    return [ids[index] for index in indexes or []]
+
+
+def _over(item: dict[str, Any], sources: list[str]) -> dict[str, Any]:
+    """A plan's item with its data source (an index) as the id the model knows."""
+    body = {name: value for name, value in item.items() if name != "datasource"}
+    return {**body, "datasourceId": sources[item["datasource"]]}

@@ -62,8 +62,7 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
     for offset in range(plan["generated"]):
         _generated(seeding, names[offset], 250 - offset * 7)
     # experimentation (issue 12)
-    with growthbook.backdated(growthbook.clock.now() - 380 * DAY):
-        experimentation_fixtures.load(growthbook, admin, plan, projects)
+    experimentation_fixtures.load(growthbook, admin, plan, projects)
 
 
 def _showcase(seeding: Seeding, item: dict, days: float) -> None:

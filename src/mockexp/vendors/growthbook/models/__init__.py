@@ -12,11 +12,12 @@ from mockexp.vendors.growthbook.models.features import Features
 from mockexp.vendors.growthbook.models.projects import Projects
 from mockexp.vendors.growthbook.models.sdk_connections import SdkConnections
 # experimentation (issue 12)
-from mockexp.vendors.growthbook.models.data_sources import DataSources
+from mockexp.vendors.growthbook.models.dimensions import Dimensions
+from mockexp.vendors.growthbook.models.segments import Segments
 
 
 class GrowthBook(Access, Projects, Environments, Features, SdkConnections,
-                 DataSources):
+                 Dimensions, Segments):  # experimentation (issue 12); each is also DataSources
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 

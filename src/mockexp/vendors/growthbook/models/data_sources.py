@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from mockexp.errors import Invalid
 from mockexp.paging import Listing
 from mockexp.store import Tables
-from mockexp.vendors.growthbook.models.common import DATA_SOURCES
+from mockexp.vendors.growthbook.models.common import DATA_SOURCES, check_managed
 from mockexp.vendors.growthbook.models.world import World
 
 MIXPANEL = "mixpanel"
@@ -29,7 +29,7 @@ class DataSources(World):
         """A data source as GrowthBook's UI would make it (not an API operation)."""
         org = self.org(caller)
         now = self.now()
-        source = {"id": self.new_id(org, "ds_"), "dateCreated": now, "dateUpdated": now, "type": plan["type"], "name": plan["name"],
+        source = {"id": plan.get("id") or self.new_id(org, "ds_"), "dateCreated": now, "dateUpdated": now, "type": plan["type"], "name": plan["name"],
                   "description": plan.get("description", ""), "projectIds": plan.get("projectIds", []), "eventTracker": plan.get("eventTracker", ""),
                   "identifierTypes": plan["identifierTypes"], "assignmentQueries": plan.get("assignmentQueries", []),
                   "identifierJoinQueries": plan.get("identifierJoinQueries", [])}
@@ -58,3 +58,22 @@ class DataSources(World):
         """A SQL data source (not Mixpanel), or 400 naming `field`."""
         if source["type"] == MIXPANEL:
             raise Invalid.field(field, f"Data source {source['id']} is a Mixpanel data source: this needs a SQL data source.")
+
+    def source_of(self, org: Tables, doc: Mapping[str, Any]) -> dict:
+        """The data source `doc` (a dimension, segment or metric) names by `datasourceId`, of which
+        its `identifierType` (when it has one) must be an identifier type."""
+        source = self.data_source(org, doc["datasourceId"], "datasourceId")
+        if "identifierType" in doc:
+            self.identifier_type(source, doc["identifierType"], "identifierType")
+        return source
+
+    def editable(self, org: Tables, table: str, id: str, caller: str) -> dict:
+        """The stored object `id`, if its `managedBy` lets this key change it (else 403)."""
+        found = self.stored(org, table, id)
+        check_managed(found, self.key(caller)["role"])
+        return found
+
+    def made(self, org: Tables, prefix: str, doc: Mapping[str, Any]) -> dict:
+        """`doc` as a new object: an id with GrowthBook's prefix for it, and the clock's dates."""
+        now = self.now()
+        return {"id": self.new_id(org, prefix), **doc, "dateCreated": now, "dateUpdated": now}
