@@ -91,3 +91,60 @@ def test_a_dimension_managed_by_config_is_403_to_change(http):
 def test_a_readonly_key_cannot_make_a_segment(http):
     body = {"name": "x", "datasourceId": "ds_warehouse", "identifierType": "user_id", "type": "SQL", "query": "SELECT 1"}
     assert_message(post(http, "/segments", body, READONLY), 403)
+
+
+# -- fact tables, filters, fact metrics ---------------------------------------------------------
+
+
+def test_the_demo_world_has_fact_tables_with_filters_and_a_fact_metric_of_each_type(http):
+    tables = get(http, "/fact-tables")["factTables"]
+    assert [t["id"] for t in tables] == ["ftb_orders", "ftb_page_views", "ftb_signups"] and all(t["columns"] for t in tables)
+    assert [f["id"] for f in get(http, "/fact-tables/ftb_orders/filters")["factTableFilters"]] == ["flt_orders_germany", "flt_orders_card"]
+    metrics = get(http, "/fact-metrics")["factMetrics"]
+    assert {m["metricType"] for m in metrics} == {"proportion", "retention", "mean", "quantile", "ratio"}
+    assert get(http, "/fact-metrics", factTableId="ftb_page_views")["total"] == 2
+
+
+def test_a_user_makes_a_fact_table_a_filter_and_a_metric_over_them(http):
+    body = {"name": "Refunds", "datasource": "ds_warehouse", "userIdTypes": ["user_id"], "sql": "SELECT user_id, timestamp, refund_amount, reason FROM refunds"}
+    table = post(http, "/fact-tables", body).json()["factTable"]
+    assert [c["column"] for c in table["columns"]] == ["user_id", "timestamp", "refund_amount", "reason"]
+    kept = post(http, f"/fact-tables/{table['id']}/filters", {"name": "Damaged", "value": "reason = 'damaged'"}).json()["factTableFilter"]
+    metric = {"name": "Refunded amount", "metricType": "mean", "numerator": {"factTableId": table["id"], "column": "refund_amount", "filters": [kept["id"]]}}
+    made = post(http, "/fact-metrics", metric).json()["factMetric"]
+    assert get(http, f"/fact-metrics/{made['id']}")["factMetric"]["numerator"]["filters"] == [kept["id"]]
+    message = assert_message(http.delete(f"{V1}/fact-tables/{table['id']}", headers=bearer(ADMIN)), 400, "id", made["id"])
+    assert "still used" in message
+    assert http.delete(f"{V1}/fact-metrics/{made['id']}", headers=bearer(ADMIN)).json() == {"deletedId": made["id"]}
+    assert http.delete(f"{V1}/fact-tables/{table['id']}", headers=bearer(ADMIN)).json() == {"deletedId": table["id"]}
+    assert_message(http.get(f"{V1}/fact-tables/{table['id']}/filters/{kept['id']}", headers=bearer(ADMIN)), 404)
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"metricType": "mean", "numerator": {"factTableId": "ftb_nowhere", "column": "amount"}}, "numerator.factTableId"),
+    ({"metricType": "mean", "numerator": {"factTableId": "ftb_orders", "column": "country"}}, "numerator.column"),
+    ({"metricType": "quantile", "numerator": {"factTableId": "ftb_orders", "column": "amount"}}, "quantileSettings"),
+    ({"metricType": "ratio", "numerator": {"factTableId": "ftb_orders", "column": "amount"}}, "denominator"),
+    ({"metricType": "proportion", "numerator": {"factTableId": "ftb_orders"}, "denominator": {"factTableId": "ftb_orders"}}, "denominator"),
+    ({"metricType": "ratio", "numerator": {"factTableId": "ftb_orders", "column": "amount"}, "denominator": {"factTableId": "ftb_orders", "column": "path"}}, "denominator.column"),
+    ({"metricType": "proportion", "numerator": {"factTableId": "ftb_orders", "filters": ["flt_pages_checkout"]}}, "numerator.filters[0]"),
+])
+def test_a_fact_metric_that_does_not_match_its_type_or_tables_is_a_400_naming_the_field(http, body, field):
+    before = get(http, "/fact-metrics")["total"]
+    assert_message(post(http, "/fact-metrics", {"name": "x", **body}), 400, field)
+    assert get(http, "/fact-metrics")["total"] == before
+
+
+def test_a_filter_of_a_fact_table_not_managed_by_the_api_cannot_be(http):
+    assert_message(post(http, "/fact-tables/ftb_page_views/filters", {"name": "x", "value": "1 = 1", "managedBy": "api"}), 400, "managedBy")
+    assert post(http, "/fact-tables/ftb_orders/filters", {"name": "x", "value": "1 = 1", "managedBy": "api"}).status_code == 200
+
+
+def test_a_fact_table_update_changes_column_properties_but_adds_none(http):
+    changed = post(http, "/fact-tables/ftb_orders", {"columns": [{"column": "country", "alwaysInlineFilter": True}]}).json()["factTable"]
+    assert next(c for c in changed["columns"] if c["column"] == "country")["alwaysInlineFilter"] is True
+    assert_message(post(http, "/fact-tables/ftb_orders", {"columns": [{"column": "margin"}]}), 400, "columns[0].column")
+
+
+def test_a_readonly_key_cannot_change_a_fact_metric(http):
+    assert_message(post(http, "/fact-metrics/fact__purchased", {"name": "x"}, READONLY), 403)

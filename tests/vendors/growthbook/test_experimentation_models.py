@@ -155,3 +155,184 @@ def test_a_segment_changes_and_is_deleted(gb, ds):
     assert refused(lambda: gb.update_segment(made, {"type": "FACT"}, ADMIN)).startswith("factTableId")
     assert gb.delete_segment(made, ADMIN) == {"deletedId": made}
     assert gb.list_segments(ADMIN).items == []
+
+
+# -- fact tables and filters --------------------------------------------------------------------
+
+ORDERS_SQL = "SELECT user_id, anonymous_id, timestamp, amount, country FROM orders"
+
+
+def table(ds: str, **changes) -> dict:
+    return {"name": "Orders", "datasource": ds, "userIdTypes": ["user_id"], "sql": ORDERS_SQL, **changes}
+
+
+@pytest.fixture
+def orders(gb, ds) -> str:
+    return gb.post_fact_table(table(ds), ADMIN)["factTable"]["id"]
+
+
+def columns(gb, id: str) -> dict:
+    return {c["column"]: (c["datatype"], c["deleted"]) for c in gb.get_fact_table(id, ADMIN)["factTable"]["columns"]}
+
+
+def test_a_fact_tables_columns_come_from_its_sql(gb, orders):
+    made = gb.get_fact_table(orders, ADMIN)["factTable"]
+    assert made["id"].startswith("ftb_") and made["columnsError"] is None and made["managedBy"] == "" and made["archived"] is False
+    assert columns(gb, orders) == {"user_id": ("string", False), "anonymous_id": ("string", False), "timestamp": ("date", False),
+                                   "amount": ("number", False), "country": ("string", False)}
+
+
+def test_a_new_sql_keeps_column_settings_and_marks_lost_columns_deleted(gb, orders):
+    gb.update_fact_table(orders, {"columns": [{"column": "amount", "numberFormat": "currency", "description": "Order total"}]}, ADMIN)
+    gb.update_fact_table(orders, {"sql": "SELECT user_id, timestamp, amount, coupon FROM orders"}, ADMIN)
+    found = {c["column"]: c for c in gb.get_fact_table(orders, ADMIN)["factTable"]["columns"]}
+    assert found["amount"]["numberFormat"] == "currency" and found["amount"]["description"] == "Order total"
+    assert found["country"]["deleted"] is True and found["coupon"]["deleted"] is False
+
+
+def test_a_column_update_cannot_add_a_column(gb, orders):
+    assert refused(lambda: gb.update_fact_table(orders, {"columns": [{"column": "margin"}]}, ADMIN)).startswith("columns[0].column")
+
+
+def test_select_star_is_a_columns_error(gb, ds):
+    made = gb.post_fact_table(table(ds, sql="SELECT * FROM orders"), ADMIN)["factTable"]
+    assert made["columns"] == [] and "SELECT" in made["columnsError"]
+
+
+@pytest.mark.parametrize("changes, field", [({"datasource": "ds_nowhere"}, "datasource"), ({"userIdTypes": ["user_id", "device_id"]}, "userIdTypes[1]"),
+                                            ({"projects": ["prj_nowhere"]}, "projects[0]")])
+def test_a_fact_tables_references_must_exist(gb, ds, changes, field):
+    assert refused(lambda: gb.post_fact_table(table(ds, **changes), ADMIN)).startswith(field)
+
+
+def test_a_fact_table_needs_a_sql_data_source(gb, mixpanel):
+    assert refused(lambda: gb.post_fact_table(table(mixpanel, userIdTypes=["distinct_id"]), ADMIN)).startswith("datasource")
+
+
+def test_a_filter_belongs_to_its_fact_table(gb, ds, orders):
+    other = gb.post_fact_table(table(ds, name="Refunds"), ADMIN)["factTable"]["id"]
+    made = gb.post_fact_table_filter(orders, {"name": "Germany", "value": "country = 'DE'"}, ADMIN)["factTableFilter"]
+    assert made["id"].startswith("flt_") and "factTableId" not in made and made["managedBy"] == ""
+    assert [f["id"] for f in gb.list_fact_table_filters(orders, ADMIN).items] == [made["id"]]
+    with pytest.raises(NotFound):
+        gb.get_fact_table_filter(other, made["id"], ADMIN)
+    with pytest.raises(NotFound):
+        gb.post_fact_table_filter("ftb_nowhere", {"name": "x", "value": "1 = 1"}, ADMIN)
+
+
+def test_a_filter_is_managed_by_the_api_only_when_its_fact_table_is(gb, ds, orders):
+    assert refused(lambda: gb.post_fact_table_filter(orders, {"name": "x", "value": "1 = 1", "managedBy": "api"}, ADMIN)).startswith("managedBy")
+    managed = gb.post_fact_table(table(ds, managedBy="api"), ADMIN)["factTable"]["id"]
+    assert gb.post_fact_table_filter(managed, {"name": "x", "value": "1 = 1", "managedBy": "api"}, ADMIN)["factTableFilter"]["managedBy"] == "api"
+
+
+def test_a_fact_table_managed_by_admins_is_changed_by_admins_only(gb, ds):
+    made = gb.post_fact_table(table(ds, managedBy="admin"), ADMIN)["factTable"]["id"]
+    with pytest.raises(Forbidden):
+        gb.update_fact_table(made, {"name": "x"}, READONLY)
+    assert gb.update_fact_table(made, {"name": "Orders v2"}, ADMIN)["factTable"]["name"] == "Orders v2"
+
+
+def test_deleting_a_fact_table_deletes_its_filters(gb, orders):
+    gb.post_fact_table_filter(orders, {"name": "Germany", "value": "country = 'DE'"}, ADMIN)
+    assert gb.delete_fact_table(orders, ADMIN) == {"deletedId": orders}
+    assert gb.store.tenant("org_shop").view("fact_table_filters") == []
+
+
+# -- fact metrics -------------------------------------------------------------------------------
+
+
+def metric(kind: str, table: str, **changes) -> dict:
+    return {"name": f"A {kind}", "metricType": kind, "numerator": {"factTableId": table, "column": "amount"}, **changes}
+
+
+def test_a_proportion_counts_the_users_of_its_fact_table(gb, orders):
+    made = gb.post_fact_metric({"name": "Bought", "metricType": "proportion", "numerator": {"factTableId": orders}}, ADMIN)["factMetric"]
+    assert made["id"].startswith("fact__") and made["numerator"]["column"] == "$$distinctUsers"
+    assert refused(lambda: gb.post_fact_metric(metric("proportion", orders), ADMIN)).startswith("numerator.column")
+
+
+def test_a_mean_measures_a_number_column_or_a_count(gb, ds, orders):
+    made = gb.post_fact_metric(metric("mean", orders), ADMIN)["factMetric"]
+    assert made["datasource"] == ds and made["cappingSettings"] == {"type": "none", "value": 0, "ignoreZeros": False}
+    assert gb.post_fact_metric(metric("mean", orders, numerator={"factTableId": orders, "column": "$$count"}), ADMIN)
+    for column in ("country", "margin", "$$distinctUsers"):
+        assert refused(lambda: gb.post_fact_metric(metric("mean", orders, numerator={"factTableId": orders, "column": column}), ADMIN)).startswith("numerator.column")
+
+
+def test_a_quantile_needs_its_settings_and_a_number_column(gb, orders):
+    assert refused(lambda: gb.post_fact_metric(metric("quantile", orders), ADMIN)).startswith("quantileSettings")
+    settings = {"quantileSettings": {"type": "unit", "quantile": 0.5}}
+    made = gb.post_fact_metric(metric("quantile", orders, **settings), ADMIN)["factMetric"]
+    assert made["quantileSettings"] == {"type": "unit", "quantile": 0.5, "ignoreZeros": False}
+    bad = metric("quantile", orders, numerator={"factTableId": orders, "column": "$$count"}, **settings)
+    assert refused(lambda: gb.post_fact_metric(bad, ADMIN)).startswith("numerator.column")
+
+
+def test_only_a_ratio_has_a_denominator_of_the_same_data_source(gb, ds, orders):
+    denominator = {"factTableId": orders, "column": "$$count"}
+    assert refused(lambda: gb.post_fact_metric(metric("ratio", orders), ADMIN)).startswith("denominator")
+    assert refused(lambda: gb.post_fact_metric(metric("mean", orders, denominator=denominator), ADMIN)).startswith("denominator")
+    made = gb.post_fact_metric(metric("ratio", orders, denominator=denominator), ADMIN)["factMetric"]
+    assert made["denominator"]["column"] == "$$count"
+    elsewhere = gb.add_data_source({**WAREHOUSE, "name": "Other"}, ADMIN)["id"]
+    far = gb.post_fact_table(table(elsewhere), ADMIN)["factTable"]["id"]
+    bad = metric("ratio", orders, denominator={"factTableId": far, "column": "$$count"})
+    assert refused(lambda: gb.post_fact_metric(bad, ADMIN)).startswith("denominator.factTableId")
+
+
+@pytest.mark.parametrize("numerator, field", [
+    ({"factTableId": "ftb_nowhere", "column": "amount"}, "numerator.factTableId"),
+    ({"filters": ["flt_nowhere"]}, "numerator.filters[0]"),
+    ({"inlineFilters": {"amount": ["1"]}}, "numerator.inlineFilters.amount"),
+    ({"aggregateFilterColumn": "country"}, "numerator.aggregateFilterColumn"),
+])
+def test_a_fact_metrics_numerator_must_name_what_its_fact_table_has(gb, orders, numerator, field):
+    body = metric("mean", orders, numerator={"factTableId": orders, "column": "amount", **numerator})
+    assert refused(lambda: gb.post_fact_metric(body, ADMIN)).startswith(field)
+    assert gb.list_fact_metrics(ADMIN).items == []
+
+
+def test_a_window_delay_in_hours_is_shown_as_its_delay(gb, orders):
+    made = gb.post_fact_metric(metric("mean", orders, windowSettings={"type": "conversion", "delayHours": 6}, priorSettings={"override": True, "proper": True, "mean": 0, "stddev": 1}), ADMIN)["factMetric"]
+    assert made["windowSettings"] == {"type": "conversion", "delayValue": 6, "delayUnit": "hours", "windowValue": 72, "windowUnit": "hours"}
+    assert "priorSettings" not in made
+
+
+def test_a_fact_metric_update_keeps_what_it_leaves_out_and_a_ratio_made_mean_drops_its_denominator(gb, orders, clock):
+    made = gb.post_fact_metric(metric("ratio", orders, denominator={"factTableId": orders, "column": "$$count"}), ADMIN)["factMetric"]
+    clock.advance(5)
+    changed = gb.update_fact_metric(made["id"], {"metricType": "mean", "cappingSettings": {"type": "absolute", "value": 100}}, ADMIN)["factMetric"]
+    assert "denominator" not in changed and changed["numerator"] == made["numerator"] and changed["cappingSettings"]["value"] == 100
+    assert changed["dateUpdated"] > made["dateUpdated"] and changed["name"] == made["name"]
+
+
+def test_a_fact_table_or_filter_a_metric_uses_cannot_be_deleted(gb, orders):
+    used = gb.post_fact_table_filter(orders, {"name": "Germany", "value": "country = 'DE'"}, ADMIN)["factTableFilter"]["id"]
+    made = gb.post_fact_metric(metric("mean", orders, numerator={"factTableId": orders, "column": "amount", "filters": [used]}), ADMIN)["factMetric"]["id"]
+    assert made in refused(lambda: gb.delete_fact_table(orders, ADMIN))
+    assert made in refused(lambda: gb.delete_fact_table_filter(orders, used, ADMIN))
+    assert gb.delete_fact_metric(made, ADMIN) == {"deletedId": made}
+    assert gb.delete_fact_table(orders, ADMIN) == {"deletedId": orders}
+
+
+def test_a_fact_metric_is_deleted_by_its_id_without_the_prefix(gb, orders):
+    made = gb.post_fact_metric(metric("mean", orders), ADMIN)["factMetric"]["id"]
+    assert gb.delete_fact_metric(made.removeprefix("fact__"), ADMIN) == {"deletedId": made}
+
+
+def test_fact_metrics_list_by_the_numerators_fact_table(gb, ds, orders):
+    other = gb.post_fact_table(table(ds, name="Refunds"), ADMIN)["factTable"]["id"]
+    ratio = gb.post_fact_metric(metric("ratio", other, denominator={"factTableId": orders, "column": "$$count"}), ADMIN)["factMetric"]["id"]
+    mean = gb.post_fact_metric(metric("mean", orders), ADMIN)["factMetric"]["id"]
+    assert [m["id"] for m in gb.list_fact_metrics(ADMIN, fact_table_id=orders).items] == [mean]
+    assert [m["id"] for m in gb.list_fact_metrics(ADMIN, datasource_id=ds).items] == [ratio, mean]
+
+
+def test_a_fact_segment_uses_the_fact_tables_identifier_types_and_filters(gb, ds, orders):
+    kept = gb.post_fact_table_filter(orders, {"name": "Germany", "value": "country = 'DE'"}, ADMIN)["factTableFilter"]["id"]
+    body = segment(ds, type="FACT", factTableId=orders, filters=[kept])
+    made = gb.post_segment(body, ADMIN)["segment"]["id"]
+    assert refused(lambda: gb.post_segment({**body, "identifierType": "anonymous_id"}, ADMIN)).startswith("identifierType")
+    assert refused(lambda: gb.post_segment({**body, "filters": ["flt_nowhere"]}, ADMIN)).startswith("filters[0]")
+    assert made in refused(lambda: gb.delete_fact_table(orders, ADMIN))

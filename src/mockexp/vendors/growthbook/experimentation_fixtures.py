@@ -9,6 +9,7 @@ import itertools
 from datetime import timedelta
 from typing import Any, Callable
 
+from mockexp.store import Tables
 from mockexp.vendors.growthbook.models import GrowthBook
 
 DAY = timedelta(days=1)
@@ -25,8 +26,20 @@ def load(growthbook: GrowthBook, admin: str, plan: dict[str, Any], projects: lis
                for item in plan.get("dataSources", [])]
     for item in plan.get("dimensions", []):
         at(lambda: growthbook.post_dimension(_over(item, sources), admin))
+    _facts(growthbook, growthbook.org(admin), plan, sources, projects, at)
     for item in plan.get("segments", []):
         at(lambda: growthbook.post_segment({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
+
+
+def _facts(growthbook: GrowthBook, org: Tables, plan: dict[str, Any], sources: list[str], projects: list[str], at: Callable) -> None:
+    """Fact tables, their filters and fact metrics, with the ids the plan chooses."""
+    for item in plan.get("factTables", []):
+        data = {**item["data"], "datasource": sources[item["data"]["datasource"]], "projects": _each(projects, item["data"].get("projects"))}
+        at(lambda: growthbook.put_fact_table(org, item["id"], data))
+    for item in plan.get("factTableFilters", []):
+        at(lambda: growthbook.put_fact_table_filter(org, item["factTableId"], item["id"], item["data"]))
+    for item in plan.get("factMetrics", []):
+        at(lambda: growthbook.put_fact_metric(org, item["id"], item["data"]))
 
 
 def _each(ids: list[str], indexes: list[int] | None) -> list[str]:

@@ -73,7 +73,7 @@ class DataSources(World):
         check_managed(found, self.key(caller)["role"])
         return found
 
-    def made(self, org: Tables, prefix: str, doc: Mapping[str, Any]) -> dict:
-        """`doc` as a new object: an id with GrowthBook's prefix for it, and the clock's dates."""
+    def made(self, org: Tables, prefix: str, doc: Mapping[str, Any], id: str | None = None) -> dict:
+        """`doc` as a new object: `id` (or a new one with GrowthBook's prefix for it), and the clock's dates."""
         now = self.now()
-        return {"id": self.new_id(org, prefix), **doc, "dateCreated": now, "dateUpdated": now}
+        return {"id": id or self.new_id(org, prefix), **doc, "dateCreated": now, "dateUpdated": now}
