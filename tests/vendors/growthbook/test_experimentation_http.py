@@ -148,3 +148,38 @@ def test_a_fact_table_update_changes_column_properties_but_adds_none(http):
 
 def test_a_readonly_key_cannot_change_a_fact_metric(http):
     assert_message(post(http, "/fact-metrics/fact__purchased", {"name": "x"}, READONLY), 403)
+
+
+# -- legacy metrics -----------------------------------------------------------------------------
+
+
+def test_the_demo_world_has_a_legacy_metric_of_each_type(http):
+    metrics = get(http, "/metrics", limit=100)["metrics"]
+    assert {m["type"] for m in metrics} == {"binomial", "count", "duration", "revenue"}
+    assert get(http, "/metrics", datasourceId="ds_mobile_mixpanel")["metrics"][0]["mixpanel"]["eventName"] == "Purchase"
+
+
+def test_a_user_makes_changes_and_deletes_a_legacy_metric(http):
+    body = {"datasourceId": "ds_warehouse", "name": "Wishlisted", "type": "binomial", "sql": {"identifierTypes": ["user_id"], "conversionSQL": "SELECT user_id, timestamp FROM wishlist"}}
+    made = post(http, "/metrics", body).json()["metric"]
+    changed = http.put(f"{V1}/metrics/{made['id']}", headers=bearer(ADMIN), json={"description": "Added a book"})
+    assert changed.json() == {"updatedId": made["id"]}
+    assert get(http, f"/metrics/{made['id']}")["metric"]["description"] == "Added a book"
+    assert http.delete(f"{V1}/metrics/{made['id']}", headers=bearer(ADMIN)).json() == {"deletedId": made["id"]}
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({}, "sql"),
+    ({"datasourceId": "ds_mobile_mixpanel", "sql": {"identifierTypes": ["user_id"], "conversionSQL": "SELECT 1"}}, "sql"),
+    ({"sql": {"identifierTypes": ["device_id"], "conversionSQL": "SELECT 1"}}, "sql.identifierTypes[0]"),
+    ({"datasourceId": "ds_nowhere", "sql": {"identifierTypes": ["user_id"], "conversionSQL": "SELECT 1"}}, "datasourceId"),
+])
+def test_a_bad_legacy_metric_is_a_400_naming_the_field(http, changes, field):
+    before = get(http, "/metrics")["total"]
+    assert_message(post(http, "/metrics", {"datasourceId": "ds_warehouse", "name": "x", "type": "count", **changes}), 400, field)
+    assert get(http, "/metrics")["total"] == before
+
+
+def test_a_metric_managed_by_config_cannot_be_changed(http):
+    managed = next(m for m in get(http, "/metrics", limit=100)["metrics"] if m["managedBy"] == "config")
+    assert_message(http.put(f"{V1}/metrics/{managed['id']}", headers=bearer(ADMIN), json={"name": "x"}), 403, "config.yml")

@@ -336,3 +336,74 @@ def test_a_fact_segment_uses_the_fact_tables_identifier_types_and_filters(gb, ds
     assert refused(lambda: gb.post_segment({**body, "identifierType": "anonymous_id"}, ADMIN)).startswith("identifierType")
     assert refused(lambda: gb.post_segment({**body, "filters": ["flt_nowhere"]}, ADMIN)).startswith("filters[0]")
     assert made in refused(lambda: gb.delete_fact_table(orders, ADMIN))
+
+
+# -- legacy metrics -----------------------------------------------------------------------------
+
+
+def legacy(ds: str, **changes) -> dict:
+    return {"datasourceId": ds, "name": "Signed up", "type": "binomial", "sql": {"identifierTypes": ["user_id"], "conversionSQL": "SELECT user_id, timestamp FROM signups"}, **changes}
+
+
+def test_a_metric_is_made_with_growthbooks_behavior_defaults(gb, ds):
+    made = gb.post_metric(legacy(ds), ADMIN)["metric"]
+    assert made["id"].startswith("met_") and made["managedBy"] == "" and made["archived"] is False
+    behavior = made["behavior"]
+    assert behavior["goal"] == "increase" and behavior["cappingSettings"]["type"] == "none" and behavior["windowSettings"]["type"] == "none"
+    assert (behavior["riskThresholdSuccess"], behavior["riskThresholdDanger"], behavior["targetMDE"]) == (0.0025, 0.0125, 0.1)
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"sql": None}, "sql"),
+    ({"sqlBuilder": {"identifierTypeColumns": [{"identifierType": "user_id", "columnName": "user_id"}], "tableName": "t", "timestampColumnName": "ts"}}, "sqlBuilder"),
+    ({"sql": None, "mixpanel": {"eventName": "Purchase", "userAggregation": "sum"}}, "mixpanel"),
+    ({"sql": {"identifierTypes": ["device_id"], "conversionSQL": "SELECT 1"}}, "sql.identifierTypes[0]"),
+    ({"sql": {"identifierTypes": ["user_id"], "conversionSQL": "SELECT 1", "userAggregationSQL": "SUM(value)"}}, "sql.userAggregationSQL"),
+    ({"sql": {"identifierTypes": ["user_id"], "conversionSQL": "SELECT 1", "denominatorMetricId": "met_nowhere"}}, "sql.denominatorMetricId"),
+    ({"datasourceId": "ds_nowhere"}, "datasourceId"),
+])
+def test_a_metric_is_defined_by_exactly_one_definition_its_data_source_takes(gb, ds, changes, field):
+    body = {name: value for name, value in legacy(ds, **changes).items() if value is not None}
+    assert refused(lambda: gb.post_metric(body, ADMIN)).startswith(field)
+
+
+def test_a_mixpanel_data_source_takes_mixpanel_metrics_only(gb, mixpanel):
+    assert refused(lambda: gb.post_metric(legacy(mixpanel), ADMIN)).startswith("sql")
+    body = {"datasourceId": mixpanel, "name": "Purchases", "type": "count", "mixpanel": {"eventName": "Purchase", "userAggregation": "count"}}
+    assert gb.post_metric(body, ADMIN)["metric"]["mixpanel"]["eventName"] == "Purchase"
+
+
+def test_a_metric_update_answers_its_id_and_a_new_definition_replaces_the_old(gb, ds):
+    made = gb.post_metric(legacy(ds), ADMIN)["metric"]["id"]
+    builder = {"identifierTypeColumns": [{"identifierType": "user_id", "columnName": "uid"}], "tableName": "signups", "timestampColumnName": "ts"}
+    assert gb.put_metric(made, {"sqlBuilder": builder, "behavior": {"goal": "decrease"}}, ADMIN) == {"updatedId": made}
+    found = gb.get_metric(made, ADMIN)["metric"]
+    assert "sql" not in found and found["sqlBuilder"] == builder and found["behavior"]["goal"] == "decrease"
+    assert found["behavior"]["targetMDE"] == 0.1
+
+
+def test_older_capping_and_conversion_window_fields_set_the_newer_settings(gb, ds):
+    behavior = {"capping": "percentile", "capValue": 0.95, "conversionWindowStart": 2, "conversionWindowEnd": 26}
+    made = gb.post_metric(legacy(ds, type="count", sql={"identifierTypes": ["user_id"], "conversionSQL": "SELECT 1"}, behavior=behavior), ADMIN)["metric"]
+    assert made["behavior"]["cappingSettings"] == {"type": "percentile", "value": 0.95, "ignoreZeros": False}
+    assert made["behavior"]["windowSettings"] == {"type": "conversion", "delayValue": 2, "delayUnit": "hours", "windowValue": 24, "windowUnit": "hours"}
+    assert refused(lambda: gb.post_metric(legacy(ds, behavior={"conversionWindowStart": 5, "conversionWindowEnd": 1}), ADMIN)).startswith("behavior.conversionWindowEnd")
+
+
+def test_a_metric_another_divides_by_cannot_be_deleted(gb, ds):
+    denominator = gb.post_metric(legacy(ds), ADMIN)["metric"]["id"]
+    sql = {"identifierTypes": ["user_id"], "conversionSQL": "SELECT 1", "userAggregationSQL": "SUM(value)", "denominatorMetricId": denominator}
+    ratio = gb.post_metric(legacy(ds, name="Per signup", type="revenue", sql=sql), ADMIN)["metric"]["id"]
+    assert ratio in refused(lambda: gb.delete_metric(denominator, ADMIN))
+    assert gb.delete_metric(ratio, ADMIN) == {"deletedId": ratio}
+    assert gb.delete_metric(denominator, ADMIN) == {"deletedId": denominator}
+
+
+def test_a_metric_managed_by_config_or_admins(gb, ds):
+    config = gb.post_metric(legacy(ds, managedBy="config"), ADMIN)["metric"]["id"]
+    with pytest.raises(Forbidden):
+        gb.put_metric(config, {"name": "x"}, ADMIN)
+    admins = gb.post_metric(legacy(ds, managedBy="admin"), ADMIN)["metric"]["id"]
+    with pytest.raises(Forbidden):
+        gb.delete_metric(admins, READONLY)
+    assert gb.put_metric(admins, {"name": "Joined"}, ADMIN) == {"updatedId": admins}

@@ -29,6 +29,8 @@ def load(growthbook: GrowthBook, admin: str, plan: dict[str, Any], projects: lis
     _facts(growthbook, growthbook.org(admin), plan, sources, projects, at)
     for item in plan.get("segments", []):
         at(lambda: growthbook.post_segment({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
+    for item in plan.get("metrics", []):
+        at(lambda: growthbook.post_metric({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
 
 
 def _facts(growthbook: GrowthBook, org: Tables, plan: dict[str, Any], sources: list[str], projects: list[str], at: Callable) -> None:

@@ -15,10 +15,11 @@ from mockexp.vendors.growthbook.models.sdk_connections import SdkConnections
 from mockexp.vendors.growthbook.models.dimensions import Dimensions
 from mockexp.vendors.growthbook.models.segments import Segments
 from mockexp.vendors.growthbook.models.fact_metrics import FactMetrics
+from mockexp.vendors.growthbook.models.metrics import Metrics
 
 
 class GrowthBook(Access, Projects, Environments, Features, SdkConnections,
-                 Dimensions, Segments, FactMetrics):  # experimentation (issue 12); each is also DataSources
+                 Dimensions, Segments, FactMetrics, Metrics):  # experimentation (issue 12); each is also DataSources
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 

@@ -45,7 +45,7 @@ class FactMetrics(FactTables):
 
     def put_fact_metric(self, org: Tables, id: str | None, body: Mapping[str, Any]) -> dict:
         """A new fact metric (with this id, when the bulk import or the demo world chooses it)."""
-        metric = self.made(org, PREFIX, {**DEFAULTS, **_settings({}, body), **changed({}, body, FIELDS)}, id)
+        metric = self.made(org, PREFIX, {**DEFAULTS, **settings_of({}, body), **changed({}, body, FIELDS)}, id)
         self._check_metric(org, metric)
         return org.insert(FACT_METRICS, metric["id"], metric)
 
@@ -57,7 +57,7 @@ class FactMetrics(FactTables):
         return {"factMetric": self.change_fact_metric(org, self.editable(org, FACT_METRICS, id, caller), body)}
 
     def change_fact_metric(self, org: Tables, current: Mapping[str, Any], body: Mapping[str, Any]) -> dict:
-        metric = {**changed(current, body, FIELDS), **_settings(current, body), "dateUpdated": self.now()}
+        metric = {**changed(current, body, FIELDS), **settings_of(current, body), "dateUpdated": self.now()}
         if metric["metricType"] != "ratio" and "denominator" not in body:
             metric.pop("denominator", None)  # a ratio made something else drops its denominator
         self._check_metric(org, metric)
@@ -129,10 +129,11 @@ def _column(kind: str, side: str, column: str | None, live: Mapping[str, Mapping
     return column
 
 
-def _settings(current: Mapping[str, Any], body: Mapping[str, Any]) -> dict:
-    """The metric's settings objects: what the request sets over what was there (or the defaults).
-    A window's `delayHours` becomes its delay in hours; `priorSettings` is taken and not shown."""
-    found = {name: {**current.get(name, default), **body.get(name, {})} for name, default in SETTINGS.items()}
+def settings_of(current: Mapping[str, Any], body: Mapping[str, Any], names: tuple[str, ...] = tuple(SETTINGS)) -> dict:
+    """A metric's settings objects (those `names`): what the request sets over what was there (or
+    the defaults). A window's `delayHours` becomes its delay in hours; a fact metric's
+    `priorSettings` is taken and not shown."""
+    found = {name: {**current.get(name, SETTINGS[name]), **body.get(name, {})} for name in names}
     window = found["windowSettings"]
     if "delayHours" in window:
         hours = window.pop("delayHours")
