@@ -183,3 +183,19 @@ def test_a_bad_legacy_metric_is_a_400_naming_the_field(http, changes, field):
 def test_a_metric_managed_by_config_cannot_be_changed(http):
     managed = next(m for m in get(http, "/metrics", limit=100)["metrics"] if m["managedBy"] == "config")
     assert_message(http.put(f"{V1}/metrics/{managed['id']}", headers=bearer(ADMIN), json={"name": "x"}), 403, "config.yml")
+
+
+# -- bulk import of facts -----------------------------------------------------------------------
+
+
+def test_a_bulk_import_upserts_facts_and_a_refusal_changes_nothing(http):
+    table = {"name": "Wishlist adds", "datasource": "ds_warehouse", "userIdTypes": ["user_id"], "sql": "SELECT user_id, timestamp, price FROM wishlist_adds"}
+    good = {"factTables": [{"id": "ftb_wishlist_adds", "data": table}],
+            "factMetrics": [{"id": "fact__wishlisted", "data": {"name": "Wishlisted", "metricType": "proportion", "numerator": {"factTableId": "ftb_wishlist_adds"}}}]}
+    bad = {**good, "factTableFilters": [{"factTableId": "ftb_nowhere", "id": "flt_x", "data": {"name": "x", "value": "1 = 1"}}]}
+    assert_message(post(http, "/bulk-import/facts", bad), 400, "factTableFilters[0].factTableId")
+    assert_message(http.get(f"{V1}/fact-tables/ftb_wishlist_adds", headers=bearer(ADMIN)), 404)
+    counts = post(http, "/bulk-import/facts", good).json()
+    assert (counts["success"], counts["factTablesAdded"], counts["factMetricsAdded"]) == (True, 1, 1)
+    assert get(http, "/fact-metrics/fact__wishlisted")["factMetric"]["numerator"]["column"] == "$$distinctUsers"
+    assert post(http, "/bulk-import/facts", good).json()["factMetricsUpdated"] == 1

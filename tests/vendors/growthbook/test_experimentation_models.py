@@ -407,3 +407,34 @@ def test_a_metric_managed_by_config_or_admins(gb, ds):
     with pytest.raises(Forbidden):
         gb.delete_metric(admins, READONLY)
     assert gb.put_metric(admins, {"name": "Joined"}, ADMIN) == {"updatedId": admins}
+
+
+# -- bulk import of facts -----------------------------------------------------------------------
+
+
+def test_a_bulk_import_adds_what_is_new_and_changes_what_exists(gb, ds, orders):
+    body = {"factTables": [{"id": orders, "data": table(ds, description="All orders")}, {"id": "ftb_refunds", "data": table(ds, name="Refunds")}],
+            "factTableFilters": [{"factTableId": "ftb_refunds", "id": "flt_big", "data": {"name": "Big", "value": "amount > 100"}}],
+            "factMetrics": [{"id": "fact__refunded", "data": metric("mean", "ftb_refunds", numerator={"factTableId": "ftb_refunds", "column": "amount", "filters": ["flt_big"]})}]}
+    assert gb.post_bulk_import_facts(body, ADMIN) == {"success": True, "factTablesAdded": 1, "factTablesUpdated": 1, "factTableFiltersAdded": 1,
+                                                      "factTableFiltersUpdated": 0, "factMetricsAdded": 1, "factMetricsUpdated": 0}
+    assert gb.get_fact_table(orders, ADMIN)["factTable"]["description"] == "All orders"
+    assert gb.get_fact_metric("fact__refunded", ADMIN)["factMetric"]["datasource"] == ds
+    again = gb.post_bulk_import_facts(body, ADMIN)
+    assert (again["factTablesUpdated"], again["factTableFiltersUpdated"], again["factMetricsUpdated"]) == (2, 1, 1)
+
+
+def test_a_bulk_import_is_all_or_nothing_and_names_the_items_field(gb, ds):
+    body = {"factTables": [{"id": "ftb_refunds", "data": table(ds, name="Refunds")}],
+            "factMetrics": [{"id": "fact__ok", "data": metric("mean", "ftb_refunds")}, {"id": "fact__bad", "data": metric("mean", "ftb_refunds", numerator={"factTableId": "ftb_refunds", "column": "country"})}]}
+    assert refused(lambda: gb.post_bulk_import_facts(body, ADMIN)).startswith("factMetrics[1].data.numerator.column")
+    assert gb.list_fact_tables(ADMIN).items == [] and gb.list_fact_metrics(ADMIN).items == []
+
+
+def test_a_bulk_import_cannot_move_a_fact_table_or_a_filter(gb, ds, orders):
+    elsewhere = gb.add_data_source({**WAREHOUSE, "name": "Other"}, ADMIN)["id"]
+    assert refused(lambda: gb.post_bulk_import_facts({"factTables": [{"id": orders, "data": table(elsewhere)}]}, ADMIN)).startswith("factTables[0].data.datasource")
+    gb.post_bulk_import_facts({"factTableFilters": [{"factTableId": orders, "id": "flt_x", "data": {"name": "x", "value": "1 = 1"}}]}, ADMIN)
+    other = gb.post_fact_table(table(ds, name="Other"), ADMIN)["factTable"]["id"]
+    moved = {"factTableFilters": [{"factTableId": other, "id": "flt_x", "data": {"name": "x", "value": "1 = 1"}}]}
+    assert refused(lambda: gb.post_bulk_import_facts(moved, ADMIN)).startswith("factTableFilters[0].id")

@@ -14,12 +14,13 @@ from mockexp.vendors.growthbook.models.sdk_connections import SdkConnections
 # experimentation (issue 12)
 from mockexp.vendors.growthbook.models.dimensions import Dimensions
 from mockexp.vendors.growthbook.models.segments import Segments
+from mockexp.vendors.growthbook.models.bulk_import import BulkImport
 from mockexp.vendors.growthbook.models.fact_metrics import FactMetrics
 from mockexp.vendors.growthbook.models.metrics import Metrics
 
 
 class GrowthBook(Access, Projects, Environments, Features, SdkConnections,
-                 Dimensions, Segments, FactMetrics, Metrics):  # experimentation (issue 12); each is also DataSources
+                 Dimensions, Segments, BulkImport, FactMetrics, Metrics):  # experimentation (issue 12); each is also DataSources
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 
