@@ -199,3 +199,10 @@ def test_a_bulk_import_upserts_facts_and_a_refusal_changes_nothing(http):
     assert (counts["success"], counts["factTablesAdded"], counts["factMetricsAdded"]) == (True, 1, 1)
     assert get(http, "/fact-metrics/fact__wishlisted")["factMetric"]["numerator"]["column"] == "$$distinctUsers"
     assert post(http, "/bulk-import/facts", good).json()["factMetricsUpdated"] == 1
+
+
+def test_a_fact_metric_analysis_starts_and_a_bad_population_is_a_400(http):
+    analysis = post(http, "/fact-metrics/fact__revenue_per_user/analysis", {"lookbackDays": 7}).json()["metricAnalysis"]
+    assert analysis["status"] == "running" and analysis["settings"]["lookbackDays"] == 7
+    assert_message(post(http, "/fact-metrics/fact__revenue_per_user/analysis", {"populationType": "segment", "populationId": "seg_nowhere"}), 400, "populationId")
+    assert_message(post(http, "/fact-metrics/fact__nowhere/analysis", {}), 404)

@@ -438,3 +438,28 @@ def test_a_bulk_import_cannot_move_a_fact_table_or_a_filter(gb, ds, orders):
     other = gb.post_fact_table(table(ds, name="Other"), ADMIN)["factTable"]["id"]
     moved = {"factTableFilters": [{"factTableId": other, "id": "flt_x", "data": {"name": "x", "value": "1 = 1"}}]}
     assert refused(lambda: gb.post_bulk_import_facts(moved, ADMIN)).startswith("factTableFilters[0].id")
+
+
+# -- fact metric analyses -----------------------------------------------------------------------
+
+
+def test_an_analysis_defaults_to_the_fact_tables_first_identifier_type_and_30_days(gb, orders):
+    made = gb.post_fact_metric(metric("mean", orders), ADMIN)["factMetric"]["id"]
+    analysis = gb.post_fact_metric_analysis(made, {}, ADMIN)["metricAnalysis"]
+    assert analysis["status"] == "running" and analysis["settings"]["userIdType"] == "user_id"
+    assert (analysis["settings"]["lookbackDays"], analysis["settings"]["startDate"], analysis["settings"]["endDate"]) == (30, "2026-01-31T09:30:15.123Z", "2026-03-02T09:30:15.123Z")
+    assert gb.post_fact_metric_analysis(made, {"useCache": True}, ADMIN)["metricAnalysis"]["id"] == analysis["id"]
+    assert gb.post_fact_metric_analysis(made, {"useCache": False}, ADMIN)["metricAnalysis"]["id"] != analysis["id"]
+
+
+def test_an_analysis_of_a_segment_needs_a_segment_of_its_identifier_type(gb, ds, orders):
+    made = gb.post_fact_metric(metric("mean", orders), ADMIN)["factMetric"]["id"]
+    visitors = gb.post_segment(segment(ds, identifierType="anonymous_id"), ADMIN)["segment"]["id"]
+    assert refused(lambda: gb.post_fact_metric_analysis(made, {"populationType": "segment"}, ADMIN)).startswith("populationId")
+    assert refused(lambda: gb.post_fact_metric_analysis(made, {"populationType": "segment", "populationId": visitors}, ADMIN)).startswith("populationId")
+    assert refused(lambda: gb.post_fact_metric_analysis(made, {"userIdType": "anonymous_id"}, ADMIN)).startswith("userIdType")
+
+
+def test_an_analysis_looking_back_999999_days_starts_at_the_calendars_beginning(gb, orders):
+    made = gb.post_fact_metric(metric("mean", orders), ADMIN)["factMetric"]["id"]
+    assert gb.post_fact_metric_analysis(made, {"lookbackDays": 999999}, ADMIN)["metricAnalysis"]["settings"]["startDate"].startswith("0001-01-0")

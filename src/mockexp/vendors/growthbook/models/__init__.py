@@ -17,10 +17,11 @@ from mockexp.vendors.growthbook.models.segments import Segments
 from mockexp.vendors.growthbook.models.bulk_import import BulkImport
 from mockexp.vendors.growthbook.models.fact_metrics import FactMetrics
 from mockexp.vendors.growthbook.models.metrics import Metrics
+from mockexp.vendors.growthbook.models.metric_analyses import MetricAnalyses
 
 
 class GrowthBook(Access, Projects, Environments, Features, SdkConnections,
-                 Dimensions, Segments, BulkImport, FactMetrics, Metrics):  # experimentation (issue 12); each is also DataSources
+                 Dimensions, Segments, BulkImport, MetricAnalyses, FactMetrics, Metrics):  # experimentation (issue 12); each is also DataSources
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 

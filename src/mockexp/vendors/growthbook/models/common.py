@@ -79,3 +79,6 @@ def refuse_if_used(what: str, users: list[str]) -> None:
     if users:
         more = " and more" if len(users) > 5 else ""
         raise Invalid.field("id", f"{what} is still used by {', '.join(users[:5])}{more}: change or delete those first.")
+
+METRIC_ANALYSES = "metric_analyses"
+SINGULAR[METRIC_ANALYSES] = "Metric analysis"
