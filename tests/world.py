@@ -77,14 +77,21 @@ def url(http: httpx.Client, runtime: Runtime, vendor: str, operation: Operation,
     return spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), operation.path)
 
 
-def _from_a_listing(http: httpx.Client, spec: Spec, operation: Operation, missing: list[str], known: dict, who: dict) -> dict:
+def _from_a_listing(http: httpx.Client, spec: Spec, operation: Operation, missing: list[str], known: dict, who: dict, depth: int = 0) -> dict:
     """Path parameters read from the first object a list shows, through a link of the list's
-    response that gives them (to the object's read, say)."""
+    response that gives them (to the object's read, say). A nested list (a fact table's filters)
+    is first aimed at an object of its parent's list, the same way."""
     for listing in operations(spec, "GET"):
-        if not set(re.findall(r"\{([^}]+)\}", listing.path)) <= set(known):
-            continue
         for link in links(listing.definition, 200).values():
             if not set(missing) <= set(link.get("parameters", {})):
+                continue
+            needed = sorted(set(re.findall(r"\{([^}]+)\}", listing.path)) - set(known))
+            if needed and depth < 2:
+                try:
+                    known = {**known, **_from_a_listing(http, spec, listing, needed, known, who, depth + 1)}
+                except LookupError:
+                    continue
+            elif needed:
                 continue
             listed = http.get(spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(known[m.group(1)]), listing.path), headers=headers(who))
             assert listed.status_code == 200 and items_of(listing.definition, listed.json()), f"{listing.label} lists nothing to aim {operation.label} at"

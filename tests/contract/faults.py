@@ -195,7 +195,7 @@ class DeleteDoesNothing(Fault):
 
     catches = "deleted_object_is_gone"
     phases = ("stateful",)
-    examples = 20
+    examples = 30
 
     def applies(self, target):
         return any(op.method == "DELETE" for op in target.spec.operations)

@@ -19,6 +19,7 @@ from faker import Faker
 
 from mockexp.fixtures import scenario
 from mockexp.store import SEQUENCES
+from mockexp.vendors.growthbook import experimentation_fixtures
 from mockexp.vendors.growthbook.models import GrowthBook
 from mockexp.vendors.growthbook.models.common import (
     ADMIN, ARCHETYPES, CODE_REFS, ENVIRONMENTS, FEATURES, KEYS, ORGANIZATIONS, PROJECTS, REVISIONS, SAVED_GROUPS, SDK_CONNECTIONS, made_id,
@@ -75,6 +76,8 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
     with growthbook.backdated(seeding.days_ago(2)):
         for submission in plan.get("codeRefs", []):
             growthbook.post_code_refs(submission, admin)
+    # experimentation (issue 12)
+    experimentation_fixtures.load(growthbook, admin, plan, projects)
 
 
 def _organization_data(seeding: Seeding, plan: dict) -> None:

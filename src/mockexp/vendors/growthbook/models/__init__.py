@@ -17,9 +17,17 @@ from mockexp.vendors.growthbook.models.projects import Projects
 from mockexp.vendors.growthbook.models.saved_groups import SavedGroups
 from mockexp.vendors.growthbook.models.sdk_connections import SdkConnections
 from mockexp.vendors.growthbook.models.settings import Settings
+# experimentation (issue 12)
+from mockexp.vendors.growthbook.models.dimensions import Dimensions
+from mockexp.vendors.growthbook.models.segments import Segments
+from mockexp.vendors.growthbook.models.bulk_import import BulkImport
+from mockexp.vendors.growthbook.models.fact_metrics import FactMetrics
+from mockexp.vendors.growthbook.models.metrics import Metrics
+from mockexp.vendors.growthbook.models.metric_analyses import MetricAnalyses
 
 
-class GrowthBook(Access, Organizations, Projects, Features, SdkConnections, SavedGroups, Archetypes, Members, CodeRefs, Settings):
+class GrowthBook(Access, Organizations, Projects, Features, SdkConnections, SavedGroups, Archetypes, Members, CodeRefs, Settings,
+                 Dimensions, Segments, BulkImport, MetricAnalyses, FactMetrics, Metrics):  # experimentation (issue 12); each is also DataSources
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
+from mockexp.errors import Forbidden, Invalid
+
 # the vendor's own tables
 ORGANIZATIONS = "organizations"
 KEYS = "api_keys"
@@ -49,3 +51,39 @@ def made_id(prefix: str, *parts: object) -> str:
         digest, digit = divmod(digest, 36)
         letters += "0123456789abcdefghijklmnopqrstuvwxyz"[digit]
     return prefix + letters
+
+
+# -- experimentation (issue 12): data sources and what is defined over them --------------------
+
+DATA_SOURCES = "data_sources"
+DIMENSIONS = "dimensions"
+SEGMENTS = "segments"
+FACT_TABLES = "fact_tables"
+FACT_TABLE_FILTERS = "fact_table_filters"
+FACT_METRICS = "fact_metrics"
+METRICS = "metrics"
+
+SINGULAR.update({
+    DATA_SOURCES: "Data source", DIMENSIONS: "Dimension", SEGMENTS: "Segment", FACT_TABLES: "Fact table",
+    FACT_TABLE_FILTERS: "Fact table filter", FACT_METRICS: "Fact metric", METRICS: "Metric",
+})
+
+
+def check_managed(doc: dict, role: str) -> None:
+    """`managedBy` as GrowthBook honours it through the API: `config` (from config.yml) cannot be
+    changed at all, `admin` only with an admin's key; `""` and `api` through any key that may write."""
+    managed = doc.get("managedBy", "")
+    if managed == "config":
+        raise Forbidden(f"{doc['id']} is managed by config.yml: it cannot be changed through the API.")
+    if managed == "admin" and role != ADMIN:
+        raise Forbidden(f"{doc['id']} is managed by admins: only an admin may change it.")
+
+
+def refuse_if_used(what: str, users: list[str]) -> None:
+    """A delete of something others still name is a 400 naming `id` and (some of) its users."""
+    if users:
+        more = " and more" if len(users) > 5 else ""
+        raise Invalid.field("id", f"{what} is still used by {', '.join(users[:5])}{more}: change or delete those first.")
+
+METRIC_ANALYSES = "metric_analyses"
+SINGULAR[METRIC_ANALYSES] = "Metric analysis"

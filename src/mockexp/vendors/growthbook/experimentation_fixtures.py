@@ -1,0 +1,54 @@
+"""GrowthBook's demo experimentation data (issue 12), made through the model's own operations
+like the rest of the demo world, each a day after the one before, starting 380 days ago: data
+sources, then what is defined over them. References in the plan are indexes (into projects,
+data sources, ...) or the readable ids the plan gives."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any, Callable
+
+from mockexp.store import Tables
+from mockexp.vendors.growthbook.models import GrowthBook
+
+DAY = timedelta(days=1)
+
+
+def load(growthbook: GrowthBook, admin: str, plan: dict[str, Any], projects: list[str]) -> None:
+    days = itertools.count()
+
+    def at(make: Callable[[], Any]) -> Any:
+        with growthbook.backdated(growthbook.clock.now() - (380 - next(days)) * DAY):
+            return make()
+
+    sources = [at(lambda: growthbook.add_data_source({**item, "projectIds": _each(projects, item.get("projects"))}, admin))["id"]
+               for item in plan.get("dataSources", [])]
+    for item in plan.get("dimensions", []):
+        at(lambda: growthbook.post_dimension(_over(item, sources), admin))
+    _facts(growthbook, growthbook.org(admin), plan, sources, projects, at)
+    for item in plan.get("segments", []):
+        at(lambda: growthbook.post_segment({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
+    for item in plan.get("metrics", []):
+        at(lambda: growthbook.post_metric({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
+
+
+def _facts(growthbook: GrowthBook, org: Tables, plan: dict[str, Any], sources: list[str], projects: list[str], at: Callable) -> None:
+    """Fact tables, their filters and fact metrics, with the ids the plan chooses."""
+    for item in plan.get("factTables", []):
+        data = {**item["data"], "datasource": sources[item["data"]["datasource"]], "projects": _each(projects, item["data"].get("projects"))}
+        at(lambda: growthbook.put_fact_table(org, item["id"], data))
+    for item in plan.get("factTableFilters", []):
+        at(lambda: growthbook.put_fact_table_filter(org, item["factTableId"], item["id"], item["data"]))
+    for item in plan.get("factMetrics", []):
+        at(lambda: growthbook.put_fact_metric(org, item["id"], item["data"]))
+
+
+def _each(ids: list[str], indexes: list[int] | None) -> list[str]:
+    return [ids[index] for index in indexes or []]
+
+
+def _over(item: dict[str, Any], sources: list[str]) -> dict[str, Any]:
+    """A plan's item with its data source (an index) as the id the model knows."""
+    body = {name: value for name, value in item.items() if name != "datasource"}
+    return {**body, "datasourceId": sources[item["datasource"]]}
