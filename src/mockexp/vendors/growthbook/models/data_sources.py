@@ -6,13 +6,13 @@ metrics) checks its references here."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from mockexp.errors import Invalid
 from mockexp.paging import Listing
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models.common import DATA_SOURCES, check_managed
-from mockexp.vendors.growthbook.models.world import World
+from mockexp.vendors.growthbook.models.world import World, changed
 
 MIXPANEL = "mixpanel"
 
@@ -72,6 +72,28 @@ class DataSources(World):
         found = self.stored(org, table, id)
         check_managed(found, self.key(caller)["role"])
         return found
+
+    def create_checked(self, caller: str, table: str, prefix: str, doc: Mapping[str, Any], check: Callable[[Tables, dict], Any]) -> dict:
+        """A new object of `table` made from `doc`, once `check(org, object)` passes."""
+        org = self.org(caller)
+        made = self.made(org, prefix, doc)
+        check(org, made)
+        return org.insert(table, made["id"], made)
+
+    def update_checked(self, caller: str, table: str, id: str, body: Mapping[str, Any], fields: tuple[str, ...],
+                       check: Callable[[Tables, dict], Any]) -> dict:
+        """The object with the `fields` the body gives, if its `managedBy` allows and `check` passes."""
+        org = self.org(caller)
+        updated = changed(self.editable(org, table, id, caller), body, fields)
+        check(org, updated)
+        updated["dateUpdated"] = self.now()
+        return org.replace(table, id, updated)
+
+    def delete_editable(self, caller: str, table: str, id: str) -> dict:
+        org = self.org(caller)
+        self.editable(org, table, id, caller)
+        org.delete(table, id)
+        return {"deletedId": id}
 
     def made(self, org: Tables, prefix: str, doc: Mapping[str, Any], id: str | None = None) -> dict:
         """`doc` as a new object: `id` (or a new one with GrowthBook's prefix for it), and the clock's dates."""

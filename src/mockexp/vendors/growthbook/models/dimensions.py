@@ -18,23 +18,13 @@ class Dimensions(DataSources):
         return Listing(self.org(caller).query(DIMENSIONS, where, order_by=lambda d: (d["dateCreated"], d["id"])))
 
     def post_dimension(self, body: dict, caller: str) -> dict:
-        org = self.org(caller)
-        dimension = self.made(org, "dim_", changed(DEFAULTS, body, FIELDS))
-        self.source_of(org, dimension)
-        return {"dimension": org.insert(DIMENSIONS, dimension["id"], dimension)}
+        return {"dimension": self.create_checked(caller, DIMENSIONS, "dim_", changed(DEFAULTS, body, FIELDS), self.source_of)}
 
     def get_dimension(self, id: str, caller: str) -> dict:
         return {"dimension": self.stored(self.org(caller), DIMENSIONS, id)}
 
     def update_dimension(self, id: str, body: dict, caller: str) -> dict:
-        org = self.org(caller)
-        dimension = changed(self.editable(org, DIMENSIONS, id, caller), body, FIELDS)
-        self.source_of(org, dimension)
-        dimension["dateUpdated"] = self.now()
-        return {"dimension": org.replace(DIMENSIONS, id, dimension)}
+        return {"dimension": self.update_checked(caller, DIMENSIONS, id, body, FIELDS, self.source_of)}
 
     def delete_dimension(self, id: str, caller: str) -> dict:
-        org = self.org(caller)
-        self.editable(org, DIMENSIONS, id, caller)
-        org.delete(DIMENSIONS, id)
-        return {"deletedId": id}
+        return self.delete_editable(caller, DIMENSIONS, id)

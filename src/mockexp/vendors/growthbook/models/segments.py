@@ -22,26 +22,16 @@ class Segments(DataSources):
         return Listing(self.org(caller).query(SEGMENTS, where, order_by=lambda s: (s["dateCreated"], s["id"])))
 
     def post_segment(self, body: dict, caller: str) -> dict:
-        org = self.org(caller)
-        segment = self.made(org, "seg_", changed(DEFAULTS, body, FIELDS))
-        self._check_segment(org, segment)
-        return {"segment": org.insert(SEGMENTS, segment["id"], segment)}
+        return {"segment": self.create_checked(caller, SEGMENTS, "seg_", changed(DEFAULTS, body, FIELDS), self._check_segment)}
 
     def get_segment(self, id: str, caller: str) -> dict:
         return {"segment": self.stored(self.org(caller), SEGMENTS, id)}
 
     def update_segment(self, id: str, body: dict, caller: str) -> dict:
-        org = self.org(caller)
-        segment = changed(self.editable(org, SEGMENTS, id, caller), body, FIELDS)
-        self._check_segment(org, segment)
-        segment["dateUpdated"] = self.now()
-        return {"segment": org.replace(SEGMENTS, id, segment)}
+        return {"segment": self.update_checked(caller, SEGMENTS, id, body, FIELDS, self._check_segment)}
 
     def delete_segment(self, id: str, caller: str) -> dict:
-        org = self.org(caller)
-        self.editable(org, SEGMENTS, id, caller)
-        org.delete(SEGMENTS, id)
-        return {"deletedId": id}
+        return self.delete_editable(caller, SEGMENTS, id)
 
     def _check_segment(self, org: Tables, segment: Mapping[str, Any]) -> None:
         source = self.source_of(org, segment)
