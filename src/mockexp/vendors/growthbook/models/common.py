@@ -87,3 +87,6 @@ def refuse_if_used(what: str, users: list[str]) -> None:
 
 METRIC_ANALYSES = "metric_analyses"
 SINGULAR[METRIC_ANALYSES] = "Metric analysis"
+
+EXPERIMENTS = "experiments"
+SINGULAR[EXPERIMENTS] = "Experiment"
