@@ -62,15 +62,21 @@ STATUSES = ("draft", "running", "stopped")
 def _experiments(growthbook: GrowthBook, admin: str, plan: dict[str, Any], sources: list[str], projects: list[str], at: Callable) -> None:
     """The plan's exact experiments, then generated ones, each started (and stopped) a day after it was made."""
     org = growthbook.org(admin)
+    made_ids = []
     for item in plan.get("experiments", []) + _generated_experiments(plan):
         body = {name: value for name, value in item.items() if name not in ("id", "datasource", "project", "status")}
         source = org.get(DATA_SOURCES, sources[item["datasource"]])
         body.update(datasourceId=source["id"], assignmentQueryId=source["assignmentQueries"][0]["id"], project=projects[item["project"]])
         made = at(lambda: growthbook.put_experiment(org, item.get("id"), body))
+        made_ids.append(made["id"])
         if item["status"] in ("running", "stopped"):
             at(lambda: growthbook.update_experiment(made["id"], {"status": "running"}, admin))
         if item["status"] == "stopped":
             at(lambda: growthbook.update_experiment(made["id"], {"status": "stopped", "releasedVariationId": made["variations"][1]["variationId"]}, admin))
+    generated = made_ids[len(plan.get("experiments", [])):]
+    for item in plan.get("visualChangesets", []):
+        experiment = item["experiment"] if isinstance(item["experiment"], str) else generated[item["experiment"]]
+        at(lambda: growthbook.add_visual_changeset(org, experiment, item))
 
 
 def _generated_experiments(plan: dict[str, Any]) -> list[dict[str, Any]]:

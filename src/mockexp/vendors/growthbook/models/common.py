@@ -90,3 +90,5 @@ SINGULAR[METRIC_ANALYSES] = "Metric analysis"
 
 EXPERIMENTS = "experiments"
 SINGULAR[EXPERIMENTS] = "Experiment"
+VISUAL_CHANGESETS = "visual_changesets"
+SINGULAR[VISUAL_CHANGESETS] = "Visual changeset"
