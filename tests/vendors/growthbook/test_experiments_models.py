@@ -77,3 +77,8 @@ def test_names_and_filters_and_another_organizations_experiment(gb, ds):
     assert gb.list_experiments(ADMIN, experiment_id="other").items == []
     with pytest.raises(NotFound):
         gb.get_experiment(experiment["id"], OTHER)
+
+
+def test_a_draft_made_after_a_running_experiment_has_no_phase(gb, ds):
+    made(gb, ds, status="running")
+    assert made(gb, ds, trackingKey="later")["phases"] == []

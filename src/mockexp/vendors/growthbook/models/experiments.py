@@ -6,6 +6,7 @@ delete, as in GrowthBook: an experiment is archived."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Mapping
 
 from mockexp.errors import Invalid
@@ -56,8 +57,8 @@ class Experiments(DataSources):
 
     def put_experiment(self, org: Tables, id: str | None, body: Mapping[str, Any]) -> dict:
         """A new experiment (with the id given, for the demo world, or a new one)."""
-        experiment = self.made(org, "exp_", changed(DEFAULTS, body, FIELDS), id)
-        experiment.update(settings=dict(SETTINGS), resultSummary={"status": "", "winner": "", "conclusions": "", "releasedVariationId": "",
+        experiment = self.made(org, "exp_", changed(copy.deepcopy(DEFAULTS), body, FIELDS), id)
+        experiment.update(settings=copy.deepcopy(SETTINGS), resultSummary={"status": "", "winner": "", "conclusions": "", "releasedVariationId": "",
                                                                   "excludeFromPayload": False})
         experiment = self._applied(org, experiment, {**body, "status": body.get("status", "draft")}, "draft")
         return org.insert(EXPERIMENTS, experiment["id"], experiment)
