@@ -94,10 +94,20 @@ def _from_a_listing(http: httpx.Client, spec: Spec, operation: Operation, missin
             elif needed:
                 continue
             listed = http.get(spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(known[m.group(1)]), listing.path), headers=headers(who))
-            assert listed.status_code == 200 and items_of(listing.definition, listed.json()), f"{listing.label} lists nothing to aim {operation.label} at"
+            assert listed.status_code == 200 and _listed(listing, listed.json()), f"{listing.label} lists nothing to aim {operation.label} at"
             case = _Case(known)
             return {name: evaluate(expression, case, listed.json(), listed.headers) for name, expression in link.get("parameters", {}).items()}
     raise LookupError(f"no list links to {operation.label}: cannot find an object for it")
+
+
+def _listed(listing: Operation, body: Any) -> list | None:
+    """The objects a list shows: as its pagination says, or the one array of an unpaged list
+    that wraps it in an object (GrowthBook's `{"visualChangesets": [...]}`)."""
+    found = items_of(listing.definition, body)
+    if found is None and isinstance(body, dict):
+        arrays = [value for value in body.values() if isinstance(value, list)]
+        found = arrays[0] if len(arrays) == 1 else None
+    return found
 
 
 class _Case:

@@ -48,6 +48,10 @@ class Fault:
         A fault in any answer is looked for in all of them."""
         return True
 
+    def left_out(self, target: Target) -> list[str]:
+        """The operation ids of `target` the run leaves out (those this fault cannot reach)."""
+        return [op.operation_id for op in target.spec.operations if not self.reaches(op)]
+
     def request(self, target: Target, method: str, path: str, query: dict, headers: dict, body: Any) -> tuple[int, Any] | None:
         """Answer instead of the mock (status, JSON body or None), or None to pass on."""
         return None
@@ -202,6 +206,18 @@ class DeleteDoesNothing(Fault):
 
     def reaches(self, operation):
         return operation.method in ("POST", "GET", "DELETE")
+
+    def left_out(self, target):
+        """Also the POSTs no link leads from to a delete (an update, or a create of what has no
+        delete): the stateful budget goes to the chains that end in one."""
+        deletes = {op.operation_id for op in target.spec.operations if op.method == "DELETE"}
+
+        def leads_to_delete(op):
+            links = [link for answer in op.definition.get("responses", {}).values() for link in (answer.get("links") or {}).values()]
+            return any(link.get("operationId") in deletes for link in links)
+
+        return [op.operation_id for op in target.spec.operations
+                if not self.reaches(op) or (op.method == "POST" and not leads_to_delete(op))]
 
     def request(self, target, method, path, query, headers, body):
         return (204, None) if method == "DELETE" else None

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models import GrowthBook
+from mockexp.vendors.growthbook.models.common import DATA_SOURCES
 
 DAY = timedelta(days=1)
 
@@ -31,6 +32,7 @@ def load(growthbook: GrowthBook, admin: str, plan: dict[str, Any], projects: lis
         at(lambda: growthbook.post_segment({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
     for item in plan.get("metrics", []):
         at(lambda: growthbook.post_metric({**_over(item, sources), "projects": _each(projects, item.get("projects"))}, admin))
+    _experiments(growthbook, admin, plan, sources, projects, at)
 
 
 def _facts(growthbook: GrowthBook, org: Tables, plan: dict[str, Any], sources: list[str], projects: list[str], at: Callable) -> None:
@@ -52,3 +54,34 @@ def _over(item: dict[str, Any], sources: list[str]) -> dict[str, Any]:
     """A plan's item with its data source (an index) as the id the model knows."""
     body = {name: value for name, value in item.items() if name != "datasource"}
     return {**body, "datasourceId": sources[item["datasource"]]}
+
+
+STATUSES = ("draft", "running", "stopped")
+
+
+def _experiments(growthbook: GrowthBook, admin: str, plan: dict[str, Any], sources: list[str], projects: list[str], at: Callable) -> None:
+    """The plan's exact experiments, then generated ones, each started (and stopped) a day after it was made."""
+    org = growthbook.org(admin)
+    made_ids = []
+    for item in plan.get("experiments", []) + _generated_experiments(plan):
+        body = {name: value for name, value in item.items() if name not in ("id", "datasource", "project", "status")}
+        source = org.get(DATA_SOURCES, sources[item["datasource"]])
+        body.update(datasourceId=source["id"], assignmentQueryId=source["assignmentQueries"][0]["id"], project=projects[item["project"]])
+        made = at(lambda: growthbook.put_experiment(org, item.get("id"), body))
+        made_ids.append(made["id"])
+        if item["status"] in ("running", "stopped"):
+            at(lambda: growthbook.update_experiment(made["id"], {"status": "running"}, admin))
+        if item["status"] == "stopped":
+            at(lambda: growthbook.update_experiment(made["id"], {"status": "stopped", "releasedVariationId": made["variations"][1]["variationId"]}, admin))
+    generated = made_ids[len(plan.get("experiments", [])):]
+    for item in plan.get("visualChangesets", []):
+        experiment = item["experiment"] if isinstance(item["experiment"], str) else generated[item["experiment"]]
+        at(lambda: growthbook.add_visual_changeset(org, experiment, item))
+
+
+def _generated_experiments(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    names = [f"{area}-{thing}" for thing, area in itertools.product(plan.get("things", []), plan.get("areas", []))]
+    return [{"trackingKey": name, "name": name.replace("-", " ").capitalize(), "project": index % 3, "datasource": 0, "status": STATUSES[index % 3],
+             "hypothesis": f"A better {name.split('-')[1]} helps the {name.split('-')[0]}", "metrics": ["fact__purchased"],
+             "variations": [{"key": "0", "name": "Control"}, {"key": "1", "name": "Treatment"}] + ([{"key": "2", "name": "Bold"}] if index % 4 == 0 else [])}
+            for index, name in enumerate(names[:plan.get("generatedExperiments", 0)])]

@@ -24,10 +24,13 @@ from mockexp.vendors.growthbook.models.bulk_import import BulkImport
 from mockexp.vendors.growthbook.models.fact_metrics import FactMetrics
 from mockexp.vendors.growthbook.models.metrics import Metrics
 from mockexp.vendors.growthbook.models.metric_analyses import MetricAnalyses
+from mockexp.vendors.growthbook.models.experiments import Experiments
+from mockexp.vendors.growthbook.models.visual_changesets import VisualChangesets
+from mockexp.vendors.growthbook.models.snapshots import Snapshots
 
 
 class GrowthBook(Access, Organizations, Projects, Features, SdkConnections, SavedGroups, Archetypes, Members, CodeRefs, Settings,
-                 Dimensions, Segments, BulkImport, MetricAnalyses, FactMetrics, Metrics):  # experimentation (issue 12); each is also DataSources
+                 Dimensions, Segments, BulkImport, MetricAnalyses, FactMetrics, Metrics, Experiments, VisualChangesets, Snapshots):  # experimentation (issue 12); each is also DataSources
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 

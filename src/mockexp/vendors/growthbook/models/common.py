@@ -87,3 +87,10 @@ def refuse_if_used(what: str, users: list[str]) -> None:
 
 METRIC_ANALYSES = "metric_analyses"
 SINGULAR[METRIC_ANALYSES] = "Metric analysis"
+
+EXPERIMENTS = "experiments"
+SINGULAR[EXPERIMENTS] = "Experiment"
+VISUAL_CHANGESETS = "visual_changesets"
+SINGULAR[VISUAL_CHANGESETS] = "Visual changeset"
+SNAPSHOTS = "snapshots"
+SINGULAR[SNAPSHOTS] = "Snapshot"
