@@ -5,19 +5,15 @@ Mixpanel data source, over an in-memory store and a frozen clock."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 
 from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, NotFound
-from mockexp.store import Store
 from mockexp.vendors.growthbook.models import GrowthBook
-from mockexp.vendors.growthbook.models.world import add_organization
 from tests.conftest import clock_at
+from tests.vendors.growthbook.worlds import ADMIN, NOW, OTHER, READONLY, two_organizations
 
-NOW = datetime(2026, 3, 2, 9, 30, 15, 123000, tzinfo=timezone.utc)
-ADMIN, READONLY, OTHER = "secret_shop_admin", "secret_shop_readonly", "secret_other_admin"
 WAREHOUSE = {"name": "Warehouse", "type": "postgres", "identifierTypes": [{"id": "user_id", "description": ""}, {"id": "anonymous_id", "description": ""}],
              "assignmentQueries": [{"id": "user_id", "name": "Users", "description": "", "identifierType": "user_id", "sql": "SELECT 1",
                                     "includesNameColumns": False, "dimensionColumns": []}]}
@@ -31,12 +27,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def gb(clock: Clock) -> GrowthBook:
-    model = GrowthBook(Store().vendor("growthbook"), clock)
-    for org, key in (("org_shop", ADMIN), ("org_other", OTHER)):
-        add_organization(model, org, org, f"owner@{org}.test")
-        model.add_key(key, org, "admin", f"{org} admin")
-    model.add_key(READONLY, "org_shop", "readonly", "shop readonly")
-    return model
+    return two_organizations(clock)
 
 
 @pytest.fixture

@@ -6,19 +6,15 @@ so the data each rule is checked against is visible in the test."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, NotFound, Unauthorized
-from mockexp.store import Store
 from mockexp.vendors.growthbook.models import GrowthBook
-from mockexp.vendors.growthbook.models.world import add_organization
 from tests.conftest import clock_at
+from tests.vendors.growthbook.worlds import ADMIN, NOW, OTHER, READONLY, two_organizations
 
-NOW = datetime(2026, 3, 2, 9, 30, 15, 123000, tzinfo=timezone.utc)
-ADMIN, READONLY, OTHER = "secret_shop_admin", "secret_shop_readonly", "secret_other_admin"
 
 
 @pytest.fixture
@@ -28,14 +24,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def gb(clock: Clock) -> GrowthBook:
-    model = GrowthBook(Store().vendor("growthbook"), clock)
-    for org, key in (("org_shop", ADMIN), ("org_other", OTHER)):
-        add_organization(model, org, org, f"owner@{org}.test")
-        model.add_key(key, org, "admin", f"{org} admin")
-        for env, default in (("production", False), ("dev", True)):
-            model.post_environment({"id": env, "defaultState": default}, key)
-    model.add_key(READONLY, "org_shop", "readonly", "shop readonly")
-    return model
+    return two_organizations(clock, environments=True)
 
 
 def feature(id: str = "dark-mode", **changes) -> dict:
