@@ -8,32 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, NotFound
-from mockexp.vendors.growthbook.models import GrowthBook
-from tests.conftest import clock_at
-from tests.vendors.growthbook.worlds import ADMIN, NOW, OTHER, READONLY, two_organizations
-
-WAREHOUSE = {"name": "Warehouse", "type": "postgres", "identifierTypes": [{"id": "user_id", "description": ""}, {"id": "anonymous_id", "description": ""}],
-             "assignmentQueries": [{"id": "user_id", "name": "Users", "description": "", "identifierType": "user_id", "sql": "SELECT 1",
-                                    "includesNameColumns": False, "dimensionColumns": []}]}
-MIXPANEL = {"name": "Mixpanel", "type": "mixpanel", "identifierTypes": [{"id": "distinct_id", "description": ""}]}
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return clock_at(NOW)
-
-
-@pytest.fixture
-def gb(clock: Clock) -> GrowthBook:
-    return two_organizations(clock)
-
-
-@pytest.fixture
-def ds(gb) -> str:
-    return gb.add_data_source(WAREHOUSE, ADMIN)["id"]
-
+from tests.vendors.growthbook.conftest import MIXPANEL, WAREHOUSE
+from tests.vendors.growthbook.worlds import ADMIN, OTHER, READONLY
 
 @pytest.fixture
 def mixpanel(gb) -> str:

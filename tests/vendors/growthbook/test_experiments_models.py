@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from mockexp.errors import NotFound
-from tests.vendors.growthbook.test_experimentation_models import ADMIN, OTHER, clock, ds, gb, refused  # noqa: F401 (fixtures)
+from tests.vendors.growthbook.test_experimentation_models import refused
+from tests.vendors.growthbook.worlds import ADMIN, OTHER
 
 BASE = {"assignmentQueryId": "user_id", "trackingKey": "big-button", "name": "Big button",
         "variations": [{"id": "v_small", "key": "0", "name": "Small"}, {"id": "v_big", "key": "1", "name": "Big"}]}

@@ -12,14 +12,8 @@ import pytest
 from mockexp.clock import Clock
 from mockexp.errors import Forbidden, Invalid, NotFound, Unauthorized
 from mockexp.vendors.growthbook.models import GrowthBook
-from tests.conftest import clock_at
-from tests.vendors.growthbook.worlds import ADMIN, NOW, OTHER, READONLY, two_organizations
+from tests.vendors.growthbook.worlds import ADMIN, OTHER, READONLY, two_organizations
 
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return clock_at(NOW)
 
 
 @pytest.fixture

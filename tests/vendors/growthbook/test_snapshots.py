@@ -8,7 +8,8 @@ import pytest
 
 from mockexp.errors import NotFound
 from tests.vendors.growthbook.test_experimentation_http import V1, get
-from tests.vendors.growthbook.test_experimentation_models import ADMIN, OTHER, clock, ds, gb, refused  # noqa: F401 (fixtures)
+from tests.vendors.growthbook.test_experimentation_models import refused
+from tests.vendors.growthbook.worlds import ADMIN, OTHER
 from tests.vendors.growthbook.test_experiments_models import made
 from tests.vendors.growthbook.test_http import ADMIN as DEMO_ADMIN, READONLY, assert_message, bearer
 

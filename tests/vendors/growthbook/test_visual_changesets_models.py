@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from mockexp.errors import NotFound
-from tests.vendors.growthbook.test_experimentation_models import ADMIN, OTHER, clock, ds, gb, refused  # noqa: F401 (fixtures)
+from tests.vendors.growthbook.test_experimentation_models import refused
+from tests.vendors.growthbook.worlds import ADMIN, OTHER
 from tests.vendors.growthbook.test_experiments_models import made
 
 PLAN = {"editorUrl": "https://shop.test/", "urlPatterns": [{"include": True, "type": "simple", "pattern": "https://shop.test/*"}]}
