@@ -14,6 +14,7 @@ from mockexp.vendors.growthbook.models import GrowthBook
 from mockexp.vendors.growthbook.models.common import DATA_SOURCES
 
 DAY = timedelta(days=1)
+SNAPSHOT_AGO = timedelta(hours=1)
 
 
 def load(growthbook: GrowthBook, admin: str, plan: dict[str, Any], projects: list[str]) -> None:
@@ -60,7 +61,9 @@ STATUSES = ("draft", "running", "stopped")
 
 
 def _experiments(growthbook: GrowthBook, admin: str, plan: dict[str, Any], sources: list[str], projects: list[str], at: Callable) -> None:
-    """The plan's exact experiments, then generated ones, each started (and stopped) a day after it was made."""
+    """The plan's exact experiments, then generated ones, each started (and stopped) a day after it
+    was made, with a finished snapshot: a stopped one's the day after it stopped, a running one's
+    an hour ago."""
     org = growthbook.org(admin)
     made_ids = []
     for item in plan.get("experiments", []) + _generated_experiments(plan):
@@ -73,6 +76,10 @@ def _experiments(growthbook: GrowthBook, admin: str, plan: dict[str, Any], sourc
             at(lambda: growthbook.update_experiment(made["id"], {"status": "running"}, admin))
         if item["status"] == "stopped":
             at(lambda: growthbook.update_experiment(made["id"], {"status": "stopped", "releasedVariationId": made["variations"][1]["variationId"]}, admin))
+            at(lambda: growthbook.post_experiment_snapshot(made["id"], admin))
+        elif item["status"] == "running":
+            with growthbook.backdated(growthbook.clock.now() - SNAPSHOT_AGO):  # results up to an hour ago, ready to read
+                growthbook.post_experiment_snapshot(made["id"], admin)
     generated = made_ids[len(plan.get("experiments", [])):]
     for item in plan.get("visualChangesets", []):
         experiment = item["experiment"] if isinstance(item["experiment"], str) else generated[item["experiment"]]

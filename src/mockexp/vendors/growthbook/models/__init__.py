@@ -1,6 +1,8 @@
 """GrowthBook's rules: organizations with their keys, projects, environments, and features with
 their rules, toggles and revisions, SDK connections and the payload their SDKs read, saved
-groups, attributes and archetypes, members and their roles, code references, and settings.
+groups, attributes and archetypes, members and their roles, code references, and settings;
+and experimentation: data sources, dimensions, segments, fact tables and metrics, legacy
+metrics, experiments, visual changesets, snapshots with their results, and query objects.
 
 Plain Python over the store and the clock; no HTTP here. Request bodies arrive already
 checked against the spec (types, enums, patterns, ranges); these are the rules the spec
@@ -26,11 +28,11 @@ from mockexp.vendors.growthbook.models.metrics import Metrics
 from mockexp.vendors.growthbook.models.metric_analyses import MetricAnalyses
 from mockexp.vendors.growthbook.models.experiments import Experiments
 from mockexp.vendors.growthbook.models.visual_changesets import VisualChangesets
-from mockexp.vendors.growthbook.models.snapshots import Snapshots
+from mockexp.vendors.growthbook.models.results import Results
 
 
 class GrowthBook(Access, Organizations, Projects, Features, SdkConnections, SavedGroups, Archetypes, Members, CodeRefs, Settings,
-                 Dimensions, Segments, BulkImport, MetricAnalyses, FactMetrics, Metrics, Experiments, VisualChangesets, Snapshots):  # experimentation (issue 12); each is also DataSources
+                 Dimensions, Segments, BulkImport, MetricAnalyses, FactMetrics, Metrics, Experiments, VisualChangesets, Results):  # experimentation (issue 12); each is also DataSources
     """Every operation of GrowthBook's REST API v1 that mockexp serves, over one store and clock."""
 
 
