@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
-from mockexp.contract.follow import identity
+from mockexp.contract.follow import identity, items_of
 from mockexp.errors import NotFound
 from mockexp.paging import DeclarationError, Listing, Pagination, Request, render
 
@@ -144,3 +144,11 @@ def test_items_without_an_id_are_told_apart_by_the_fields_their_identity_lists()
     assert found.identity == ("feature", "branch")
     assert identity({"feature": "a", "branch": "main"}, found.identity) != identity({"feature": "a", "branch": "dev"}, found.identity)
     assert identity({"feature": "a"}, found.identity) is None
+
+
+def test_an_unpaged_list_is_read_as_a_bare_array_or_the_one_array_its_object_wraps():
+    assert items_of({}, [{"id": "a"}]) == [{"id": "a"}]
+    assert items_of({}, {"archetypes": [{"id": "a"}]}) == [{"id": "a"}]
+    assert items_of({}, {"visualChangesets": [], "total": 0}) == []
+    assert items_of({}, {"experiment": {"id": "a", "tags": []}}) is None  # one object, not a list
+    assert items_of({}, {"a": [], "b": []}) is None

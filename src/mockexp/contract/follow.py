@@ -97,12 +97,25 @@ def identity(item: Any, field: str | tuple[str, ...] | None = None) -> Any:
 
 
 def items_of(operation: Mapping[str, Any], body: Any) -> list | None:
-    """The objects a list response holds: where its pagination declaration says, or the body
-    itself for a list that is a bare array."""
+    """The objects a list response holds: where its pagination declaration says, the body
+    itself for a list that is a bare array, or the one array of an unpaged list that wraps
+    it in an object (`{"archetypes": [...]}`)."""
     pagination = Pagination.of(operation)
     if pagination is not None:
         return pagination.items(body)
-    return body if isinstance(body, list) else None
+    if isinstance(body, list):
+        return body
+    key = wrapping_key(body)
+    return body[key] if key is not None else None
+
+
+def wrapping_key(body: Any) -> str | None:
+    """The key of the only array in an object body, if it holds nothing else but scalars."""
+    if not isinstance(body, dict):
+        return None
+    arrays = [key for key, value in body.items() if isinstance(value, list)]
+    nested = [key for key, value in body.items() if isinstance(value, dict)]
+    return arrays[0] if len(arrays) == 1 and not nested else None
 
 
 def pages(client: httpx.Client, url: str, operation: Mapping[str, Any], page_size: int | None = None) -> Iterator[tuple[httpx.Response, Any]]:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterator, Mapping
 
 from mockexp.contract.checks import _properties
-from mockexp.contract.follow import identity, items_of
+from mockexp.contract.follow import identity, items_of, wrapping_key
 from mockexp.drift.sequence import Observed
 from mockexp.paging import Pagination
 from mockexp.validation import schema_problems
@@ -67,7 +67,8 @@ def _focused(operation: Mapping[str, Any], body: Any, wanted: Any) -> Any:
         return body
     kept = [item for item in items if wanted is not None and identity(item) == wanted]
     if pagination is None:
-        return kept
+        key = wrapping_key(body)
+        return kept if key is None else {**body, key: kept}
     return {**body, pagination.body["items"]: kept}
 
 

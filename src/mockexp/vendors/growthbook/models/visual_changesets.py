@@ -17,10 +17,11 @@ CHANGE_FIELDS = ("description", "css", "js", "variation", "domMutations")
 
 
 class VisualChangesets(World):
-    def list_visual_changesets(self, experiment_id: str, caller: str) -> dict:
+    def list_visual_changesets(self, id: str, caller: str) -> dict:
+        """The changesets of experiment `id` (not paged)."""
         org = self.org(caller)
-        self.stored(org, EXPERIMENTS, experiment_id)
-        return {"visualChangesets": org.query(VISUAL_CHANGESETS, {"experiment": experiment_id}, order_by=lambda c: c["id"])}
+        self.stored(org, EXPERIMENTS, id)
+        return {"visualChangesets": org.query(VISUAL_CHANGESETS, {"experiment": id}, order_by=lambda c: c["id"])}
 
     def get_visual_changeset(self, id: str, caller: str, include_experiment: int | None = None) -> dict:
         org = self.org(caller)
