@@ -18,11 +18,16 @@ def reload(runtime, tmp_path: Path):
 
 
 def payloads(growthbook) -> dict:
-    """Each SDK connection's payload (by its name: the client keys are made afresh)."""
+    """Each SDK connection's payload (by its name: the client keys are made afresh), with the
+    key of an experiment-ref rule (its experiment's id, made afresh too) as the experiment's
+    tracking key."""
+    tracking = {e["id"]: f"experiment {e['trackingKey']}" for e in growthbook.list_experiments(ADMIN).items}
     found = {}
     for connection in growthbook.list_sdk_connections(ADMIN).items:
-        payload = growthbook.get_sdk_payload(connection["key"])
-        found[connection["name"]] = (connection["environment"], payload["features"])
+        features = {name: {**feature, "rules": [{**rule, "key": tracking.get(rule["key"], rule["key"])} if "key" in rule else rule
+                                                for rule in feature.get("rules", [])]}
+                    for name, feature in growthbook.get_sdk_payload(connection["key"])["features"].items()}
+        found[connection["name"]] = (connection["environment"], features)
     return found
 
 
