@@ -11,7 +11,8 @@ an update with the same phases (a create may only start one). Data sources are n
 a load keeps the demo world's, which everything here names by id.
 
 Not made again (see `fixtures.export` for the whole list): objects managed by config.yml
-(`managedBy: config`: the API cannot make them) and what names them in experiments; visual
+(`managedBy: config`: the API cannot make them), and where an experiment or a metric names one
+(its metric lists, segment, activation metric, a metric's denominator), that name; visual
 changesets (only GrowthBook's visual editor makes one: the API has no create, so experiments
 come back with `hasVisualChangesets` false); a fact table's columns its SQL no longer has; and
 the derived results: snapshots and metric analyses (a loaded world has none until one is asked for)."""
@@ -33,7 +34,7 @@ from mockexp.worlds.export import only, parents_first, ref
 BULK = 100  # the most items of one kind a bulk import takes
 PHASE_FIELDS = ("name", "dateStarted", "dateEnded", "reasonForStopping", "seed", "coverage", "trafficSplit", "namespace", "targetingCondition",
                 "prerequisites", "savedGroupTargeting")
-SENT_BY_NAME = {stored: sent for sent, stored in CONVERSIONS.items()}
+CONVERSIONS_SENT = {stored: sent for sent, stored in CONVERSIONS.items()}
 
 
 class Experimentation:
@@ -85,8 +86,10 @@ class Experimentation:
     def _metric(self, metric: Mapping[str, Any]) -> dict:
         body = {**only(metric, (*METRIC_FIELDS, "datasourceId", "behavior")), **self._projects(metric)}
         denominator = (metric.get("sql") or {}).get("denominatorMetricId")
-        if denominator:
-            body["sql"] = {**metric["sql"], "denominatorMetricId": self.made.get(denominator, denominator)}
+        if denominator:  # one config.yml manages is not made again: the metric loses it
+            body["sql"] = {name: value for name, value in metric["sql"].items() if name != "denominatorMetricId"}
+            if denominator in self.made:
+                body["sql"]["denominatorMetricId"] = self.made[denominator]
         return body
 
     # -- fact tables, their filters and fact metrics ---------------------------------------------
@@ -150,8 +153,8 @@ class Experimentation:
 
     def _settings(self, settings: Mapping[str, Any]) -> dict:
         body = {name: settings[name] for name in PLAIN_SETTINGS if name in settings}
-        body["segmentId"] = self.made.get(settings["segmentId"], settings["segmentId"])
-        body["inProgressConversions"] = SENT_BY_NAME[settings["inProgressConversions"]]
+        body["segmentId"] = self.made.get(settings["segmentId"], "")  # "" when it has none, or one config.yml manages
+        body["inProgressConversions"] = CONVERSIONS_SENT[settings["inProgressConversions"]]
         for name, key in METRIC_LISTS.items():
             body[name] = [self._metric_id(m["metricId"]) for m in settings[key] if self._is_made(m["metricId"])]
         if "activationMetric" in settings:
