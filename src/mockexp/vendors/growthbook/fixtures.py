@@ -179,7 +179,8 @@ def export(growthbook: GrowthBook) -> list[dict]:
     (a revert to revision N does the same after a load). Each call is made by the admin key
     that published it when there is one, else the organization's first.
 
-    A load does not keep: times (everything happens "now"), the server-made ids and keys
+    A load does not keep: times (everything happens "now", but for experiments' phases,
+    whose dates a create takes), the server-made ids and keys
     (projects', saved groups', archetypes', SDK connections', dimensions', segments',
     metrics' and experiments' ids, client keys: made afresh; rules name saved groups and
     experiments by `${...}` references, so an experiment-ref rule's key in the SDK payload,
