@@ -8,4 +8,8 @@ from mockexp.vendors.growthbook import fixtures, handlers, models
 VENDOR = Vendor(name="growthbook", spec="growthbook.yaml", model=models.GrowthBook, handlers=handlers, load_fixtures=fixtures.load,
                 more_specs=("growthbook-sdk.yaml",),
                 api_made=("projects", "environments", "features", "feature_revisions", "sdk_connections", "saved_groups",
-                          "archetypes", "code_refs"), export=fixtures.export)
+                          "archetypes", "code_refs",
+                          # experimentation (issue 12): what the API makes over the data sources (which it only reads), the visual
+                          # changesets of its experiments, and what it derives (snapshots, metric analyses)
+                          "dimensions", "segments", "fact_tables", "fact_table_filters", "fact_metrics", "metrics", "metric_analyses",
+                          "experiments", "visual_changesets", "snapshots"), export=fixtures.export)

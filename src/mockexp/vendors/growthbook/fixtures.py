@@ -20,6 +20,7 @@ from faker import Faker
 from mockexp.fixtures import scenario
 from mockexp.store import SEQUENCES
 from mockexp.vendors.growthbook import experimentation_fixtures
+from mockexp.vendors.growthbook.experimentation_export import Experimentation
 from mockexp.vendors.growthbook.models import GrowthBook
 from mockexp.vendors.growthbook.models.common import (
     ADMIN, ARCHETYPES, CODE_REFS, ENVIRONMENTS, FEATURES, KEYS, ORGANIZATIONS, PROJECTS, REVISIONS, SAVED_GROUPS, SDK_CONNECTIONS, made_id,
@@ -153,7 +154,7 @@ def _value(fake: Faker, value_type: str) -> str:
     return fake.word()
 
 
-# -- export: each organization's projects, environments, features and SDK connections as the API calls that make them again
+# -- export: each organization's projects, environments, experimentation, features and SDK connections as the API calls that make them again
 
 FEATURE_FIELDS = ("id", "archived", "description", "owner", "valueType", "tags", "prerequisites", "jsonSchema")
 ENVIRONMENT_FIELDS = ("id", "description", "toggleOnList", "defaultState")
@@ -163,7 +164,10 @@ UPDATED = "Updated through the API"  # the comment of a revision an update publi
 def export(growthbook: GrowthBook) -> list[dict]:
     """Every organization with an admin key: its projects and SDK connections in the order
     they were made, its environments (parents first), its saved groups, archetypes (each by
-    its owner's key) and code references (one submission per repository and branch), and
+    its owner's key) and code references (one submission per repository and branch), its
+    experimentation (dimensions, fact tables with their filters and fact metrics, segments,
+    metrics and experiments: see `experimentation_export`, which says what of it a load
+    does not keep), made before the features that name its experiments, and
     its features one by one, each
     with its revision history: the first revision as the create (with the feature's
     settings as they are now), every later published one as the call that makes it again
@@ -175,15 +179,20 @@ def export(growthbook: GrowthBook) -> list[dict]:
     (a revert to revision N does the same after a load). Each call is made by the admin key
     that published it when there is one, else the organization's first.
 
-    A load does not keep: times (everything happens "now"), the server-made ids and keys
-    (projects', saved groups', archetypes' and SDK connections' ids, client keys: made
-    afresh; rules name saved groups by `${...}` references), the comment of a
+    A load does not keep: times (everything happens "now", but for experiments' phases,
+    whose dates a create takes), the server-made ids and keys
+    (projects', saved groups', archetypes', SDK connections', dimensions', segments',
+    metrics' and experiments' ids, client keys: made afresh; rules name saved groups and
+    experiments by `${...}` references, so an experiment-ref rule's key in the SDK payload,
+    its experiment's id, changes too), the comment of a
     revision an update published (it becomes "Updated through the API"), the settings a
     feature had before its latest change of description, owner, tags, project or
     prerequisites (its create has today's), and the settings of environments that have
     since been deleted. Features whose prerequisites name each other in a circle cannot be
-    made again (each create names the other). Organizations and keys are not API-made: the
-    demo world's stay."""
+    made again (each create names the other). Visual changesets (only the visual editor
+    makes one), objects managed by config.yml, and what is derived (snapshots, metric
+    analyses) are not made again. Organizations, keys and data sources are not API-made:
+    the demo world's stay."""
     requests: list[dict] = []
     names = itertools.count(1)
     for organization in growthbook.store.view(ORGANIZATIONS, order_by=lambda o: (o["dateCreated"], o["id"])):
@@ -207,9 +216,11 @@ class _Organization:
         out = [self._project(project) for project in made_order(self.org, PROJECTS, "prj_")]
         out += [self._environment(environment) for environment in self.environments]
         out += [self._saved_group(group) for group in made_order(self.org, SAVED_GROUPS, "grp_")]
+        experimentation = Experimentation(self)
+        out += experimentation.requests()  # before the features, whose experiment-ref rules name the experiments
         features = sorted(self.org.view(FEATURES), key=lambda f: f["id"])
         for feature in parents_first(features, lambda f: f["id"], self._needs):
-            out += _History(self, feature).requests()
+            out += [experimentation.experiment_references(request) for request in _History(self, feature).requests()]
         out += [self._archetype(archetype) for archetype in made_order(self.org, ARCHETYPES, "sam_")]
         out += self._code_refs()
         out += [self._connection(connection) for connection in made_order(self.org, SDK_CONNECTIONS, "sdk_")]
@@ -217,6 +228,9 @@ class _Organization:
 
     def call(self, operation: str, body: Any, *, by: str | None = None, **parts: Any) -> dict:
         return call(operation, body, credential=self.keys.get(by, self.first_key), **parts)
+
+    def made_order(self, table: str, prefix: str) -> list[Mapping[str, Any]]:
+        return made_order(self.org, table, prefix)
 
     def project_ids(self, ids: list[str]) -> list[str]:
         return [self.projects.get(id, id) for id in ids]
