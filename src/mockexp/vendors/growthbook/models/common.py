@@ -79,12 +79,6 @@ def check_managed(doc: dict, role: str) -> None:
         raise Forbidden(f"{doc['id']} is managed by admins: only an admin may change it.")
 
 
-def refuse_if_used(what: str, users: list[str]) -> None:
-    """A delete of something others still name is a 400 naming `id` and (some of) its users."""
-    if users:
-        more = " and more" if len(users) > 5 else ""
-        raise Invalid.field("id", f"{what} is still used by {', '.join(users[:5])}{more}: change or delete those first.")
-
 METRIC_ANALYSES = "metric_analyses"
 SINGULAR[METRIC_ANALYSES] = "Metric analysis"
 

@@ -10,9 +10,9 @@ from mockexp.errors import Invalid, NotFound
 from mockexp.paging import Listing
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models import columns
-from mockexp.vendors.growthbook.models.common import FACT_METRICS, FACT_TABLE_FILTERS, FACT_TABLES, PROJECTS, SEGMENTS, refuse_if_used
+from mockexp.vendors.growthbook.models.common import FACT_METRICS, FACT_TABLE_FILTERS, FACT_TABLES, PROJECTS, SEGMENTS
 from mockexp.vendors.growthbook.models.data_sources import DataSources
-from mockexp.vendors.growthbook.models.world import changed
+from mockexp.vendors.growthbook.models.world import changed, refuse_if_used
 
 TABLE_FIELDS = ("name", "description", "owner", "projects", "tags", "datasource", "userIdTypes", "sql", "eventName", "managedBy")
 TABLE_UPDATES = ("name", "description", "owner", "projects", "tags", "userIdTypes", "sql", "eventName", "columnsError", "managedBy", "archived")

@@ -9,11 +9,11 @@ from typing import Any, Mapping
 from mockexp.errors import Invalid
 from mockexp.paging import Listing
 from mockexp.store import Tables
-from mockexp.vendors.growthbook.models.common import METRICS, PROJECTS, refuse_if_used
+from mockexp.vendors.growthbook.models.common import METRICS, PROJECTS
 from mockexp.vendors.growthbook.models.data_sources import MIXPANEL, DataSources
 from mockexp.vendors.growthbook.models.fact_metrics import DEFAULTS as FACT_DEFAULTS
 from mockexp.vendors.growthbook.models.fact_metrics import settings_of
-from mockexp.vendors.growthbook.models.world import changed
+from mockexp.vendors.growthbook.models.world import changed, refuse_if_used
 
 FIELDS = ("managedBy", "owner", "name", "description", "type", "tags", "projects", "archived", "sql", "sqlBuilder", "mixpanel")
 DEFAULTS = {"managedBy": "", "owner": "", "description": "", "tags": [], "projects": [], "archived": False}

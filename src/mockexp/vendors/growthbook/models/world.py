@@ -71,9 +71,10 @@ class World:
 
 
 def refuse_if_used(what: str, users: list[str]) -> None:
-    """400 naming `id` when something still uses the object a request would delete."""
+    """400 naming `id` (and some of its users) when something still uses the object a request would delete."""
     if users:
-        raise Invalid.field("id", f"{what} is still used by {', '.join(users[:5])}{' and more' if len(users) > 5 else ''}.")
+        more = " and more" if len(users) > 5 else ""
+        raise Invalid.field("id", f"{what} is still used by {', '.join(users[:5])}{more}: change or delete those first.")
 
 
 def changed(doc: Mapping[str, Any], body: Mapping[str, Any], fields: tuple[str, ...]) -> dict:
