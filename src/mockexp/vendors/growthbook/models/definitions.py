@@ -5,8 +5,9 @@ written into them, prerequisites as parent conditions).
 An `experiment-ref` rule is served as its experiment now stands, GrowthBook's way: a draft or
 archived experiment's rule is left out; a running one's is an experiment rule (the tracking key,
 hashing, and the latest phase's seed, coverage, split, namespace and targeting, with the rule's
-values in the order of the experiment's variations); a stopped one's forces the released
-variation's value, or is left out when none was released or it is excluded from the payload.
+values in the order of the experiment's variations, null for one the rule does not serve); a
+stopped one's forces the released variation's value, or is left out when none was released,
+the rule does not serve it, or the experiment is excluded from the payload.
 
 Pure: saved groups and experiments come from lookups the caller passes (id -> object or None)."""
 

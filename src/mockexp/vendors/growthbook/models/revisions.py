@@ -1,6 +1,7 @@
 """Feature revisions: every published change is a new version (the default value and each
 environment's rules as they then were); drafts wait unpublished; revert publishes an old
-version's content again."""
+version's content again. A revision's definitions read saved groups and experiments as they
+are now."""
 
 from __future__ import annotations
 
