@@ -251,12 +251,7 @@ def test_a_scheduled_rule_applies_only_between_its_start_and_end(gb, clock):
     assert "rules" not in definition(gb)
 
 
-def test_an_experiment_ref_rule_splits_evenly_over_its_variations(gb):
-    rules = [{"type": "experiment-ref", "experimentId": "exp_1", "id": "fr_1",
-              "variations": [{"value": "false", "variationId": "v0"}, {"value": "true", "variationId": "v1"}]}]
-    gb.post_feature(feature(environments={"production": {"enabled": True, "rules": rules}}), ADMIN)
-    rule = definition(gb)["rules"][0]
-    assert rule["key"] == "exp_1" and rule["variations"] == [False, True] and rule["weights"] == [0.5, 0.5]
+# experiment-ref rules, which read their experiment: test_experiment_refs.py
 
 
 # -- saved groups -------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Everything is made through the model's own operations at times in the past (creates, then
 changes and toggles, each a revision; saved groups, archetypes, members and code references as
-the API makes them), so the demo data obeys the same rules as what users create."""
+the API makes them), so the demo data obeys the same rules as what users create. Experiments
+(and what they are analysed over) come before the features, whose experiment-ref rules name
+them: a generated feature's names the experiment with its key as tracking key, or else one
+chosen by its name (an organization without experiments has no such rules)."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from mockexp.vendors.growthbook import experimentation_fixtures
 from mockexp.vendors.growthbook.experimentation_export import Experimentation
 from mockexp.vendors.growthbook.models import GrowthBook
 from mockexp.vendors.growthbook.models.common import (
-    ADMIN, ARCHETYPES, CODE_REFS, ENVIRONMENTS, FEATURES, KEYS, ORGANIZATIONS, PROJECTS, REVISIONS, SAVED_GROUPS, SDK_CONNECTIONS, made_id,
+    ADMIN, ARCHETYPES, CODE_REFS, ENVIRONMENTS, EXPERIMENTS, FEATURES, KEYS, ORGANIZATIONS, PROJECTS, REVISIONS, SAVED_GROUPS, SDK_CONNECTIONS, made_id,
 )
 from mockexp.vendors.growthbook.models.saved_groups import OF_TYPE
 from mockexp.vendors.growthbook.models.sdk_connections import FLAGS
@@ -42,6 +45,7 @@ class Seeding:
     projects: list[str]
     environments: list[str]
     groups: dict[str, str]  # saved group name in the plan -> its id
+    experiments: list[Mapping[str, Any]]  # the organization's experiments, by id
 
     def days_ago(self, days: float) -> datetime:
         return self.growthbook.clock.now() - days * DAY
@@ -66,8 +70,11 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
         environments = [growthbook.post_environment(dict(item), admin)["environment"]["id"] for item in plan["environments"]]
         for env, language in zip(environments, itertools.cycle(("python", "javascript"))):
             growthbook.post_sdk_connection({"name": f"{plan['name']} ({env})", "language": language, "environment": env}, admin)
-        seeding = Seeding(growthbook, fake, admin, projects, environments, {})
+        seeding = Seeding(growthbook, fake, admin, projects, environments, {}, [])
         _organization_data(seeding, plan)
+    # experimentation (issue 12), before the features whose experiment-ref rules name its experiments
+    experimentation_fixtures.load(growthbook, admin, plan, projects)
+    seeding.experiments = growthbook.org(admin).view(EXPERIMENTS, order_by=lambda e: e["id"])
     for offset, item in enumerate(plan["showcase"]):
         _showcase(seeding, item, 300 - offset)
     names = [f"{area}-{thing}" for area, thing in itertools.product(plan["areas"], plan["things"])]
@@ -77,8 +84,6 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
     with growthbook.backdated(seeding.days_ago(2)):
         for submission in plan.get("codeRefs", []):
             growthbook.post_code_refs(submission, admin)
-    # experimentation (issue 12)
-    experimentation_fixtures.load(growthbook, admin, plan, projects)
 
 
 def _organization_data(seeding: Seeding, plan: dict) -> None:
@@ -114,7 +119,7 @@ def _showcase(seeding: Seeding, item: dict, days: float) -> None:
 def _generated(seeding: Seeding, name: str, days: float) -> None:
     fake, growthbook = seeding.fake, seeding.growthbook
     value_type = fake.random_element(TYPES)
-    environments = {env: {"enabled": fake.boolean(60), "rules": _rules(fake, value_type, name)} for env in seeding.environments}
+    environments = {env: {"enabled": fake.boolean(60), "rules": _rules(fake, value_type, name, seeding.experiments)} for env in seeding.environments}
     body = {"id": name, "owner": fake.email(), "description": fake.sentence(nb_words=10), "valueType": value_type,
             "defaultValue": _value(fake, value_type), "project": fake.random_element(seeding.projects + [""]),
             "tags": fake.random_elements(["ui", "backend", "experiment", "kill-switch", "ops"], length=fake.random_int(0, 2), unique=True),
@@ -130,7 +135,7 @@ def _generated(seeding: Seeding, name: str, days: float) -> None:
             growthbook.toggle_feature(name, {"reason": fake.sentence(nb_words=5), "environments": {env: not environments[env]["enabled"]}}, seeding.admin)
 
 
-def _rules(fake: Faker, value_type: str, name: str) -> list[dict]:
+def _rules(fake: Faker, value_type: str, name: str, experiments: list[Mapping[str, Any]]) -> list[dict]:
     rules: list[dict[str, Any]] = []
     for kind in fake.random_elements(["force", "rollout", "experiment-ref"], length=fake.random_int(0, 2), unique=True):
         rule: dict[str, Any] = {"type": kind, "description": fake.sentence(nb_words=5)}
@@ -139,9 +144,23 @@ def _rules(fake: Faker, value_type: str, name: str) -> list[dict]:
         elif kind == "rollout":
             rule.update(value=_value(fake, value_type), coverage=fake.random_element([0.1, 0.25, 0.5, 0.75]), hashAttribute="id")
         else:
-            rule.update(experimentId=f"exp_{name.replace('-', '_')}", variations=[{"value": _value(fake, value_type), "variationId": f"var_{i}"} for i in range(2)])
+            served = [_value(fake, value_type) for _ in range(2)]
+            experiment = _experiment_for(name, experiments)
+            if experiment is None:
+                continue
+            rule.update(experimentId=experiment["id"], variations=[{"value": served[index % 2], "variationId": variation["variationId"]}
+                                                                   for index, variation in enumerate(experiment["variations"])])
         rules.append(rule)
     return rules
+
+
+def _experiment_for(name: str, experiments: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The experiment a generated feature's experiment-ref rule names: the one tracked by the
+    feature's key, else one chosen by the key (none when there are no experiments)."""
+    if not experiments:
+        return None
+    same = [e for e in experiments if e["trackingKey"] == name]
+    return same[0] if same else experiments[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(experiments)]
 
 
 def _value(fake: Faker, value_type: str) -> str:

@@ -2,7 +2,10 @@
 coverage and a traffic split over the variations), analysed over a data source's assignment
 query with goal, secondary and guardrail metrics. Status goes draft -> running -> stopped (and
 a stopped experiment may run again in a new phase); the dates come from the clock. There is no
-delete, as in GrowthBook: an experiment is archived."""
+delete, as in GrowthBook: an experiment is archived. `linkedFeatures` (the features whose
+current rules, in any environment, name the experiment in an experiment-ref rule) is worked out
+when an experiment is read, from one pass over the features per request, so it follows every
+change and delete of a feature."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from typing import Any, Mapping
 from mockexp.errors import Invalid
 from mockexp.paging import Listing
 from mockexp.store import Tables
-from mockexp.vendors.growthbook.models.common import EXPERIMENTS, FACT_METRICS, METRICS, PROJECTS, SEGMENTS, made_id
+from mockexp.vendors.growthbook.models.common import EXPERIMENTS, FACT_METRICS, FEATURES, METRICS, PROJECTS, SEGMENTS, made_id
 from mockexp.vendors.growthbook.models.data_sources import DataSources
 from mockexp.vendors.growthbook.models.world import changed
 
@@ -45,7 +48,9 @@ class Experiments(DataSources):
             return ((project_id is None or e["project"] == project_id) and (datasource_id is None or e["settings"]["datasourceId"] == datasource_id)
                     and (experiment_id is None or e["trackingKey"] == experiment_id))
 
-        return Listing(self.org(caller).query(EXPERIMENTS, test=kept, order_by=lambda e: (e["dateCreated"], e["id"])))
+        org = self.org(caller)
+        links = linked_features(org)
+        return Listing(org.query(EXPERIMENTS, test=kept, order_by=lambda e: (e["dateCreated"], e["id"])), represent=lambda e: shown(e, links))
 
     def list_experiment_names(self, caller: str, project_id: str | None = None) -> dict:
         where = {"project": project_id} if project_id is not None else None
@@ -64,9 +69,10 @@ class Experiments(DataSources):
         return org.insert(EXPERIMENTS, experiment["id"], experiment)
 
     def get_experiment(self, id: str, caller: str) -> dict:
-        experiment = self.stored(self.org(caller), EXPERIMENTS, id)
+        org = self.org(caller)
+        experiment = self.stored(org, EXPERIMENTS, id)
         status = "Archived" if experiment["archived"] else experiment["status"].capitalize()
-        return {"experiment": {**experiment, "enhancedStatus": {"status": status, "detailedStatus": ""}}}
+        return {"experiment": {**shown(experiment, linked_features(org)), "enhancedStatus": {"status": status, "detailedStatus": ""}}}
 
     def update_experiment(self, id: str, body: dict, caller: str) -> dict:
         org = self.org(caller)
@@ -75,7 +81,7 @@ class Experiments(DataSources):
             raise Invalid.field("datasourceId", "The data source can only be set if the experiment does not have one yet.")
         experiment = self._applied(org, changed(current, body, FIELDS), body, current["status"])
         experiment["dateUpdated"] = self.now()
-        return {"experiment": org.replace(EXPERIMENTS, id, experiment)}
+        return {"experiment": shown(org.replace(EXPERIMENTS, id, experiment), linked_features(org))}
 
     # -- the rules ------------------------------------------------------------------------------
 
@@ -132,6 +138,22 @@ class Experiments(DataSources):
             if org.get(METRICS, id) is None and org.get(FACT_METRICS, id) is None:
                 where = field if field == "activationMetric" else f"{field}[{index}]"
                 raise Invalid.field(where, f"Metric {id!r} does not exist.")
+
+
+def linked_features(org: Tables) -> dict[str, list[str]]:
+    """Experiment id -> the ids of the features (in id order) whose current rules, in any
+    environment, name it in an experiment-ref rule: one pass over the features."""
+    links: dict[str, list[str]] = {}
+    for feature in org.view(FEATURES, order_by=lambda f: f["id"]):
+        named = {rule["experimentId"] for entry in feature["environments"].values() for rule in entry["rules"] if rule["type"] == "experiment-ref"}
+        for id in named:
+            links.setdefault(id, []).append(feature["id"])
+    return links
+
+
+def shown(experiment: Mapping[str, Any], links: Mapping[str, list[str]]) -> dict:
+    """An experiment as the API shows it: with its linked features."""
+    return {**experiment, "linkedFeatures": list(links.get(experiment["id"], []))}
 
 
 def _variations(experiment: Mapping[str, Any], sent: list[Mapping[str, Any]]) -> list[dict]:

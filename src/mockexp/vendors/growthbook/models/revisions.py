@@ -1,6 +1,7 @@
 """Feature revisions: every published change is a new version (the default value and each
 environment's rules as they then were); drafts wait unpublished; revert publishes an old
-version's content again."""
+version's content again. A revision's definitions read saved groups and experiments as they
+are now."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, Mapping
 from mockexp.errors import Invalid
 from mockexp.paging import Listing
 from mockexp.store import Tables
-from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, FEATURES, REVISIONS, SAVED_GROUPS
+from mockexp.vendors.growthbook.models.common import ENVIRONMENTS, EXPERIMENTS, FEATURES, REVISIONS, SAVED_GROUPS
 from mockexp.vendors.growthbook.models.definitions import as_text, definition
 from mockexp.vendors.growthbook.models.world import World
 
@@ -87,14 +88,18 @@ class Revisions(World):
 
     def shown_revision(self, org: Tables, feature: Mapping[str, Any], revision: Mapping[str, Any]) -> dict:
         then = {**feature, "defaultValue": revision["defaultValue"]}
-        definitions = {env: as_text(definition(then, rules, self._groups(org), self.clock.now())) for env, rules in revision["rules"].items()}
+        definitions = {env: as_text(definition(then, rules, self._groups(org), self._experiments(org), self.clock.now())) for env, rules in revision["rules"].items()}
         hidden = ("feature", "enabled")
         return {**{k: v for k, v in revision.items() if k not in hidden}, "definitions": definitions}
 
     def _environment(self, org: Tables, feature: Mapping, default: str, enabled: bool, rules: list) -> dict:
         then = {**feature, "defaultValue": default}
-        return {"enabled": enabled, "defaultValue": default, "rules": rules, "definition": as_text(definition(then, rules, self._groups(org), self.clock.now()))}
+        return {"enabled": enabled, "defaultValue": default, "rules": rules, "definition": as_text(definition(then, rules, self._groups(org), self._experiments(org), self.clock.now()))}
 
     @staticmethod
     def _groups(org: Tables):
         return lambda id: org.get(SAVED_GROUPS, id)
+
+    @staticmethod
+    def _experiments(org: Tables):
+        return lambda id: org.get(EXPERIMENTS, id)

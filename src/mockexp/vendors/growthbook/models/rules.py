@@ -1,4 +1,7 @@
-"""Feature rules as sent (checked, with their defaults filled in) and as stored."""
+"""Feature rules as sent (checked, with their defaults filled in) and as stored. What a rule
+names must exist in the organization: saved groups, prerequisite features, and the experiment
+of an `experiment-ref` rule (each of the rule's `variationId`s one of that experiment's
+variations); else a 400 naming the field."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any, Callable, Mapping
 from mockexp.errors import Invalid, missing
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models import values
-from mockexp.vendors.growthbook.models.common import FEATURES, SAVED_GROUPS
+from mockexp.vendors.growthbook.models.common import EXPERIMENTS, FEATURES, SAVED_GROUPS
 
 NEEDS = {"force": ("value",), "rollout": ("value", "coverage"), "experiment": ("value",), "experiment-ref": ("experimentId", "variations")}
 SHARED = ("savedGroupTargeting", "prerequisites", "scheduleRules")
@@ -34,6 +37,8 @@ def _rule(org: Tables, value_type: str, rule: Mapping[str, Any], where: str, new
         raise Invalid([((f"{where}.{path[0]}",), reason) for path, reason in errors])
     values.condition(rule.get("condition", ""), f"{where}.condition")
     _targeting(org, rule, where)
+    if kind == "experiment-ref":
+        _experiment_ref(org, rule, where)
     _schedule(rule, where)
     done = {"id": rule.get("id") or new_id(), "type": kind, "description": rule.get("description", ""),
             "condition": rule.get("condition", ""), "enabled": rule.get("enabled", True),
@@ -76,6 +81,18 @@ def _targeting(org: Tables, rule: Mapping[str, Any], where: str) -> None:
         if org.get(FEATURES, prerequisite["id"]) is None:
             raise Invalid.field(f"{where}.prerequisites[{index}].id", f"Feature {prerequisite['id']!r} does not exist.")
         values.condition(prerequisite["condition"], f"{where}.prerequisites[{index}].condition")
+
+
+def _experiment_ref(org: Tables, rule: Mapping[str, Any], where: str) -> None:
+    """The experiment exists, and each variation the rule serves is one of the experiment's."""
+    experiment = org.get(EXPERIMENTS, rule["experimentId"])
+    if experiment is None:
+        raise Invalid.field(f"{where}.experimentId", f"Experiment {rule['experimentId']!r} does not exist.")
+    ids = [v["variationId"] for v in experiment["variations"]]
+    for index, variation in enumerate(rule["variations"]):
+        if variation["variationId"] not in ids:
+            raise Invalid.field(f"{where}.variations[{index}].variationId",
+                                f"{variation['variationId']!r} is not a variation of experiment {experiment['id']} ({', '.join(ids)}).")
 
 
 def _schedule(rule: Mapping[str, Any], where: str) -> None:

@@ -85,6 +85,7 @@ class SdkConnections(Revisions):
             return bool(entry and entry["enabled"]) and not feature["archived"] and (not projects or feature["project"] in projects)
 
         features = org.view(FEATURES, test=served, order_by=lambda f: f["id"])
-        payload = {f["id"]: definition(f, f["environments"][env]["rules"], self._groups(org), now) for f in features}
+        groups, experiments = self._groups(org), self._experiments(org)
+        payload = {f["id"]: definition(f, f["environments"][env]["rules"], groups, experiments, now) for f in features}
         updated = max((f["dateUpdated"] for f in features), default=None)
         return {"status": 200, "features": payload, "experiments": [], "dateUpdated": updated}

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from mockexp.errors import Invalid, NotFound
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models.common import EXPERIMENTS, VISUAL_CHANGESETS
+from mockexp.vendors.growthbook.models.experiments import linked_features, shown
 from mockexp.vendors.growthbook.models.world import World, changed
 
 CHANGE_FIELDS = ("description", "css", "js", "variation", "domMutations")
@@ -27,7 +28,7 @@ class VisualChangesets(World):
         org = self.org(caller)
         changeset = self.stored(org, VISUAL_CHANGESETS, id)
         if include_experiment:
-            return {"visualChangeset": changeset, "experiment": self.stored(org, EXPERIMENTS, changeset["experiment"])}
+            return {"visualChangeset": changeset, "experiment": shown(self.stored(org, EXPERIMENTS, changeset["experiment"]), linked_features(org))}
         return {"visualChangeset": changeset}
 
     def put_visual_changeset(self, id: str, body: dict, caller: str) -> dict:
