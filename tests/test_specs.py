@@ -61,6 +61,10 @@ BROKEN = {
     "pagination-naming-no-parameter": (lambda t: replace_once(t, "parameters: {size: page_size, cursor: cursor}", "parameters: {size: per_page, cursor: cursor}"), r"listExperiments.*parameters\.size.*per_page"),
     "pagination-naming-no-field": (lambda t: replace_once(t, "body: {next: next, previous: previous, items: results}", "body: {next: next, previous: previous, items: experiments}"), r"listExperiments.*items: experiments"),
     "pagination-of-unknown-style": (lambda t: replace_once(t, "style: cursor", "style: scroll"), r"listExperiments.*style.*scroll"),
+    "link-to-no-parameter": (lambda t: replace_once(t, "                experiment_id: $response.body#/results/0/id", "                experimentId: $response.body#/results/0/id"),
+                             r"RetrieveFirstExperiment.*no parameter experimentId"),
+    "link-to-no-operation": (lambda t: replace_once(t, "            RetrieveFirstExperiment:\n              operationId: retrieveExperiment",
+                                                    "            RetrieveFirstExperiment:\n              operationId: getExperiment"), r"RetrieveFirstExperiment.*getExperiment"),
     "refusals-not-4xx": (lambda t: replace_once(t, "refusals: [400, 401, 403, 404]", "refusals: [200, 404]"), r"x-mockexp-contract\.refusals"),
 }
 
@@ -295,11 +299,13 @@ def test_serve_refuses_to_start_with_a_broken_spec_naming_the_file_and_the_probl
 
 
 def misspelt(tmp_path: Path) -> Path:
-    """Every shipped spec, with one of Giosg's operationIds misspelt."""
+    """Every shipped spec, with one of Giosg's operationIds misspelt (in its links too: the spec
+    itself stays whole)."""
     directory = tmp_path / "specs"
     shutil.copytree(REPO_SPECS, directory)
     text = (directory / "giosg.yaml").read_text(encoding="utf-8")
-    (directory / "giosg.yaml").write_text(replace_once(text, "\n      operationId: retrieveExperiment\n", "\n      operationId: retreiveExperiment\n"), encoding="utf-8")
+    assert text.count("\n      operationId: retrieveExperiment\n") == 1
+    (directory / "giosg.yaml").write_text(text.replace("operationId: retrieveExperiment\n", "operationId: retreiveExperiment\n"), encoding="utf-8")
     return directory
 
 

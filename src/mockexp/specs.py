@@ -188,6 +188,7 @@ def _resolve(path: Path) -> Spec:
     if document is None:
         document = _resolved(path)
         _check_operation_ids(path, document)
+        _check_links(path, document)
         _check_declarations(path, document)
         speccache.put(key, document)
     return Spec(path=path, document=document)
@@ -225,6 +226,22 @@ def _check_operation_ids(path: Path, document: dict) -> None:
             if operation_id in seen:
                 raise SpecError(f"{path}: operationId {operation_id} is used by both {seen[operation_id]} and {where}")
             seen[operation_id] = where
+
+
+def _check_links(path: Path, document: dict) -> None:
+    """Each response link names an operation of the spec and only parameters it has (a link
+    that cannot be followed is an error in Schemathesis' stateful phase)."""
+    operations = {operation.operation_id: operation for operation in _operations(document)}
+    for operation in operations.values():
+        for status, response in operation.definition.get("responses", {}).items():
+            for name, link in (response.get("links") or {}).items():
+                target = operations.get(link.get("operationId", ""))
+                where = f"{operation.label} -> [{status}] {name}"
+                if target is None:
+                    raise SpecError(f"{path}: {where}: no operation {link.get('operationId')!r} to link to")
+                unknown = sorted(set(link.get("parameters", {})) - {p["name"] for p in target.parameters} - {f"{p['in']}.{p['name']}" for p in target.parameters})
+                if unknown:
+                    raise SpecError(f"{path}: {where}: {target.label} has no parameter {', '.join(unknown)}")
 
 
 def _operations(document: dict) -> list[Operation]:
