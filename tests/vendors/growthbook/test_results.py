@@ -84,6 +84,16 @@ def test_a_later_snapshot_counts_more_users(gb, ds, goals, clock):
     assert fortnight["id"] == later and fortnight["results"][0]["totalUsers"] > 1.5 * week["results"][0]["totalUsers"]
 
 
+def test_results_show_what_the_snapshot_analysed_even_after_the_experiment_changed(gb, ds, goals, clock):
+    experiment = running(gb, ds, goals, clock)
+    before = results(gb, experiment["id"])
+    three = [{"id": f"v_{n}", "key": str(n), "name": n} for n in ("a", "b", "c")]
+    gb.update_experiment(experiment["id"], {"variations": three, "phases": [{"name": "Again", "coverage": 0.5}], "metrics": []}, ADMIN)
+    assert results(gb, experiment["id"]) == before
+    gb.update_experiment(experiment["id"], {"phases": []}, ADMIN)
+    assert results(gb, experiment["id"]) == before
+
+
 def test_phase_selects_the_results_of_an_earlier_phase(gb, ds, goals, clock):
     experiment = running(gb, ds, goals, clock)
     gb.update_experiment(experiment["id"], {"status": "stopped"}, ADMIN)

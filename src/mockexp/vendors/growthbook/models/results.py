@@ -112,11 +112,9 @@ def _shares(experiment: Mapping[str, Any], dimension: str, names: list[str]) -> 
 
 def _row(experiment: Mapping[str, Any], snapshot: Mapping[str, Any], metrics: list[Mapping[str, Any]], name: str, share: float) -> dict:
     """One dimension value's users and the analysis of each metric over them."""
-    phase = experiment["phases"][snapshot["phase"]]
-    weights = {s["variationId"]: s["weight"] for s in phase["trafficSplit"]}
-    variations = [v["variationId"] for v in experiment["variations"]]
-    split = [weights.get(v, 0.0) for v in variations]
-    total = round(_exposed(experiment, snapshot, phase) * share)
+    variations = [v["variationId"] for v in snapshot["variations"]]
+    split = [v["weight"] for v in snapshot["variations"]]
+    total = round(_exposed(experiment, snapshot) * share)
     users = statistics.split_users(total, [w / (sum(split) or 1) for w in split], statistics.seeded(experiment["id"], snapshot["phase"], name, total))
     engine = snapshot["settings"]["statsEngine"]
     return {"dimension": name, "totalUsers": sum(users), "checks": {"srm": statistics.srm(users, split)},
@@ -124,11 +122,11 @@ def _row(experiment: Mapping[str, Any], snapshot: Mapping[str, Any], metrics: li
                         for metric in metrics]}
 
 
-def _exposed(experiment: Mapping[str, Any], snapshot: Mapping[str, Any], phase: Mapping[str, Any]) -> float:
+def _exposed(experiment: Mapping[str, Any], snapshot: Mapping[str, Any]) -> float:
     """Users exposed over the snapshot's window: a daily traffic of the experiment's own, times the days, times the coverage."""
     days = max((moment(snapshot["dateEnd"]) - moment(snapshot["dateStart"])).total_seconds() / 86400, 1 / 24)
     daily = statistics.seeded(experiment["id"], snapshot["phase"], "traffic").randint(200, 2500)
-    return daily * days * phase["coverage"]
+    return daily * days * snapshot["coverage"]
 
 
 def _metric_variations(experiment: Mapping[str, Any], snapshot: Mapping[str, Any], metric: Mapping[str, Any], name: str,

@@ -1,6 +1,7 @@
 """Experiment snapshots: a refresh of an experiment's results. A snapshot runs one query per
 metric the experiment analyses and one for its traffic, over the experiment's latest phase up
-to now, and keeps the analysis settings it ran with; it is `queued`, then `running`, then
+to now, and keeps what it analysed (the settings, the variations with their weights in that
+phase, its coverage), whatever the experiment becomes later; it is `queued`, then `running`, then
 `success` as its queries are (see queries.py). Only an experiment that has run (a phase) over a
 data source can be analysed."""
 
@@ -28,9 +29,12 @@ class Snapshots(Queries):
             raise Invalid.field("id", f"Experiment {id} has no data source to analyse.")
         phase = experiment["phases"][-1]
         window = (phase["dateStarted"], phase["dateEnded"] or self.now())
+        weights = {s["variationId"]: s["weight"] for s in phase["trafficSplit"]}
         snapshot = {"id": self.new_id(org, "snp_"), "experiment": id, "dateCreated": self.now(), "phase": len(experiment["phases"]) - 1,
                     "dimension": "", "triggeredBy": (body or {}).get("triggeredBy", "manual"), "dateStart": window[0], "dateEnd": window[1],
-                    "settings": copy.deepcopy(experiment["settings"]), "queryIds": self._snapshot_queries(org, experiment, window)}
+                    "variations": [{"variationId": v["variationId"], "weight": weights.get(v["variationId"], 0.0)} for v in experiment["variations"]],
+                    "coverage": phase["coverage"], "settings": copy.deepcopy(experiment["settings"]),
+                    "queryIds": self._snapshot_queries(org, experiment, window)}
         org.insert(SNAPSHOTS, snapshot["id"], snapshot)
         return {"snapshot": self._shown_snapshot(snapshot)}
 
