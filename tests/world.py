@@ -80,34 +80,32 @@ def url(http: httpx.Client, runtime: Runtime, vendor: str, operation: Operation,
 def _from_a_listing(http: httpx.Client, spec: Spec, operation: Operation, missing: list[str], known: dict, who: dict, depth: int = 0) -> dict:
     """Path parameters read from the first object a list shows, through a link of the list's
     response that gives them (to the object's read, say). A nested list (a fact table's filters)
-    is first aimed at an object of its parent's list, the same way."""
-    for listing in operations(spec, "GET"):
-        for link in links(listing.definition, 200).values():
-            if not set(missing) <= set(link.get("parameters", {})):
+    is first aimed at an object of its parent's list, the same way, by a link to that list
+    itself where there is one (`id` names a project to one link, an experiment to another)."""
+    candidates = [(listing, link) for listing in operations(spec, "GET") for link in links(listing.definition, 200).values()
+                  if set(missing) <= set(link.get("parameters", {}))]
+    if depth:
+        candidates.sort(key=lambda pair: pair[1].get("operationId") != operation.operation_id)
+    for listing, link in candidates:
+        needed = sorted(set(re.findall(r"\{([^}]+)\}", listing.path)) - set(known))
+        if needed and depth < 2:
+            try:
+                known = {**known, **_from_a_listing(http, spec, listing, needed, known, who, depth + 1)}
+            except LookupError:
                 continue
-            needed = sorted(set(re.findall(r"\{([^}]+)\}", listing.path)) - set(known))
-            if needed and depth < 2:
-                try:
-                    known = {**known, **_from_a_listing(http, spec, listing, needed, known, who, depth + 1)}
-                except LookupError:
-                    continue
-            elif needed:
-                continue
-            listed = http.get(spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(known[m.group(1)]), listing.path), headers=headers(who))
-            assert listed.status_code == 200 and _listed(listing, listed.json()), f"{listing.label} lists nothing to aim {operation.label} at"
-            case = _Case(known)
-            return {name: evaluate(expression, case, listed.json(), listed.headers) for name, expression in link.get("parameters", {}).items()}
+        elif needed:
+            continue
+        listed = http.get(spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(known[m.group(1)]), listing.path), headers=headers(who))
+        assert listed.status_code == 200 and _listed(listing, listed.json()), f"{listing.label} lists nothing to aim {operation.label} at"
+        case = _Case(known)
+        return {name: evaluate(expression, case, listed.json(), listed.headers) for name, expression in link.get("parameters", {}).items()}
     raise LookupError(f"no list links to {operation.label}: cannot find an object for it")
 
 
 def _listed(listing: Operation, body: Any) -> list | None:
     """The objects a list shows: as its pagination says, or the one array of an unpaged list
     that wraps it in an object (GrowthBook's `{"visualChangesets": [...]}`)."""
-    found = items_of(listing.definition, body)
-    if found is None and isinstance(body, dict):
-        arrays = [value for value in body.values() if isinstance(value, list)]
-        found = arrays[0] if len(arrays) == 1 else None
-    return found
+    return items_of(listing.definition, body)
 
 
 class _Case:
