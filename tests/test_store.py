@@ -158,6 +158,14 @@ def test_changing_a_document_returned_by_get_does_not_change_the_store(people: S
     assert people.get("people", "ada") == {"name": "Ada", "team": "core", "age": 36}
 
 
+def test_peek_reads_the_stored_document_without_copying_it_and_follows_later_writes(people: Store) -> None:
+    seen = people.peek("people", "ada")
+    assert seen == people.get("people", "ada") and seen is people.peek("people", "ada")
+    assert people.peek("people", "nobody") is None and people.peek("no table", "ada") is None
+    people.replace("people", "ada", {"name": "Ada", "team": "infra", "age": 37})
+    assert people.peek("people", "ada")["team"] == "infra"
+
+
 def test_changing_documents_returned_by_query_does_not_change_the_store(people: Store) -> None:
     for doc in people.query("people"):
         doc["team"] = "changed"

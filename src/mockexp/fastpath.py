@@ -29,7 +29,12 @@ from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
-from connexion.decorators.parameter import AsyncParameterDecorator
+from connexion.context import context as connexion_context
+from connexion.context import operation as context_operation
+from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, get_arguments, unwrap_decorators
+from connexion.utils import inspect_function_arguments
+from connexion.lifecycle import ConnexionRequest
+from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.spec import OpenAPISpecification
 
@@ -62,9 +67,36 @@ JSONIFIER = Jsonifier(_OrJSON)
 
 
 class _RenameOnce(AsyncParameterDecorator):
+    """Connexion's parameter decorator, with the operation taken out of its context proxy once
+    per request (not at every one of the many reads of it), parameter names renamed once per
+    name, and no form parsing for a request that carries no form (Connexion parsed the body
+    of every request as a form, to find files)."""
+
     def __init__(self, **kwargs: t.Any) -> None:
         super().__init__(**kwargs)
         self.sanitize_fn = functools.lru_cache(maxsize=4096)(self.sanitize_fn)
+
+    def __call__(self, function: t.Callable) -> t.Callable:
+        unwrapped = unwrap_decorators(function)
+        arguments, has_kwargs = inspect_function_arguments(unwrapped)
+
+        @functools.wraps(function)
+        async def wrapper(request: ConnexionRequest) -> t.Any:
+            current = context_operation._get_current_object()
+            body_name = self.sanitize_fn(current.body_name(request.content_type))
+            body = await request.get_body() if body_name in arguments or has_kwargs else None
+            files = await request.files() if request.mimetype in FORM_CONTENT_TYPES else {}
+            kwargs = get_arguments(current, path_params=request.path_params, query_params=request.query_params, body=body, files=files,
+                                   arguments=arguments, has_kwargs=has_kwargs, sanitize=self.sanitize_fn, content_type=request.mimetype)
+            kwargs = {self.sanitize_fn(key): value for key, value in kwargs.items()}
+            for key, value in connexion_context.items():
+                if has_kwargs or key in arguments:
+                    kwargs[key] = value
+            if CONTEXT_NAME in arguments:
+                kwargs[CONTEXT_NAME] = connexion_context
+            return await function(**kwargs)
+
+        return wrapper
 
 
 class _DecorateOnce(StarletteDecorator):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import time
+import threading
 import secrets
 import sys
 from pathlib import Path
@@ -94,6 +96,7 @@ def main(args: argparse.Namespace) -> int:
     limits = Limits(max_header_bytes=args.max_header_bytes, max_headers=args.max_headers, request_timeout=args.request_timeout, max_connections=args.max_connections)
     app = build_app(runtime, policy=policy)
     gc.freeze()  # what start-up made (specs, the stored documents) lives on: the cycle collector need not scan it again
+    _settle_long_lived()
     if not is_loopback(args.host):
         print(f"mockexp: WARNING: listening on {args.host}, beyond this machine: anyone who reaches it can use the demo credentials. "
               "The admin API needs the token the banner shows.", file=sys.stderr, flush=True)
@@ -105,6 +108,25 @@ def main(args: argparse.Namespace) -> int:
     finally:
         runtime.store.close()
     return 0
+
+
+SETTLE_SECONDS = 1.0
+
+
+def _settle_long_lived() -> None:
+    """Every second, collect the young generations and freeze what survived: what a write
+    stored lives as long as the server, and Python's cycle collector otherwise scans every
+    stored document again at each full collection, a pause that grows with what is stored
+    (100 ms at 45,000 experiments made since start-up). A cycle that became garbage only
+    after it had survived two collections is kept (a few bytes now and then)."""
+
+    def settle() -> None:
+        while True:
+            time.sleep(SETTLE_SECONDS)
+            gc.collect(1)
+            gc.freeze()
+
+    threading.Thread(target=settle, name="mockexp-gc-settle", daemon=True).start()
 
 
 def _log_requests(level: str) -> None:

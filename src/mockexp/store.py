@@ -335,6 +335,12 @@ class Store:
             doc = self._raw(table).get(key)
             return _clone(doc) if doc is not None else None
 
+    def peek(self, table: str, key: str) -> Doc | None:
+        """The stored document itself, not a copy, as `view` gives its rows: to read (or to
+        send as it is), never to change. For the lookups a request makes many of."""
+        with self._lock:
+            return self._raw(table).get(key)
+
     def query(self, table: str, where: Mapping[str, Any] | None = None, **options: Any) -> list[Doc]:
         """Documents whose fields equal `where` and pass `test`, sorted by `order_by`
         (`reverse`), at most `limit` (the options of `view`), as copies."""
@@ -529,6 +535,9 @@ class Store:
             self._data.compact({name: self._raw(name) for name in self._db.tables()})
 
 
+MOST_TENANTS_KEPT = 10_000
+
+
 class Tables:
     """One vendor's part of the store, or one tenant's part of that: the store's calls with
     plain table names (`"experiments"`), scoped here to `<vendor>.<table>` and, for a tenant,
@@ -540,16 +549,30 @@ class Tables:
         self.ids = tenant
         self._prefix = f"{vendor}."
         self._suffix = "@" + "/".join(quote(part, safe="") for part in tenant) if tenant else ""
+        self._tenants: dict[tuple, Tables] = {}
+        self._names: dict[str, str] = {}
 
     def tenant(self, *ids: Any) -> "Tables":
-        """The tables of one tenant (an organization, a project, a project's environment...)."""
-        return Tables(self.store, self.vendor, self.ids + tuple(str(part) for part in ids))
+        """The tables of one tenant (an organization, a project, a project's environment...),
+        made once per tenant (a request asks for them many times)."""
+        found = self._tenants.get(ids)
+        if found is None:
+            if len(self._tenants) >= MOST_TENANTS_KEPT:  # ids made up by a fuzzer must not pile up
+                self._tenants.clear()
+            found = self._tenants[ids] = Tables(self.store, self.vendor, self.ids + tuple(str(part) for part in ids))
+        return found
 
     def name(self, table: str) -> str:
-        return f"{self._prefix}{table}{self._suffix}"
+        found = self._names.get(table)
+        if found is None:
+            found = self._names[table] = f"{self._prefix}{table}{self._suffix}"
+        return found
 
     def get(self, table: str, key: str) -> Doc | None:
         return self.store.get(self.name(table), key)
+
+    def peek(self, table: str, key: str) -> Doc | None:
+        return self.store.peek(self.name(table), key)
 
     def query(self, table: str, where: Mapping[str, Any] | None = None, **options: Any) -> list[Doc]:
         return self.store.query(self.name(table), where, **options)

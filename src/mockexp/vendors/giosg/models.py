@@ -90,8 +90,8 @@ class Giosg:
 
     def authenticate(self, token: str) -> dict:
         """The user an API token acts as."""
-        record = self.store.get(TOKENS, token)
-        user = self.store.get(USERS, record["user_id"]) if record else None
+        record = self.store.peek(TOKENS, token)
+        user = self.store.peek(USERS, record["user_id"]) if record else None
         if user is None:
             raise Unauthorized("Invalid token.")
         return user
@@ -99,7 +99,7 @@ class Giosg:
     def authorize(self, user: Mapping[str, Any], organization_id: str, *, write: bool) -> None:
         if user["organization_id"] != organization_id:
             raise Forbidden("You do not have access to this organization.")
-        organization = self.store.get(ORGANIZATIONS, organization_id)
+        organization = self.store.peek(ORGANIZATIONS, organization_id)
         until = organization and organization["subscription_active_until"]
         if not until or parse_time(until) <= self.clock.now():
             raise Forbidden("Your organization does not have an active subscription.")
@@ -265,10 +265,10 @@ class Giosg:
         """The experiment as Giosg shows it, with its related objects embedded."""
         organization = self._organization(experiment["organization_id"])
         tables = self.organization(experiment["organization_id"])
-        goal = tables.get(GOALS, experiment["goal_id"]) if experiment["goal_id"] else None
+        goal = tables.peek(GOALS, experiment["goal_id"]) if experiment["goal_id"] else None
         if goal is not None:
-            goal["organization"] = organization
-        rooms = [tables.get(ROOMS, room_id) for room_id in experiment["room_ids"]]
+            goal = {**goal, "organization": organization}
+        rooms = [tables.peek(ROOMS, room_id) for room_id in experiment["room_ids"]]
         return {
             "id": experiment["id"],
             "is_draft": experiment["is_draft"],
@@ -292,11 +292,11 @@ class Giosg:
         }
 
     def _organization(self, organization_id: str) -> dict:
-        organization = self.store.get(ORGANIZATIONS, organization_id)
+        organization = self.store.peek(ORGANIZATIONS, organization_id)
         return {"id": organization["id"], "name": organization["name"]}
 
     def _user(self, user_id: str) -> dict:
-        user = self.store.get(USERS, user_id)
+        user = self.store.peek(USERS, user_id)
         return {key: user[key] for key in ("id", "first_name", "last_name", "full_name", "organization_id", "is_bot")}
 
 
