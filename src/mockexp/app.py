@@ -214,7 +214,7 @@ class Runtime:
 
 def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy: Policy = Policy()) -> ASGIApp:
     app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP,
-                   jsonifier=fastpath.JSONIFIER)
+                   jsonifier=fastpath.JSONIFIER, middlewares=list(fastpath.MIDDLEWARES))
     fastpath.install(app)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
     mounts = [(name if spec is runtime.specs[name] else spec.name, spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]

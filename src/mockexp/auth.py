@@ -36,9 +36,11 @@ def _verify(request, scheme: str, credential: Any) -> dict:
     """The vendor's authenticator gives the id of the user the credential acts as (or raises
     Unauthorized / Forbidden); operations that take a `caller` get it. It is told which
     operation of its spec the request is for (its declarations, such as required scopes)."""
-    runtime = request.scope[RUNTIME]
-    vendor, spec = runtime.spec_at(request.url.path)
-    operation = spec.operation_at(request.method, request.url.path)
+    scope = request.scope
+    path = scope["path"]  # what request.url.path gives, without building the whole URL
+    runtime = scope[RUNTIME]
+    vendor, spec = runtime.spec_at(path)
+    operation = spec.operation_at(scope["method"], path)
     return {"sub": vendor.authenticate(runtime.models[vendor.name], scheme, credential, request, operation)}
 
 

@@ -32,8 +32,11 @@ from connexion.decorators import StarletteDecorator
 from connexion.context import context as connexion_context
 from connexion.context import operation as context_operation
 from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, get_arguments, unwrap_decorators
-from connexion.utils import inspect_function_arguments
+from connexion.utils import inspect_function_arguments, is_nullable
 from connexion.lifecycle import ConnexionRequest
+from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware, RequestValidationOperation
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.spec import OpenAPISpecification
@@ -127,6 +130,75 @@ class _Operation(AsyncOperation):
 class _Api(AsyncApi):
     def make_operation(self, operation: t.Any) -> AsyncOperation:
         return _Operation.from_operation(operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+
+
+class DocsOnlySwaggerUI(SwaggerUIMiddleware):
+    """Connexion's Swagger UI middleware, asked only for what it serves (`<base path>/ui...`
+    and the spec at `<base path>/openapi.json`): every other request went through its router
+    (a copy of the scope, then a walk over every API's mount) to come out unchanged."""
+
+    DOCUMENTS = ("/openapi.json", "/openapi.yaml", "/swagger.json", "/swagger.yaml")
+
+    async def __call__(self, scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        if scope["type"] == "http" and not self._serves(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def _serves(self, path: str) -> bool:
+        for mount in self.router.routes:
+            base = getattr(mount, "path", "")
+            if path.startswith(base + "/ui") or any(path == base + document for document in self.DOCUMENTS):
+                return True
+        return False
+
+
+class _ValidateOnce(RequestValidationOperation):
+    """Connexion's request validation, with the operation's parameter validator (and its URI
+    parser) made on the operation's first request and kept: Connexion made both anew for
+    every request. The validation itself, and the body's, run as in Connexion."""
+
+    async def __call__(self, scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        if self.__dict__.get("_kept_parameters") is None:
+            uri_parser = self._operation._uri_parser_class(self._operation.parameters, self._operation.body_definition())
+            self._kept_parameters = self._validator_map["parameter"](self._operation.parameters, uri_parser=uri_parser,
+                                                                     strict_validation=self.strict_validation,
+                                                                     security_query_params=self.security_query_params)
+        self._kept_parameters.validate(scope)
+        mime_type, encoding = self.extract_content_type(scope["headers"])
+        self.validate_mime_type(mime_type)
+        if self._operation.body_schema(mime_type):
+            await self._validate_body(scope, receive, send, mime_type, encoding)
+            return
+        await self.next_app(scope, receive, send)
+
+    async def _validate_body(self, scope: t.Any, receive: t.Any, send: t.Any, mime_type: str, encoding: str) -> None:
+        """The body, as Connexion validates it."""
+        try:
+            body_validator = self._validator_map["body"][mime_type]  # type: ignore[index]
+        except KeyError:
+            await self.next_app(scope, receive, send)
+            return
+        operation = self._operation
+        validator = body_validator(schema=operation.body_schema(mime_type), required=operation.request_body.get("required", False),
+                                   nullable=is_nullable(operation.body_definition(mime_type)), encoding=encoding,
+                                   strict_validation=self.strict_validation,
+                                   uri_parser=operation.uri_parser_class(operation.parameters, operation.body_definition()))
+        receive, scope = await validator.wrap_receive(receive, scope=scope)
+        await self.next_app(scope, receive, send)
+
+
+class _ValidationAPI(RequestValidationAPI):
+    def make_operation(self, operation: t.Any) -> RequestValidationOperation:
+        return _ValidateOnce(self.next_app, operation=operation, strict_validation=self.strict_validation, validator_map=self.validator_map)
+
+
+class _Validation(RequestValidationMiddleware):
+    api_cls = _ValidationAPI
+
+
+_OURS = {SwaggerUIMiddleware: DocsOnlySwaggerUI, RequestValidationMiddleware: _Validation}
+MIDDLEWARES = [_OURS.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares]
 
 
 VALIDATED = "x-mockexp-validated"  # on a document mockexp has validated already (specs.py)
