@@ -7,6 +7,8 @@ spec cannot state.
 
 from __future__ import annotations
 
+import functools
+
 from mockexp import ids
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
@@ -132,7 +134,7 @@ class Giosg:
     def list_experiments(self, organization_id: str) -> Listing:
         """Every experiment of the organization, newest first (paged by cursor)."""
         rows = self.organization(organization_id).view(EXPERIMENTS, order_by=_newest_first, reverse=True)
-        return Listing(rows, represent=self.represent, key=_newest_first, descending=True)
+        return Listing(rows, represent=functools.partial(self.represent, seen={}), key=_newest_first, descending=True)
 
     def retrieve_experiment(self, organization_id: str, experiment_id: str) -> dict:
         return self.represent(self._experiment(organization_id, experiment_id))
@@ -261,9 +263,11 @@ class Giosg:
     def _owned(self, table: str, key: str, organization_id: str) -> bool:
         return self.organization(organization_id).get(table, key) is not None
 
-    def represent(self, experiment: Mapping[str, Any]) -> dict:
-        """The experiment as Giosg shows it, with its related objects embedded."""
-        organization = self._organization(experiment["organization_id"])
+    def represent(self, experiment: Mapping[str, Any], seen: dict | None = None) -> dict:
+        """The experiment as Giosg shows it, with its related objects embedded. `seen`: the
+        users and organization already shown on the same page (a page shows them once each)."""
+        seen = {} if seen is None else seen
+        organization = self._organization(experiment["organization_id"], seen)
         tables = self.organization(experiment["organization_id"])
         goal = tables.peek(GOALS, experiment["goal_id"]) if experiment["goal_id"] else None
         if goal is not None:
@@ -273,10 +277,10 @@ class Giosg:
             "id": experiment["id"],
             "is_draft": experiment["is_draft"],
             "created_at": experiment["created_at"],
-            "created_by_user": self._user(experiment["created_by_user_id"]),
+            "created_by_user": self._user(experiment["created_by_user_id"], seen),
             "created_by_user_id": experiment["created_by_user_id"],
             "updated_at": experiment["updated_at"],
-            "updated_by_user": self._user(experiment["updated_by_user_id"]),
+            "updated_by_user": self._user(experiment["updated_by_user_id"], seen),
             "updated_by_user_id": experiment["updated_by_user_id"],
             "organization_id": organization["id"],
             "organization": organization,
@@ -291,13 +295,18 @@ class Giosg:
             "room_ids": experiment["room_ids"],
         }
 
-    def _organization(self, organization_id: str) -> dict:
-        organization = self.store.peek(ORGANIZATIONS, organization_id)
-        return {"id": organization["id"], "name": organization["name"]}
+    def _organization(self, organization_id: str, seen: dict) -> dict:
+        if ("organization", organization_id) not in seen:
+            organization = self.store.peek(ORGANIZATIONS, organization_id)
+            seen["organization", organization_id] = {"id": organization["id"], "name": organization["name"]}
+        return seen["organization", organization_id]
 
-    def _user(self, user_id: str) -> dict:
+    def _user(self, user_id: str, seen: dict) -> dict:
+        if ("user", user_id) in seen:
+            return seen["user", user_id]
         user = self.store.peek(USERS, user_id)
-        return {key: user[key] for key in ("id", "first_name", "last_name", "full_name", "organization_id", "is_bot")}
+        seen["user", user_id] = {key: user[key] for key in ("id", "first_name", "last_name", "full_name", "organization_id", "is_bot")}
+        return seen["user", user_id]
 
 
 def _group_errors(groups: list[Mapping[str, Any]], *, require_type: bool, fixed: list[Mapping[str, Any]] | None) -> list[tuple[tuple, str]]:
