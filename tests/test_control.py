@@ -224,6 +224,8 @@ def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http,
     assert [v["name"] for v in found["vendors"]] == list(mock.runtime.vendors)
     for vendor in found["vendors"]:
         assert http.get(vendor["ui"]).status_code == 200
+        spec = http.get(vendor["ui"].rstrip("/").removesuffix("/ui") + "/openapi.json")
+        assert spec.status_code == 200 and spec.json()["paths"], vendor["ui"]
     assert http.get(found["admin"]["credentials"]).status_code == 200
     page = http.get("/", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html") and "/__mockexp/ui/" in page.text
