@@ -43,6 +43,13 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def moment(text: str) -> datetime:
+    """GrowthBook's time text (or a schedule's) as an aware datetime (one without a zone is UTC):
+    `timestamp`'s inverse."""
+    parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
 def made_id(prefix: str, *parts: object) -> str:
     """A GrowthBook-looking id (`prj_` and 14 letters and digits) that depends only on `parts`."""
     digest = int(hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest(), 16)

@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 
 from mockexp.errors import Invalid
 from mockexp.vendors.growthbook.models import values
-from mockexp.vendors.growthbook.models.rules import moment
+from mockexp.vendors.growthbook.models.common import moment
 
 Lookup = Callable[[str], Mapping[str, Any] | None]  # id -> the saved group (or experiment), None if there is none
 MATCH = {"all": "$and", "any": "$or", "none": "$nor"}

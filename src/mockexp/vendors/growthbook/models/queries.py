@@ -7,19 +7,15 @@ waits on its queries (a snapshot, an analysis) is done when they are."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Mapping
 
 from mockexp.store import Tables
-from mockexp.vendors.growthbook.models.common import DATA_SOURCES, QUERIES, timestamp
+from mockexp.vendors.growthbook.models.common import DATA_SOURCES, QUERIES, moment, timestamp
 from mockexp.vendors.growthbook.models.world import World
 
 QUEUED, RUNNING = 2.0, 5.0  # seconds a query waits for the warehouse, then runs
 QUEUED_, RUNNING_, DONE = "queued", "running", "done"
-
-
-def moment(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class Queries(World):

@@ -18,8 +18,8 @@ from typing import Any, Mapping
 from mockexp.errors import Invalid
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models import statistics
-from mockexp.vendors.growthbook.models.common import DATA_SOURCES, DIMENSIONS, EXPERIMENTS, SNAPSHOTS, timestamp
-from mockexp.vendors.growthbook.models.queries import QUEUED, RUNNING, moment
+from mockexp.vendors.growthbook.models.common import DATA_SOURCES, DIMENSIONS, EXPERIMENTS, SNAPSHOTS, moment, timestamp
+from mockexp.vendors.growthbook.models.queries import QUEUED, RUNNING
 from mockexp.vendors.growthbook.models.snapshots import Snapshots
 
 DAY = timedelta(days=1)

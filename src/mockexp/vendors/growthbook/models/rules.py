@@ -5,13 +5,12 @@ variations); else a 400 naming the field."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from mockexp.errors import Invalid, missing
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models import values
-from mockexp.vendors.growthbook.models.common import EXPERIMENTS, FEATURES, SAVED_GROUPS
+from mockexp.vendors.growthbook.models.common import EXPERIMENTS, FEATURES, SAVED_GROUPS, moment
 
 NEEDS = {"force": ("value",), "rollout": ("value", "coverage"), "experiment": ("value",), "experiment-ref": ("experimentId", "variations")}
 SHARED = ("savedGroupTargeting", "prerequisites", "scheduleRules")
@@ -99,9 +98,3 @@ def _schedule(rule: Mapping[str, Any], where: str) -> None:
     schedule = rule.get("scheduleRules")
     if schedule and schedule[0]["timestamp"] and schedule[1]["timestamp"] and moment(schedule[0]["timestamp"]) >= moment(schedule[1]["timestamp"]):
         raise Invalid.field(f"{where}.scheduleRules", "The first schedule rule (the start) must come before the second (the end).")
-
-
-def moment(text: str) -> datetime:
-    """A schedule timestamp as an aware datetime (one without a zone is UTC)."""
-    parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
