@@ -96,16 +96,10 @@ def _from_a_listing(http: httpx.Client, spec: Spec, operation: Operation, missin
         elif needed:
             continue
         listed = http.get(spec.base_path + re.sub(r"\{([^}]+)\}", lambda m: str(known[m.group(1)]), listing.path), headers=headers(who))
-        assert listed.status_code == 200 and _listed(listing, listed.json()), f"{listing.label} lists nothing to aim {operation.label} at"
+        assert listed.status_code == 200 and items_of(listing.definition, listed.json()), f"{listing.label} lists nothing to aim {operation.label} at"
         case = _Case(known)
         return {name: evaluate(expression, case, listed.json(), listed.headers) for name, expression in link.get("parameters", {}).items()}
     raise LookupError(f"no list links to {operation.label}: cannot find an object for it")
-
-
-def _listed(listing: Operation, body: Any) -> list | None:
-    """The objects a list shows: as its pagination says, or the one array of an unpaged list
-    that wraps it in an object (GrowthBook's `{"visualChangesets": [...]}`)."""
-    return items_of(listing.definition, body)
 
 
 class _Case:

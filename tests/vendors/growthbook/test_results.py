@@ -119,6 +119,8 @@ def test_a_dimension_splits_the_users_into_its_values(gb, goals, clock):
     assert [r["dimension"] for r in results(gb, experiment["id"], dimension=browser)["results"]] == ["Chrome", "Safari", "Firefox", "Edge"]
     for wrong in ("exp:device", "pre:activation", "dim_nope"):
         assert refused(lambda: gb.get_experiment_results(experiment["id"], ADMIN, dimension=wrong)).startswith("dimension")
+    activated = running(gb, source, goals, clock, days=3, trackingKey="activated", activationMetric=goals[0])
+    assert [r["dimension"] for r in results(gb, activated["id"], dimension="pre:activation")["results"]] == ["Activated", "Not Activated"]
 
 
 def test_the_frequentist_engine_reports_p_values_instead_of_chances(gb, ds, goals, clock):

@@ -27,7 +27,7 @@ DEFAULTS = {"type": "standard", "project": "", "hypothesis": "", "description": 
             "status": "draft", "autoRefresh": True, "hashAttribute": "id", "fallbackAttribute": "", "hashVersion": 2,
             "disableStickyBucketing": False, "bucketVersion": 0, "minBucketVersion": 0, "shareLevel": "organization",
             "banditScheduleValue": 1, "banditScheduleUnit": "days", "banditBurnInValue": 1, "banditBurnInUnit": "days",
-            "linkedFeatures": [], "hasVisualChangesets": False, "hasURLRedirects": False, "customFields": {},
+            "hasVisualChangesets": False, "hasURLRedirects": False, "customFields": {},
             "pinnedMetricSlices": [], "customMetricSlices": [], "phases": []}
 SETTINGS = {"datasourceId": "", "assignmentQueryId": "", "experimentId": "", "segmentId": "", "queryFilter": "",
             "inProgressConversions": "include", "attributionModel": "firstExposure", "statsEngine": "bayesian",
@@ -58,7 +58,7 @@ class Experiments(DataSources):
         return {"experiments": [{"id": e["id"], "name": e["name"]} for e in found]}
 
     def post_experiment(self, body: dict, caller: str) -> dict:
-        return {"experiment": self.put_experiment(self.org(caller), None, body)}
+        return {"experiment": shown(self.put_experiment(self.org(caller), None, body), {})}  # no rule can name it yet
 
     def put_experiment(self, org: Tables, id: str | None, body: Mapping[str, Any]) -> dict:
         """A new experiment (with the id given, for the demo world, or a new one)."""

@@ -31,7 +31,7 @@ class Snapshots(Queries):
         window = (phase["dateStarted"], phase["dateEnded"] or self.now())
         weights = {s["variationId"]: s["weight"] for s in phase["trafficSplit"]}
         snapshot = {"id": self.new_id(org, "snp_"), "experiment": id, "dateCreated": self.now(), "phase": len(experiment["phases"]) - 1,
-                    "dimension": "", "triggeredBy": (body or {}).get("triggeredBy", "manual"), "dateStart": window[0], "dateEnd": window[1],
+                    "triggeredBy": (body or {}).get("triggeredBy", "manual"), "dateStart": window[0], "dateEnd": window[1],
                     "variations": [{"variationId": v["variationId"], "weight": weights.get(v["variationId"], 0.0)} for v in experiment["variations"]],
                     "coverage": phase["coverage"], "settings": copy.deepcopy(experiment["settings"]),
                     "queryIds": self._snapshot_queries(org, experiment, window)}
