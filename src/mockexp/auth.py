@@ -12,6 +12,7 @@ from typing import Any
 from connexion.security import SECURITY_HANDLERS, AbstractSecurityHandler
 
 RUNTIME = "mockexp.runtime"  # the scope key under which the app puts its Runtime
+OPERATION = "mockexp.operation"  # and the spec's operation a request is for, where the control plane found one
 
 INFO_FUNCS = {
     ("apiKey", None): ("x-apikeyInfoFunc", "mockexp.auth.api_key"),
@@ -40,7 +41,7 @@ def _verify(request, scheme: str, credential: Any) -> dict:
     path = scope["path"]  # what request.url.path gives, without building the whole URL
     runtime = scope[RUNTIME]
     vendor, spec = runtime.spec_at(path)
-    operation = spec.operation_at(scope["method"], path)
+    operation = scope.get(OPERATION) or spec.operation_at(scope["method"], path)
     return {"sub": vendor.authenticate(runtime.models[vendor.name], scheme, credential, request, operation)}
 
 

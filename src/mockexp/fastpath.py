@@ -32,14 +32,18 @@ from connexion.decorators import StarletteDecorator
 from connexion.context import context as connexion_context
 from connexion.context import operation as context_operation
 from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, get_arguments, unwrap_decorators
-from connexion.utils import inspect_function_arguments, is_nullable
+from connexion import utils as connexion_utils
+from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware, RequestValidationOperation
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
+from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.spec import OpenAPISpecification
+
+from mockexp.validation import PARSED_BODY
 
 
 def _default(value: t.Any) -> t.Any:
@@ -86,8 +90,7 @@ class _RenameOnce(AsyncParameterDecorator):
         @functools.wraps(function)
         async def wrapper(request: ConnexionRequest) -> t.Any:
             current = context_operation._get_current_object()
-            body_name = self.sanitize_fn(current.body_name(request.content_type))
-            body = await request.get_body() if body_name in arguments or has_kwargs else None
+            body = await self._body(request, current, arguments, has_kwargs)
             files = await request.files() if request.mimetype in FORM_CONTENT_TYPES else {}
             kwargs = get_arguments(current, path_params=request.path_params, query_params=request.query_params, body=body, files=files,
                                    arguments=arguments, has_kwargs=has_kwargs, sanitize=self.sanitize_fn, content_type=request.mimetype)
@@ -100,6 +103,18 @@ class _RenameOnce(AsyncParameterDecorator):
             return await function(**kwargs)
 
         return wrapper
+
+    async def _body(self, request: ConnexionRequest, operation: t.Any, arguments: list[str], has_kwargs: bool) -> t.Any:
+        """The body as Connexion gives it to the handler: none for an operation that takes
+        none (Connexion parsed every request's body, an exception for each empty one), and
+        the JSON body the request validator parsed already (Connexion parsed it twice)."""
+        if not operation.is_request_body_defined:
+            return None
+        if not has_kwargs and self.sanitize_fn(operation.body_name(request.content_type)) not in arguments:
+            return None
+        if PARSED_BODY in request.scope and is_json_mimetype(request.content_type):
+            return request.scope[PARSED_BODY]
+        return await request.get_body()
 
 
 class _DecorateOnce(StarletteDecorator):
@@ -154,38 +169,56 @@ class DocsOnlySwaggerUI(SwaggerUIMiddleware):
 
 
 class _ValidateOnce(RequestValidationOperation):
-    """Connexion's request validation, with the operation's parameter validator (and its URI
-    parser) made on the operation's first request and kept: Connexion made both anew for
-    every request. The validation itself, and the body's, run as in Connexion."""
+    """Connexion's request validation, with what it made anew for every request made on an
+    operation's first request and kept: the parameter validator (and its URI parser), the
+    answer to whether a content type is accepted, and the body validator for a content type
+    and encoding. The validation itself runs as in Connexion."""
+
+    MOST_KEPT = 32  # content types kept per operation (a fuzzer sends many)
 
     async def __call__(self, scope: t.Any, receive: t.Any, send: t.Any) -> None:
-        if self.__dict__.get("_kept_parameters") is None:
-            uri_parser = self._operation._uri_parser_class(self._operation.parameters, self._operation.body_definition())
-            self._kept_parameters = self._validator_map["parameter"](self._operation.parameters, uri_parser=uri_parser,
-                                                                     strict_validation=self.strict_validation,
-                                                                     security_query_params=self.security_query_params)
-        self._kept_parameters.validate(scope)
+        self._kept(("parameters",), self._parameter_validator).validate(scope)
         mime_type, encoding = self.extract_content_type(scope["headers"])
-        self.validate_mime_type(mime_type)
-        if self._operation.body_schema(mime_type):
-            await self._validate_body(scope, receive, send, mime_type, encoding)
-            return
+        if not self._kept(("accepted", mime_type), lambda: self._accepts(mime_type)):
+            super().validate_mime_type(mime_type)  # raises Connexion's own problem
+        validator = self._kept(("body", mime_type, encoding), lambda: self._body_validator(mime_type, encoding))
+        if validator is not None:
+            receive, scope = await validator.wrap_receive(receive, scope=scope)
         await self.next_app(scope, receive, send)
 
-    async def _validate_body(self, scope: t.Any, receive: t.Any, send: t.Any, mime_type: str, encoding: str) -> None:
-        """The body, as Connexion validates it."""
+    def _kept(self, key: tuple, make: t.Callable[[], t.Any]) -> t.Any:
+        kept = self.__dict__.setdefault("_kept_for", {})
+        if key not in kept:
+            if len(kept) > self.MOST_KEPT:
+                kept.clear()
+            kept[key] = make()
+        return kept[key]
+
+    def _parameter_validator(self) -> t.Any:
+        uri_parser = self._operation._uri_parser_class(self._operation.parameters, self._operation.body_definition())
+        return self._validator_map["parameter"](self._operation.parameters, uri_parser=uri_parser, strict_validation=self.strict_validation,
+                                                security_query_params=self.security_query_params)
+
+    def _accepts(self, mime_type: str) -> bool:
+        try:
+            super().validate_mime_type(mime_type)
+        except UnsupportedMediaTypeProblem:
+            return False
+        return True
+
+    def _body_validator(self, mime_type: str, encoding: str) -> t.Any:
+        """Connexion's body validator for the content type (None where it validates none)."""
+        operation = self._operation
+        if not operation.body_schema(mime_type):
+            return None
         try:
             body_validator = self._validator_map["body"][mime_type]  # type: ignore[index]
         except KeyError:
-            await self.next_app(scope, receive, send)
-            return
-        operation = self._operation
-        validator = body_validator(schema=operation.body_schema(mime_type), required=operation.request_body.get("required", False),
-                                   nullable=is_nullable(operation.body_definition(mime_type)), encoding=encoding,
-                                   strict_validation=self.strict_validation,
-                                   uri_parser=operation.uri_parser_class(operation.parameters, operation.body_definition()))
-        receive, scope = await validator.wrap_receive(receive, scope=scope)
-        await self.next_app(scope, receive, send)
+            return None
+        return body_validator(schema=operation.body_schema(mime_type), required=operation.request_body.get("required", False),
+                              nullable=is_nullable(operation.body_definition(mime_type)), encoding=encoding,
+                              strict_validation=self.strict_validation,
+                              uri_parser=operation.uri_parser_class(operation.parameters, operation.body_definition()))
 
 
 class _ValidationAPI(RequestValidationAPI):
@@ -199,6 +232,19 @@ class _Validation(RequestValidationMiddleware):
 
 _OURS = {SwaggerUIMiddleware: DocsOnlySwaggerUI, RequestValidationMiddleware: _Validation}
 MIDDLEWARES = [_OURS.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares]
+
+
+def _content_type(headers: t.Any) -> str | None:
+    """`connexion.utils.extract_content_type`, the same answer without the typing subscripts
+    it evaluated on every call (asked twice per request)."""
+    for key, value in headers.items() if isinstance(headers, dict) else headers:
+        name = key.decode("latin-1") if isinstance(key, bytes) else key
+        if name.lower() == "content-type":
+            return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
+connexion_utils.extract_content_type = _content_type
 
 
 VALIDATED = "x-mockexp-validated"  # on a document mockexp has validated already (specs.py)

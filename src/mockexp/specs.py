@@ -139,8 +139,11 @@ class Spec:
 
     def operation_at(self, method: str, path: str) -> Operation | None:
         """The operation a request (method, path with the base path) is for, if any."""
-        template = self.template_of(path)
-        return next((op for op in self.operations if op.path == template and op.method == method.upper()), None)
+        return self._by_method_and_template.get((method.upper(), self.template_of(path)))
+
+    @functools.cached_property
+    def _by_method_and_template(self) -> dict[tuple[str, str], Operation]:
+        return {(op.method, op.path): op for op in reversed(self.operations)}  # the first, if two were the same
 
     def allowed_methods(self, path: str) -> list[str]:
         """The methods the spec defines for a request path (base path included), for `Allow`."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockexp.auth import OPERATION
 from mockexp.control.faults import InjectedFault
 from mockexp.control.journal import Entry
 from mockexp.control.patching import PatchedAnswer
@@ -41,6 +42,8 @@ class ControlPlane:
         method, path = scope["method"], scope["path"]
         operation = spec.operation_at(method, path)
         operation_id = operation.operation_id if operation is not None else None
+        if operation is not None:
+            scope[OPERATION] = operation  # for the credential check (auth), which needs it too
         seen = Seen(receive, send)
         await self._answer(scope, seen, vendor.name, operation_id)
         duration = (time.perf_counter() - started) * 1000
