@@ -43,7 +43,7 @@ from connexion.jsonifier import Jsonifier
 from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.spec import OpenAPISpecification
 
-from mockexp.validation import PARSED_BODY
+from mockexp.validation import PARSED_BODY, RESOLVED_PARAMETERS
 
 
 def _default(value: t.Any) -> t.Any:
@@ -131,9 +131,17 @@ class _DecorateOnce(StarletteDecorator):
             if not parsers:  # the operation's (Connexion makes it from the operation in context)
                 parsers.append(self.uri_parser)
             request = self.framework.get_request(uri_parser=parsers[0], scope=scope, receive=receive)
+            _take_parameters(request, scope.get(RESOLVED_PARAMETERS))
             return await decorated(request)
 
         return wrapper
+
+
+def _take_parameters(request: ConnexionRequest, resolved: tuple | None) -> None:
+    """The path and query parameters the request validator resolved (from the same scope, by
+    the same operation's parameters), not resolved a second time for the handler."""
+    if resolved is not None:
+        request._path_params, request._query_params = resolved
 
 
 class _Operation(AsyncOperation):

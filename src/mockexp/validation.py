@@ -129,6 +129,7 @@ def _non_finite(value: t.Any) -> t.Iterator[tuple]:
 
 JSON_NULL = object()  # a body that was the JSON literal null
 PARSED_BODY = "mockexp.parsed_body"  # the scope key under which the body, parsed here, goes on to the handler
+RESOLVED_PARAMETERS = "mockexp.resolved_parameters"  # and the path and query parameters resolved here
 
 
 class BodyValidator(JSONRequestBodyValidator):
@@ -174,6 +175,11 @@ class BodyValidator(JSONRequestBodyValidator):
 
 class ParameterRules(ParameterValidator):
     """Path parameters that do not fit are 404 (the URL names nothing); others are 400."""
+
+    def validate(self, scope: Scope) -> None:
+        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
+        self.validate_request(request)
+        scope[RESOLVED_PARAMETERS] = (request._path_params, request._query_params)  # not the request: that would be a cycle
 
     def validate_request(self, request: ConnexionRequest) -> None:
         for param in self.parameters.get("path", []):
