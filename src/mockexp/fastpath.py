@@ -41,6 +41,7 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.exceptions import UnsupportedMediaTypeProblem
+from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
 
 from mockexp.validation import PARSED_BODY, RESOLVED_PARAMETERS
@@ -253,6 +254,20 @@ def _content_type(headers: t.Any) -> str | None:
 
 
 connexion_utils.extract_content_type = _content_type
+
+
+_operation_init = OpenAPIOperation.__init__
+
+
+def _init_without_growing(self: OpenAPIOperation, method: str, path: str, operation: dict, *args: t.Any, **kwargs: t.Any) -> None:
+    """Connexion's OpenAPIOperation adds the path's parameters to the operation's own list in
+    place (`+=`), and every middleware makes its operations from the same document: a GET
+    with its own parameters ended up with the path's parameters six times, each validated on
+    every request. Here each operation object gets its own list."""
+    _operation_init(self, method, path, {**operation, "parameters": list(operation.get("parameters", []))}, *args, **kwargs)
+
+
+OpenAPIOperation.__init__ = _init_without_growing
 
 
 VALIDATED = "x-mockexp-validated"  # on a document mockexp has validated already (specs.py)
