@@ -355,3 +355,23 @@ def test_a_damaged_cache_entry_is_resolved_afresh(tmp_path, monkeypatch):
     path = REPO_SPECS / "giosg.yaml"
     (tmp_path / f"{speccache.digest(path)}.json").write_text("{not json")
     assert specs._resolve(path).operations
+
+
+def test_serving_the_specs_leaves_their_documents_as_loaded() -> None:
+    """The contract checker, the proxy and drift read the same loaded documents the server
+    mounts: mounting them must not change them (Connexion writes into what it is given)."""
+    import copy
+
+    from mockexp.app import Runtime, build_app
+    from mockexp.clock import Clock
+    from mockexp.store import Store
+    from mockexp.vendors import ALL
+
+    runtime = Runtime(Store(None), Clock(), [ALL["giosg"], ALL["posthog"]])
+    documents = [spec.document for _, spec in runtime.mounted()] + [runtime.admin_spec.document]
+    as_loaded = copy.deepcopy(documents)
+    build_app(runtime)
+    build_app(runtime)
+    assert documents == as_loaded
+    listing = runtime.specs["giosg"].document["paths"]["/orgs/{organization_id}/experiments"]
+    assert [p["name"] for p in listing["get"]["parameters"]] == ["cursor", "page_size"]

@@ -222,7 +222,7 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
     # Most specific base path first: a vendor at /api must not swallow one at /api/v2.
     for name, spec, functions in sorted(mounts, key=lambda mount: len(mount[1].base_path), reverse=True):
         app.add_api(
-            fastpath.validated(wire_security(spec.fresh_document())),
+            fastpath.validated(wire_security(spec.document)),
             name=name,
             base_path=spec.base_path,
             resolver=Resolver(functions.__getitem__),

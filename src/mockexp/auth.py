@@ -60,11 +60,20 @@ SECURITY_MAP = {name: type(handler.__name__, (_SignatureOnce, handler), {}) for 
 
 
 def wire_security(document: dict) -> dict:
-    """Point each security scheme of a (resolved, copied) spec at the hooks above."""
-    for scheme in document.get("components", {}).get("securitySchemes", {}).values():
-        kind = scheme.get("type")
-        key = (kind, scheme.get("scheme", "").lower() if kind == "http" else None)
-        if key in INFO_FUNCS:
-            extension, function = INFO_FUNCS[key]
-            scheme[extension] = function
-    return document
+    """The spec's document with each security scheme pointed at the hooks above: a new
+    document that shares everything else with the one given, which stays as it was (Connexion
+    copies what it is given, twice; a third, whole copy made start-up slower)."""
+    components = document.get("components")
+    if components is None:
+        return document
+    schemes = {name: _wired(scheme) for name, scheme in components.get("securitySchemes", {}).items()}
+    return {**document, "components": {**components, "securitySchemes": schemes}}
+
+
+def _wired(scheme: dict) -> dict:
+    kind = scheme.get("type")
+    key = (kind, scheme.get("scheme", "").lower() if kind == "http" else None)
+    if key not in INFO_FUNCS:
+        return scheme
+    extension, function = INFO_FUNCS[key]
+    return {**scheme, extension: function}

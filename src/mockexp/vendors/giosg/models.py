@@ -137,7 +137,7 @@ class Giosg:
         return Listing(rows, represent=functools.partial(self.represent, seen={}), key=_newest_first, descending=True)
 
     def retrieve_experiment(self, organization_id: str, experiment_id: str) -> dict:
-        return self.represent(self._experiment(organization_id, experiment_id))
+        return self.represent(self._experiment(organization_id, experiment_id, peek=True))
 
     def create_experiment(self, organization_id: str, caller: str, body: Mapping[str, Any], *, at: datetime | None = None, new_id: Callable[[], str] = _uuid) -> dict:
         """`caller`: the id of the user creating it. `at` and `new_id` let the demo data
@@ -235,8 +235,10 @@ class Giosg:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _experiment(self, organization_id: str, experiment_id: str) -> dict:
-        experiment = self.organization(organization_id).get(EXPERIMENTS, experiment_id)
+    def _experiment(self, organization_id: str, experiment_id: str, *, peek: bool = False) -> dict:
+        """`peek`: the stored document itself, to read only (as a list page shows them)."""
+        tables = self.organization(organization_id)
+        experiment = tables.peek(EXPERIMENTS, experiment_id) if peek else tables.get(EXPERIMENTS, experiment_id)
         if experiment is None:
             raise NotFound()
         return experiment
