@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from mockexp.contract.report import Report
 
+PHASES = ("examples", "coverage", "fuzzing", "stateful")  # Schemathesis's, in the order they run (here, not in runner: naming them must not import Schemathesis)
+
 if TYPE_CHECKING:
     from mockexp.specs import Spec
 

@@ -18,7 +18,7 @@ class UsageError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from mockexp.contract.runner import PHASES
+    from mockexp.contract import PHASES
 
     parser.add_argument("vendor", metavar="VENDOR", help="whose spec to check against")
     parser.add_argument("--base-url", required=True, metavar="URL", help="the implementation: the API's base URL, or just its origin (the spec's base path is then added)")
@@ -121,7 +121,7 @@ def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = 
 def _progress(event) -> None:
     from schemathesis.engine import events
 
-    from mockexp.contract.runner import PHASES
+    from mockexp.contract import PHASES
 
     if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:
         print(f"\n{event.phase.name.value:>9} ", end="", flush=True)

@@ -15,11 +15,11 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
+from mockexp.contract import PHASES
 from mockexp.contract import checks as domain_checks
 from mockexp.contract.report import Failure, Outcome, Report
 from mockexp.specs import Spec
 
-PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DOMAIN_CHECKS = tuple(domain_checks.NAMES)
 
 # Statuses a schema-valid request may get whatever the API: success, and server errors
