@@ -131,8 +131,11 @@ class _DecorateOnce(StarletteDecorator):
         async def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
             if not parsers:  # the operation's (Connexion makes it from the operation in context)
                 parsers.append(self.uri_parser)
-            request = self.framework.get_request(uri_parser=parsers[0], scope=scope, receive=receive)
-            _take_parameters(request, scope.get(RESOLVED_PARAMETERS))
+            # the scope and receive themselves, not Connexion's context proxies of them: the
+            # request reads its scope many times, each through the proxy's lookup otherwise
+            current = scope._get_current_object()
+            request = self.framework.get_request(uri_parser=parsers[0], scope=current, receive=receive._get_current_object())
+            _take_parameters(request, current.get(RESOLVED_PARAMETERS))
             return await decorated(request)
 
         return wrapper
