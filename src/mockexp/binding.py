@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import inflection
-from connexion import NoContent, request
+from connexion import NoContent
+from connexion.context import scope as request_scope
+from starlette.requests import HTTPConnection
 from connexion.decorators.parameter import sanitized
 
 from mockexp import paging
@@ -166,8 +168,11 @@ def _shape(result: Any, status: int | None, pagination: paging.Pagination | None
 
 
 def _paging_request() -> paging.Request:
-    url = request.url
-    return paging.Request(origin=f"{url.scheme}://{url.netloc}", path=url.path, query=list(request.query_params.multi_items()))
+    """The request's URL and query. (Over the scope itself: Connexion's `request` proxy makes
+    a new request over proxies of the scope at each attribute read.)"""
+    connection = HTTPConnection(request_scope._get_current_object())
+    url = connection.url
+    return paging.Request(origin=f"{url.scheme}://{url.netloc}", path=url.path, query=list(connection.query_params.multi_items()))
 
 
 def _file(module: Any) -> str:
