@@ -267,14 +267,11 @@ class Giosg:
 
     def represent(self, experiment: Mapping[str, Any], seen: dict | None = None) -> dict:
         """The experiment as Giosg shows it, with its related objects embedded. `seen`: the
-        users and organization already shown on the same page (a page shows them once each)."""
+        users, organization, goals and rooms already shown on the same page (a page works
+        each out once)."""
         seen = {} if seen is None else seen
-        organization = self._organization(experiment["organization_id"], seen)
-        tables = self.organization(experiment["organization_id"])
-        goal = tables.peek(GOALS, experiment["goal_id"]) if experiment["goal_id"] else None
-        if goal is not None:
-            goal = {**goal, "organization": organization}
-        rooms = [tables.peek(ROOMS, room_id) for room_id in experiment["room_ids"]]
+        organization_id = experiment["organization_id"]
+        organization = self._organization(organization_id, seen)
         return {
             "id": experiment["id"],
             "is_draft": experiment["is_draft"],
@@ -287,13 +284,13 @@ class Giosg:
             "organization_id": organization["id"],
             "organization": organization,
             "goal_id": experiment["goal_id"],
-            "goal": goal,
+            "goal": self._goal(organization_id, experiment["goal_id"], seen) if experiment["goal_id"] else None,
             "groups": experiment["groups"],
             "name": experiment["name"],
             "starts_at": experiment["starts_at"],
             "ends_at": experiment["ends_at"],
             "group_reset_interval": experiment["group_reset_interval"],
-            "rooms": [room for room in rooms if room is not None],
+            "rooms": self._rooms(organization_id, experiment["room_ids"], seen),
             "room_ids": experiment["room_ids"],
         }
 
@@ -302,6 +299,19 @@ class Giosg:
             organization = self.store.peek(ORGANIZATIONS, organization_id)
             seen["organization", organization_id] = {"id": organization["id"], "name": organization["name"]}
         return seen["organization", organization_id]
+
+    def _goal(self, organization_id: str, goal_id: str, seen: dict) -> dict | None:
+        if ("goal", goal_id) not in seen:
+            goal = self.organization(organization_id).peek(GOALS, goal_id)
+            seen["goal", goal_id] = None if goal is None else {**goal, "organization": self._organization(organization_id, seen)}
+        return seen["goal", goal_id]
+
+    def _rooms(self, organization_id: str, room_ids: list[str], seen: dict) -> list[dict]:
+        key = ("rooms", *room_ids)
+        if key not in seen:
+            tables = self.organization(organization_id)
+            seen[key] = [room for room in (tables.peek(ROOMS, room_id) for room_id in room_ids) if room is not None]
+        return seen[key]
 
     def _user(self, user_id: str, seen: dict) -> dict:
         if ("user", user_id) in seen:
