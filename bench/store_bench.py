@@ -125,6 +125,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _wait_until_healthy(server: subprocess.Popen, url: str) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"mockexp serve exited: {server.stderr.read().decode(errors='replace')}")
+        try:
+            if httpx.get(f"{url}/__mockexp/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("mockexp serve did not start")
+        time.sleep(0.05)
+
+
 def measure_http(data: Path, ops: int) -> dict[str, list[float]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -134,18 +149,7 @@ def measure_http(data: Path, ops: int) -> dict[str, list[float]]:
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"mockexp serve exited: {server.stderr.read().decode(errors='replace')}")
-            try:
-                if httpx.get(f"{url}/__mockexp/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("mockexp serve did not start")
-            time.sleep(0.05)
+        _wait_until_healthy(server, url)
         credentials = httpx.get(f"{url}/__mockexp/credentials").json()
         credential = next(c for c in credentials if c["role"] == "settings permission" and c["note"] is None)
         collection = f"{url}/api/v5/orgs/{credential['tenant']['organization_id']}/experiments"
