@@ -50,14 +50,17 @@ def metric_analysis(metric: Doc, tables: Mapping[str, Doc], settings: Doc) -> st
             f"GROUP BY 1 ORDER BY 1")
 
 
+def assignment_query(source: Doc, settings: Doc) -> Doc:
+    """The data source's assignment query an experiment's analysis settings name ({} if none)."""
+    return next((q for q in source.get("assignmentQueries", []) if q["id"] == settings["assignmentQueryId"]), {})
+
+
 def _unit(experiment: Doc, source: Doc) -> str:
-    queries = {q["id"]: q for q in source.get("assignmentQueries", [])}
-    return queries.get(experiment["settings"]["assignmentQueryId"], {}).get("identifierType", "user_id")
+    return assignment_query(source, experiment["settings"]).get("identifierType", "user_id")
 
 
 def _exposures(experiment: Doc, source: Doc, window: tuple[str, str]) -> str:
-    queries = {q["id"]: q for q in source.get("assignmentQueries", [])}
-    assignment = queries.get(experiment["settings"]["assignmentQueryId"], {}).get("sql", "")
+    assignment = assignment_query(source, experiment["settings"]).get("sql", "")
     unit = _unit(experiment, source)
     extra = f" AND ({experiment['settings']['queryFilter']})" if experiment["settings"].get("queryFilter") else ""
     return (f"\n  SELECT {unit}, variation_id AS variation, MIN(timestamp) AS first_exposure_timestamp\n"

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from mockexp.errors import Invalid
 from mockexp.store import Tables
-from mockexp.vendors.growthbook.models import statistics
+from mockexp.vendors.growthbook.models import query_text, statistics
 from mockexp.vendors.growthbook.models.common import DATA_SOURCES, DIMENSIONS, EXPERIMENTS, SNAPSHOTS, moment, timestamp
 from mockexp.vendors.growthbook.models.queries import QUEUED, RUNNING
 from mockexp.vendors.growthbook.models.snapshots import Snapshots
@@ -67,9 +67,8 @@ class Results(Snapshots):
 
     @staticmethod
     def _dimension_columns_of(org: Tables, settings: Mapping[str, Any]) -> list[str]:
-        source = org.get(DATA_SOURCES, settings["datasourceId"]) or {"assignmentQueries": []}
-        queries = [q for q in source["assignmentQueries"] if q["id"] == settings["assignmentQueryId"]]
-        return list(queries[0].get("dimensionColumns", [])) if queries else []
+        source = org.get(DATA_SOURCES, settings["datasourceId"]) or {}
+        return list(query_text.assignment_query(source, settings).get("dimensionColumns", []))
 
 
 def _phase_index(experiment: Mapping[str, Any], phase: str | None) -> int:
@@ -136,11 +135,9 @@ def _metric_variations(experiment: Mapping[str, Any], snapshot: Mapping[str, Any
     samples = statistics.arms(kind, (experiment["id"], snapshot["phase"], metric["id"], name), users)
     out = []
     for index, (variation, sample) in enumerate(zip(variations, samples)):
-        compared = statistics.compare(samples[0], sample, engine, inverse) if index else ZERO
+        compared = statistics.compare(samples[0], sample, engine, inverse) if index else statistics.NO_COMPARISON
         out.append({"variationId": variation, "users": sample.users,
                     "analyses": [{"engine": engine, "numerator": sample.numerator, "denominator": sample.denominator, "mean": sample.mean,
                                   "stddev": sample.stddev, **compared}]})
     return out
 
-
-ZERO = {"percentChange": 0, "ciLow": 0, "ciHigh": 0, "pValue": 0, "risk": 0, "chanceToBeatControl": 0}  # the control against itself

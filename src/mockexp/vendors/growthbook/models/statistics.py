@@ -21,6 +21,7 @@ BASELINES = {"binomial": (0.03, 0.35), "proportion": (0.03, 0.35), "retention": 
              "duration": (60.0, 900.0), "revenue": (5.0, 80.0), "mean": (5.0, 80.0), "quantile": (0.5, 4.0), "ratio": (20.0, 90.0)}
 SPREAD = {"count": 1.1, "duration": 1.4, "revenue": 2.0, "mean": 2.0, "quantile": 0.6, "ratio": 0.9}
 PROPORTIONS = ("binomial", "proportion", "retention")
+NO_COMPARISON = {"percentChange": 0, "ciLow": 0, "ciHigh": 0, "pValue": 0, "risk": 0, "chanceToBeatControl": 0}  # the control's own, or nothing to compare
 
 
 def seeded(*parts: object) -> random.Random:
@@ -77,7 +78,7 @@ def compare(control: Arm, arm: Arm, engine: str, inverse: bool = False) -> dict:
     """The analysis of `arm` against the control, as GrowthBook reports it (zeros where the
     engine has no such number, as GrowthBook's API does)."""
     if control.mean <= 0 or arm.denominator <= 0 or control.denominator <= 0:
-        return {"percentChange": 0, "ciLow": 0, "ciHigh": 0, "pValue": 0, "risk": 0, "chanceToBeatControl": 0}
+        return dict(NO_COMPARISON)
     change = (arm.mean - control.mean) / control.mean
     variance = (arm.stddev ** 2 / (arm.denominator * control.mean ** 2)
                 + arm.mean ** 2 * control.stddev ** 2 / (control.denominator * control.mean ** 4))
