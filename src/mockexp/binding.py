@@ -25,8 +25,8 @@ from typing import Any, Callable
 import inflection
 from connexion import NoContent
 from connexion.context import scope as request_scope
-from starlette.requests import HTTPConnection
 from connexion.decorators.parameter import sanitized
+from starlette.requests import HTTPConnection
 
 from mockexp import paging
 from mockexp.errors import ServerError

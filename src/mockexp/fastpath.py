@@ -26,23 +26,23 @@ import typing as t
 import orjson
 
 from connexion import AsyncApp
+from connexion import utils as connexion_utils
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
-from connexion.context import receive, scope
-from connexion.decorators import StarletteDecorator
 from connexion.context import context as connexion_context
 from connexion.context import operation as context_operation
+from connexion.context import receive, scope
+from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, get_arguments, unwrap_decorators
-from connexion import utils as connexion_utils
-from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable
+from connexion.exceptions import UnsupportedMediaTypeProblem
+from connexion.http_facts import FORM_CONTENT_TYPES
+from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware, RequestValidationOperation
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
-from connexion.http_facts import FORM_CONTENT_TYPES
-from connexion.jsonifier import Jsonifier
-from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
+from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable
 
 from mockexp.validation import PARSED_BODY, RESOLVED_PARAMETERS
 

@@ -9,9 +9,9 @@ import yaml
 from mockexp.resources import fixtures_dir
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it: the same documents, some times faster
+
+
 def scenario(vendor: str) -> dict[str, Any]:
     with open(fixtures_dir() / f"{vendor}.yaml", encoding="utf-8") as handle:
         return yaml.load(handle, Loader=SAFE_LOADER)
-
-
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it: the same documents, some times faster

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import time
-import threading
 import secrets
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Callable
 
