@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -37,6 +38,23 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_node_modules() -> None:
+    """The vendors' official Node.js SDKs the tests run (package-lock.json), where node is
+    installed; the tests that need them say so and skip without it."""
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".mockexp-installed"
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        print("dev.py: no node/npm here: the official Node.js SDK tests will be skipped", flush=True)
+        return
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    print("dev.py: installing the official Node.js SDKs (npm ci)", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+    stamp.write_text(wanted)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("serve", "test"):
         print(__doc__, file=sys.stderr)
@@ -46,6 +64,7 @@ def main(argv: list[str]) -> int:
     if command == "serve":
         args = [str(BIN / "mockexp"), "serve", *rest]
     else:
+        ensure_node_modules()
         # both cores (up to four) unless told otherwise: the suite runs in half the time
         parallel = [] if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) or arg == "no:xdist" for arg in rest) else ["-n", "auto", "--maxprocesses", "4"]
         args = [str(BIN / "python"), "-m", "pytest", *parallel, *rest]
