@@ -69,8 +69,8 @@ class Runtime:
         self.faults = Faults(latency_ms)
         self.snapshots = Snapshots(store)
         self.vendors = {vendor.name: vendor for vendor in vendors}
-        self.specs = {name: specs.load_named(vendor.spec) for name, vendor in self.vendors.items()}
-        self.more_specs = {name: [specs.load_named(file) for file in vendor.more_specs] for name, vendor in self.vendors.items()}
+        self.specs = {name: vendor.load_spec(vendor.spec) for name, vendor in self.vendors.items()}
+        self.more_specs = {name: [vendor.load_spec(file) for file in vendor.more_specs] for name, vendor in self.vendors.items()}
         for name, vendor in self.vendors.items():
             for spec in [self.specs[name], *self.more_specs[name]]:
                 binding.check(vendor, spec)

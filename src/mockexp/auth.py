@@ -18,6 +18,7 @@ INFO_FUNCS = {
     ("apiKey", None): ("x-apikeyInfoFunc", "mockexp.auth.api_key"),
     ("http", "basic"): ("x-basicInfoFunc", "mockexp.auth.basic"),
     ("http", "bearer"): ("x-bearerInfoFunc", "mockexp.auth.bearer"),
+    ("oauth2", None): ("x-tokenInfoFunc", "mockexp.auth.oauth2"),
 }
 
 
@@ -31,6 +32,12 @@ def basic(username: str, password: str, required_scopes: Any = None, *, request)
 
 def bearer(token: str, required_scopes: Any = None, *, request) -> dict:
     return _verify(request, "bearer", token)
+
+
+def oauth2(token: str, required_scopes: Any = None, *, request) -> dict:
+    """An OAuth 2 access token (sent as a bearer token): the scopes the operation asks for are
+    the ones it grants, once the vendor accepts the token."""
+    return {**_verify(request, "oauth2", token), "scope": list(required_scopes or [])}
 
 
 def _verify(request, scheme: str, credential: Any) -> dict:

@@ -9,7 +9,8 @@ the `mockexp_server` fixture, a fresh in-memory mock for each test.
 Mark a test `@pytest.mark.mockexp_vendors("giosg")` to mount only those vendors (faster), and
 `@pytest.mark.mockexp_fixtures("worlds")` to start it with your own demo data (a directory, relative to the test file,
 of world files, as `mockexp serve --fixtures` takes it; `mode="merge"` keeps the generated data
-too)."""
+too), and `@pytest.mark.mockexp_specs("api.yaml")` to serve your own OpenAPI documents (relative to
+the test file; `/BASE=FILE` mounts one at /BASE)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from mockexp.testing import Mock, run_mock
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mockexp_vendors(*names): the vendors the mockexp_server fixture mounts (default: all)")
     config.addinivalue_line("markers", "mockexp_fixtures(directory, mode='replace'): world files the mockexp_server fixture loads")
+    config.addinivalue_line("markers", "mockexp_specs(*files): your own OpenAPI documents the mockexp_server fixture serves")
 
 
 @pytest.fixture
@@ -30,5 +32,13 @@ def mockexp_server(request: pytest.FixtureRequest) -> Iterator[Mock]:
     marker = request.node.get_closest_marker("mockexp_vendors")
     worlds = request.node.get_closest_marker("mockexp_fixtures")
     fixtures = {"fixtures": request.node.path.parent / worlds.args[0], "fixtures_mode": worlds.kwargs.get("mode", "replace")} if worlds else {}
-    with run_mock(list(marker.args) if marker is not None else None, **fixtures) as mock:
+    documents = request.node.get_closest_marker("mockexp_specs")
+    specs = [_beside(request.node.path.parent, text) for text in documents.args] if documents else []
+    with run_mock(list(marker.args) if marker is not None else None, specs=specs, **fixtures) as mock:
         yield mock
+
+
+def _beside(folder, text: str) -> str:
+    """A `--spec` argument with its file relative to the test's folder."""
+    base, sep, file = text.rpartition("=") if text.startswith("/") else ("", "", text)
+    return f"{base}{sep}{folder / file}"

@@ -22,7 +22,10 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     defaults = Limits()
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=_port, default=8080, help="port to listen on, 1-65535, or 0 for any free one (the banner says which) (default: 8080)")
-    serve.add_argument("--vendor", action="append", metavar="NAME", help="mount only this vendor (repeatable); default: all")
+    serve.add_argument("--vendor", action="append", metavar="NAME", help="mount only this vendor (repeatable); default: all, or none with --spec")
+    serve.add_argument("--spec", action="append", default=[], metavar="[/BASE=]FILE",
+                       help="your own OpenAPI 3.0/3.1 document as a stateful mock, at its first server URL's path or at /BASE (repeatable); "
+                       "served alone unless vendors are named with --vendor")
     where = serve.add_mutually_exclusive_group()
     where.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), metavar="PATH", help=f"data directory (default: {DEFAULT_DATA})")
     where.add_argument("--memory", action="store_true", help="keep state in memory only")
@@ -139,6 +142,7 @@ def _log_requests(level: str) -> None:
 
 def _runtime(args: argparse.Namespace):
     """The store opened and the vendors checked, or None with the reason printed in one line."""
+    from mockexp import generic
     from mockexp.app import Runtime
     from mockexp.binding import RegistrationError
     from mockexp.clock import Clock
@@ -158,9 +162,10 @@ def _runtime(args: argparse.Namespace):
         return None
     gc.freeze()  # the stored documents live as long as the server: the cycle collector need not scan them
     try:
-        served = args.vendor or list(ALL)
-        worlds = read_directory(args.fixtures, served) if args.fixtures else None
-        runtime = Runtime(store, Clock(), [ALL[name] for name in served], journal_size=args.journal_size, latency_ms=args.latency,
+        builtin = [ALL[name] for name in args.vendor or ([] if args.spec else ALL)]
+        vendors = builtin + generic.vendors(args.spec, builtin)
+        worlds = read_directory(args.fixtures, [vendor.name for vendor in vendors]) if args.fixtures else None
+        runtime = Runtime(store, Clock(), vendors, journal_size=args.journal_size, latency_ms=args.latency,
                           rate_limits=args.rate_limits, worlds=worlds, merge_worlds=args.fixtures_mode == "merge")
         runtime.seed()
     except WorldFileError as exc:

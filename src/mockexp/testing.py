@@ -114,21 +114,27 @@ class Mock(LiveServer):
 
 @contextlib.contextmanager
 def run_mock(vendors: Iterable[str] | None = None, *, journal_size: int = 1000, fixtures: str | os.PathLike | None = None,
-             fixtures_mode: str = "replace") -> Iterator[Mock]:
-    """A fresh in-memory mock of these vendors (default: all) with their demo data, on a free
-    port, for the duration of the block. `fixtures`: a directory of world files (your own
-    demo data, as `mockexp serve --fixtures` takes it), `fixtures_mode` "replace" or "merge"."""
+             fixtures_mode: str = "replace", specs: Iterable[str | os.PathLike] = ()) -> Iterator[Mock]:
+    """A fresh in-memory mock of these vendors (default: all, or none when `specs` are given)
+    with their demo data, on a free port, for the duration of the block. `fixtures`: a
+    directory of world files (your own demo data, as `mockexp serve --fixtures` takes it),
+    `fixtures_mode` "replace" or "merge". `specs`: your own OpenAPI documents (`FILE` or
+    `/BASE=FILE`, as `mockexp serve --spec` takes them)."""
+    from mockexp import generic
     from mockexp.vendors import ALL
     from mockexp.worlds.files import read_directory
 
-    names = list(vendors) if vendors is not None else list(ALL)
+    sources = [str(spec) for spec in specs]
+    names = list(vendors) if vendors is not None else ([] if sources else list(ALL))
     unknown = sorted(set(names) - set(ALL))
     if unknown:
         raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {', '.join(ALL)}")
     if fixtures_mode not in ("replace", "merge"):
         raise ValueError(f"fixtures_mode is replace or merge, not {fixtures_mode!r}")
-    worlds = read_directory(Path(fixtures), names) if fixtures is not None else None
-    runtime = Runtime(Store(), Clock(), [ALL[name] for name in names], journal_size=journal_size, worlds=worlds, merge_worlds=fixtures_mode == "merge")
+    served = [ALL[name] for name in names]
+    served += generic.vendors(sources, served)
+    worlds = read_directory(Path(fixtures), [vendor.name for vendor in served]) if fixtures is not None else None
+    runtime = Runtime(Store(), Clock(), served, journal_size=journal_size, worlds=worlds, merge_worlds=fixtures_mode == "merge")
     runtime.seed()
     with Mock(runtime) as mock:
         yield mock

@@ -83,10 +83,19 @@ class Vendor:
     api_made: tuple[str, ...] = ()
     # the current state as world-file requests (`mockexp export`): export(model) -> list of dicts
     export: Callable[[Any], list[dict]] | None = None
+    # how its spec files are read: None for the shipped ones (`specs.load_named`); a generic
+    # API (`mockexp.generic`) hands over the document it made ready to serve
+    loader: Callable[[str], Any] | None = None
 
     @property
     def specs(self) -> tuple[str, ...]:
         return (self.spec, *self.more_specs)
+
+    def load_spec(self, file: str) -> Any:
+        """One of its spec files, resolved and validated (a `specs.Spec`)."""
+        from mockexp import specs
+
+        return self.loader(file) if self.loader is not None else specs.load_named(file)
 
     @property
     def authenticate(self) -> Callable[..., str] | None:

@@ -1,0 +1,271 @@
+"""The resources of an OpenAPI document and what each operation does to them, inferred from
+the paths, methods and schemas (what `mockexp specs --explain FILE` prints).
+
+A path ending in a parameter whose parent path is also a path is a resource: the parent is
+its collection, the path its item (`/pet` + `/pet/{petId}`), nested ones scoped by their
+parents' parameters (`/articles/{slug}/comments/{id}`). A POST-only path whose parent is no
+resource is a collection too (`/users`). Then, by method and path:
+
+* GET collection: list; POST collection: create; PUT collection with the id in the body: replace
+* GET item: read; PUT / PATCH item, or POST item with a body: update; POST item with query
+  parameters that name fields: update from the query; DELETE item: delete
+* GET elsewhere answering a list of a resource's objects: search (`/pet/findByStatus`)
+* anything else: an action, answered with the document's example or a body made from its schema
+
+`x-mockexp-role` on an operation (`create`, `read`, `list`, `update`, `replace`, `delete`,
+`search`, `action`) and `x-mockexp-resource` (a collection path) state what cannot be inferred.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockexp.generic import shapes
+from mockexp.generic.shapes import Many, Single
+from mockexp.specs import Operation, Spec
+
+ROLE = "x-mockexp-role"
+RESOURCE = "x-mockexp-resource"
+ROLES = ("create", "read", "list", "update", "query-update", "replace", "delete", "search", "action")
+ID_NAMES = ("id", "_id", "uuid", "key", "slug", "username", "name")
+PARAMETER = re.compile(r"^\{([^}]+)\}$")
+
+
+@dataclass
+class Resource:
+    name: str
+    collection: str | None
+    item: str | None
+    id_parameter: str | None
+    schema: dict = field(default_factory=dict, repr=False)
+    id_field: str | None = None
+    scope: tuple[str, ...] = ()
+    parent: str | None = None
+
+    @property
+    def id_schema(self) -> dict:
+        return shapes.properties(self.schema).get(self.id_field or "", {}) if self.id_field else {}
+
+
+@dataclass
+class Plan:
+    """What one operation does."""
+
+    operation: Operation
+    role: str
+    resource: Resource | None = None
+    answer: Single | None = None  # the object the success answer carries
+    answer_schema: dict | None = field(default=None, repr=False)  # the success answer's whole schema
+    request: Single | None = None  # the object the request body carries
+    listing: Many | None = None
+    filters: dict[str, str] = field(default_factory=dict)  # query parameter -> item field
+    paging: dict | None = None  # an inferred x-mockexp-pagination
+    status: int = 200
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Inferred:
+    resources: dict[str, Resource]
+    plans: dict[str, Plan]
+
+
+def infer(spec: Spec) -> Inferred:
+    operations = spec.operations
+    resources = _resources(spec.document.get("paths", {}), operations)
+    plans = {operation.operation_id: _plan(operation, resources) for operation in operations}
+    for resource in resources.values():
+        _describe(resource, [plan for plan in plans.values() if plan.resource is resource])
+    for plan in plans.values():
+        _finish(plan)
+    return Inferred(resources, plans)
+
+
+def _strip(template: str) -> str:
+    return template.rstrip("/") or "/"
+
+
+def _segments(template: str) -> list[str]:
+    return [part for part in _strip(template).split("/") if part]
+
+
+def _parent(template: str) -> str:
+    return "/" + "/".join(_segments(template)[:-1])
+
+
+def _parameters(template: str) -> tuple[str, ...]:
+    return tuple(match.group(1) for part in _segments(template) if (match := PARAMETER.match(part)))
+
+
+def _name(template: str) -> str:
+    words = [part for part in _segments(template) if not PARAMETER.match(part)]
+    return ".".join(words) or "root"
+
+
+def _resources(paths: dict, operations: list[Operation]) -> dict[str, Resource]:
+    templates = {_strip(template) for template in paths}
+    declared = {_strip(op.definition[RESOURCE]) for op in operations if isinstance(op.definition.get(RESOURCE), str)}
+    found: dict[str, Resource] = {}
+    for template in sorted(templates, key=lambda t: (len(_segments(t)), t)):
+        parts = _segments(template)
+        if not parts or not PARAMETER.match(parts[-1]):
+            continue
+        parent = _parent(template)
+        collection = parent if parent in templates and not PARAMETER.match((_segments(parent) or [""])[-1]) else None
+        name = _name(template)
+        if name in found:
+            continue
+        found[name] = Resource(name, collection, template, _parameters(template)[-1], scope=_parameters(template)[:-1])
+    claimed = {r.collection for r in found.values()} | {r.item for r in found.values()}
+    posts = {_strip(op.path) for op in operations if op.method == "POST"}
+    for template in sorted((posts - claimed) | (declared - claimed), key=lambda t: (len(_segments(t)), t)):
+        if template in declared or (_parent(template) not in claimed and not PARAMETER.match(_segments(template)[-1] if _segments(template) else "")):
+            resource = Resource(_name(template), template, None, None, scope=_parameters(template))
+            found.setdefault(resource.name, resource)
+            claimed.add(template)
+    for resource in found.values():
+        if resource.collection is not None:
+            resource.parent = next((other.name for other in found.values() if other.item == _parent(resource.collection)), None)
+    return found
+
+
+def _success(operation: Operation) -> tuple[int, dict | None]:
+    """The success status and the JSON schema of its answer."""
+    responses = operation.definition.get("responses", {})
+    for code in operation.success_statuses:
+        return code, shapes.json_schema(responses[str(code)].get("content"))
+    if "default" in responses:
+        return 200, shapes.json_schema(responses["default"].get("content"))
+    return 200, None
+
+
+def _plan(operation: Operation, resources: dict[str, Resource]) -> Plan:
+    status, answer = _success(operation)
+    request = shapes.json_schema(operation.definition.get("requestBody", {}).get("content")) if operation.has_body else None
+    path = _strip(operation.path)
+    plan = Plan(operation, "action", status=status, answer=shapes.single(answer), answer_schema=answer, request=shapes.single(request))
+    declared = operation.definition.get(ROLE)
+    by_collection = {r.collection: r for r in resources.values() if r.collection}
+    by_item = {r.item: r for r in resources.values() if r.item}
+    query = {p["name"] for p in operation.parameters_in("query")}
+    if isinstance(operation.definition.get(RESOURCE), str):
+        resource = by_collection.get(_strip(operation.definition[RESOURCE]))
+        plan.resource = resource
+    method = operation.method
+    if path in by_item:
+        plan.resource = by_item[path]
+        if method == "GET":
+            plan.role = "read"
+        elif method == "DELETE":
+            plan.role = "delete"
+        elif method in ("PUT", "PATCH") or (method == "POST" and plan.request is not None):
+            plan.role = "update"
+        elif method == "POST" and query:
+            plan.role = "query-update"
+    elif path in by_collection:
+        plan.resource = by_collection[path]
+        if method == "GET":
+            plan.role = "list"
+        elif method == "POST" and plan.request is not None:
+            plan.role = "create"
+        elif method in ("PUT", "PATCH") and plan.request is not None:
+            plan.role = "replace"
+    elif method == "GET" and answer is not None:
+        listed = shapes.many(answer)
+        plan.resource = next((r for r in resources.values() if listed and _lists(listed, r, resources, operations_of=plan)), None)
+        if plan.resource is not None:
+            plan.role = "search"
+    if declared in ROLES:
+        plan.role = declared
+        plan.notes.append(f"role declared by {ROLE}")
+    if plan.role in ("list", "search"):
+        plan.listing = shapes.many(answer)
+        if plan.listing is None:
+            plan.role = "action"
+            plan.notes.append("its answer is not a list of objects")
+    if plan.role == "action":
+        plan.resource = None
+    return plan
+
+
+def _lists(listed: Many, resource: Resource, resources: dict[str, Resource], operations_of: Plan) -> bool:
+    """Whether a list answer holds `resource`'s objects (decided later, once the resource's
+    schema is known: here by the path's first segment, then the schema)."""
+    return bool(resource.collection) and _segments(operations_of.operation.path)[:1] == _segments(resource.collection)[:1]
+
+
+def _describe(resource: Resource, plans: list[Plan]) -> None:
+    """The resource's item schema and id field, from the answers of its operations."""
+    order = ("read", "create", "update", "replace", "list", "search")
+    for role in order:
+        for plan in plans:
+            if plan.role == role:
+                schema = plan.listing.item if plan.listing and role in ("list", "search") else (plan.answer.schema if plan.answer else None)
+                if schema and shapes.properties(schema):
+                    resource.schema = schema
+                    break
+        if resource.schema:
+            break
+    fields = shapes.properties(resource.schema)
+    candidates = []
+    if resource.id_parameter:
+        parameter = resource.id_parameter
+        singular = resource.name.split(".")[-1].rstrip("s").lower()
+        stripped = re.sub(rf"^{re.escape(singular)}_?", "", parameter, flags=re.IGNORECASE)
+        candidates += [parameter, stripped[:1].lower() + stripped[1:], stripped.lower()]
+    candidates += list(ID_NAMES)
+    resource.id_field = next((name for name in candidates if name in fields), None)
+
+
+def _finish(plan: Plan) -> None:
+    resource = plan.resource
+    if plan.role == "search" and resource is not None and plan.listing and not shapes.same_kind(plan.listing.item, resource.schema):
+        plan.role, plan.resource = "action", None
+        return
+    if plan.role in ("list", "search") and resource is not None:
+        fields = shapes.properties(resource.schema)
+        for parameter in plan.operation.parameters_in("query"):
+            target = _field_for(parameter["name"], fields)
+            if target:
+                plan.filters[parameter["name"]] = target
+        plan.paging = _paging(plan)
+        for name in plan.paging["parameters"].values() if plan.paging else ():
+            plan.filters.pop(name, None)
+    if plan.role == "replace" and resource is not None and not (resource.id_field and plan.request and resource.id_field in shapes.properties(plan.request.schema)):
+        plan.role, plan.resource = "action", None
+        plan.notes.append("a PUT to the collection whose body has no id")
+
+
+def _field_for(parameter: str, fields: dict) -> str | None:
+    for name in (parameter, parameter + "s", parameter + "List", parameter + "_list", parameter.removesuffix("s")):
+        if name in fields:
+            return name
+    return None
+
+
+PAGING = {"offset": ("limit", "offset"), "page": ("size", "page")}
+SIZE_NAMES = ("limit", "per_page", "perPage", "page_size", "pageSize", "size", "count")
+POSITION_NAMES = {"offset": ("offset", "skip", "start"), "page": ("page", "page_number", "pageNumber")}
+CURSOR_NAMES = ("cursor", "after", "page_token", "pageToken", "starting_after")
+
+
+def _paging(plan: Plan) -> dict | None:
+    """An x-mockexp-pagination for a list whose query parameters page it and whose answer is
+    an envelope (a bare array has nowhere to say more; the model cuts it itself)."""
+    declared = plan.operation.definition.get("x-mockexp-pagination")
+    if declared is not None or plan.listing is None or plan.listing.items is None:
+        return None
+    query = {p["name"]: p for p in plan.operation.parameters_in("query")}
+    size = next((name for name in SIZE_NAMES if name in query and isinstance((query[name].get("schema") or {}).get("default"), int)), None)
+    if size is None:
+        return None
+    for style, names in (("offset", POSITION_NAMES["offset"]), ("page", POSITION_NAMES["page"]), ("cursor", CURSOR_NAMES)):
+        position = next((name for name in names if name in query), None)
+        if position is not None and position != size:
+            body = {"items": plan.listing.items}
+            if plan.listing.total:
+                body["total"] = plan.listing.total
+            return {"style": style, "parameters": {"size": size, style: position}, "body": body}
+    return None

@@ -1,0 +1,265 @@
+"""The stateful mock of any document: one method per operationId (made at start-up, each
+calling `GenericModel.call`), doing what the inference says the operation does, over the
+store and the clock like every vendor's model.
+
+Objects are stored as the document's answers show them, one table per resource, nested
+resources in their parent's tenant (`/articles/{slug}/comments` under the article's slug).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping
+
+from connexion import NoContent
+
+from mockexp import ids
+from mockexp.binding import argument_name
+from mockexp.clock import Clock
+from mockexp.generic import auth, shapes
+from mockexp.generic.errors import refusal
+from mockexp.generic.inference import Inferred, Plan, Resource
+from mockexp.generic.values import Values, merged, timestamp
+from mockexp.paging import Listing
+from mockexp.store import DuplicateKey, Tables
+from mockexp.vendor import Credential
+
+FILTER_KEYS = ("id", "name", "username", "slug", "key")
+
+
+class GenericModel:
+    """Subclassed per document by `model_class`, which sets these:"""
+
+    api: str = ""
+    document: dict = {}
+    inferred: Inferred
+
+    def __init__(self, tables: Tables, clock: Clock) -> None:
+        self.store = tables
+        self.clock = clock
+        self.values = Values(self.api)
+        self.accepted = auth.accepted(self.api, self.document)
+
+    def credentials(self) -> list[Credential]:
+        return auth.credentials(self.api, self.document)
+
+    def call(self, operation_id: str, values: Mapping[str, Any]) -> Any:
+        plan = self.inferred.plans[operation_id]
+        path, query = {}, {}
+        for parameter in plan.operation.parameters:
+            name = argument_name(parameter["name"])
+            if name in values:
+                (path if parameter["in"] == "path" else query)[parameter["name"]] = values[name]
+        return getattr(self, "_" + plan.role.replace("-", "_"))(plan, path, query, values.get("body"))
+
+    # -- where objects live -------------------------------------------------------------------
+
+    def tables(self, plan: Plan, resource: Resource, path: Mapping[str, Any]) -> Tables:
+        """The tables of a resource's scope, once its parent is found (refused if it is not)."""
+        if resource.parent is not None:
+            parent = self.inferred.resources[resource.parent]
+            key = path.get(parent.id_parameter or "")
+            if key is not None and self.tables(plan, parent, path).peek(parent.name, str(key)) is None:
+                raise refusal(plan.operation, 404, f"No {parent.name} {key}.")
+        scope = [str(path[name]) for name in resource.scope if name in path]
+        return self.store.tenant(*scope) if scope else self.store
+
+    def stored(self, plan: Plan, tables: Tables, key: Any) -> dict:
+        found = tables.get(plan.resource.name, str(key))
+        if found is None:
+            raise refusal(plan.operation, 404, f"No {plan.resource.name.split('.')[-1]} {key}.")
+        return found
+
+    def answer(self, plan: Plan, item: Any) -> tuple[Any, int]:
+        if plan.answer is None:
+            return NoContent, plan.status
+        return plan.answer.wrap(item), plan.status
+
+    # -- the roles ------------------------------------------------------------------------------
+
+    def _create(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        resource = plan.resource
+        tables = self.tables(plan, resource, path)
+        sent = plan.request.unwrap(body) if plan.request else body
+        if not isinstance(sent, Mapping):
+            raise refusal(plan.operation, 400, "The body must be an object.")
+        with tables.transaction():
+            item = self.made(resource, plan, dict(sent), tables)
+            key = str(item.get(resource.id_field)) if resource.id_field else ids.uuid4()
+            try:
+                tables.insert(resource.name, key, item)
+            except DuplicateKey:
+                raise refusal(plan.operation, 409, f"{resource.id_field} {key} is taken.") from None
+        return self.answer(plan, item)
+
+    def _read(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        tables = self.tables(plan, plan.resource, path)
+        return self.answer(plan, self.stored(plan, tables, path[plan.resource.id_parameter]))
+
+    def _update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        sent = plan.request.unwrap(body) if plan.request else body
+        return self._change(plan, path, path[plan.resource.id_parameter], sent if isinstance(sent, Mapping) else {})
+
+    def _query_update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        fields = shapes.properties(plan.resource.schema)
+        return self._change(plan, path, path[plan.resource.id_parameter], {key: value for key, value in query.items() if key in fields})
+
+    def _replace(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        sent = plan.request.unwrap(body) if plan.request else body
+        return self._change(plan, path, sent[plan.resource.id_field], sent)
+
+    def _change(self, plan: Plan, path: dict, key: Any, sent: Mapping[str, Any]) -> tuple[Any, int]:
+        resource = plan.resource
+        tables = self.tables(plan, resource, path)
+        fields = shapes.properties(resource.schema)
+        with tables.transaction():
+            current = self.stored(plan, tables, key)
+            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and not merged(fields.get(k, {})).get("readOnly")}}
+            now = timestamp(self.clock.now())
+            for name, schema in fields.items():
+                if shapes.is_update_time(name, schema):
+                    changed[name] = now
+            tables.replace(resource.name, str(key), changed)
+        return self.answer(plan, changed)
+
+    def _delete(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        resource = plan.resource
+        tables = self.tables(plan, resource, path)
+        key = path[resource.id_parameter]
+        with tables.transaction():
+            item = self.stored(plan, tables, key)
+            tables.delete(resource.name, str(key))
+        if plan.answer is not None and shapes.same_kind(plan.answer.schema, resource.schema):
+            return self.answer(plan, item)
+        return NoContent, plan.status
+
+    def _list(self, plan: Plan, path: dict, query: dict, body: Any) -> Any:
+        tables = self.tables(plan, plan.resource, path)
+        wanted = {plan.filters[name]: value for name, value in query.items() if name in plan.filters and value not in (None, "", [])}
+        rows = tables.view(plan.resource.name, test=(lambda item: all(_matches(item.get(field), value) for field, value in wanted.items())) if wanted else None)
+        if plan.operation.pagination is not None:
+            return Listing(rows, extra=self._envelope_extra(plan), key=lambda item: _sort_key(item, plan.resource.id_field))
+        page = _cut(list(rows), query)
+        body = plan.listing.wrap(page, len(rows))
+        if isinstance(body, dict):
+            body.update({key: value for key, value in self._envelope_extra(plan).items() if key not in body})
+        return body, plan.status
+
+    _search = _list
+
+    def _envelope_extra(self, plan: Plan) -> dict:
+        """The other fields a list's envelope requires (made up from their schemas)."""
+        schema = merged(plan.answer_schema or {})
+        skip = {plan.listing.items, plan.listing.total}
+        made = self.values.seeded(plan.operation.operation_id)
+        return {name: made.value(sub, name) for name, sub in shapes.properties(schema).items() if name in (schema.get("required") or []) and name not in skip}
+
+    def _action(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        if plan.answer_schema is None:
+            return NoContent, plan.status
+        example = _example(plan)
+        if example is not None:
+            return example, plan.status
+        inputs = json.dumps([path, query], sort_keys=True, default=str)
+        return self.values.seeded(plan.operation.operation_id, inputs).value(plan.answer_schema), plan.status
+
+    # -- making objects -------------------------------------------------------------------------
+
+    def made(self, resource: Resource, plan: Plan | None, sent: dict, tables: Tables) -> dict:
+        """An object from what the client sent, with the fields the server makes filled in."""
+        fields = shapes.properties(resource.schema)
+        required = set(merged(resource.schema).get("required") or [])
+        item = {key: value for key, value in sent.items() if (key in fields or not fields) and not merged(fields.get(key, {})).get("readOnly")}
+        made = self.values.seeded(resource.name, *tables.ids, json.dumps(sent, sort_keys=True, default=str))
+        now = timestamp(self.clock.now())
+        for name, schema in fields.items():
+            if name in item and (name != resource.id_field or plan is None or _client_may_send(plan, name)):
+                continue
+            if name == resource.id_field:
+                item[name] = self.new_id(resource, tables, item)
+            elif shapes.is_time(name, schema):
+                item[name] = now
+            elif merged(schema).get("readOnly") or name in required:
+                item[name] = made.value(schema, name)
+        return item
+
+    def new_id(self, resource: Resource, tables: Tables, item: Mapping[str, Any]) -> Any:
+        schema = merged(resource.id_schema)
+        if schema.get("type") in ("integer", "number"):
+            number = tables.next_number(resource.name)
+            while tables.peek(resource.name, str(number)) is not None:
+                number = tables.next_number(resource.name)
+            return number
+        if resource.id_field == "slug" and (item.get("title") or item.get("name")):
+            base = re.sub(r"[^a-z0-9]+", "-", str(item.get("title") or item.get("name")).lower()).strip("-") or "item"
+            slug, count = base, 1
+            while tables.peek(resource.name, slug) is not None:
+                count += 1
+                slug = f"{base}-{count}"
+            return slug
+        return ids.uuid4()
+
+
+def _client_may_send(plan: Plan, name: str) -> bool:
+    return plan.request is not None and name in shapes.properties(plan.request.schema) and not merged(shapes.properties(plan.request.schema)[name]).get("readOnly")
+
+
+def _matches(stored: Any, wanted: Any) -> bool:
+    """A filter: equality, membership in an array, any of a comma list (or of a repeated parameter)."""
+    choices = wanted if isinstance(wanted, list) else (wanted.split(",") if isinstance(wanted, str) else [wanted])
+    candidates = stored if isinstance(stored, list) else [stored]
+    return any(_equal(candidate, choice) for candidate in candidates for choice in choices)
+
+
+def _equal(stored: Any, wanted: Any) -> bool:
+    if isinstance(stored, Mapping):
+        return any(_equal(stored.get(key), wanted) for key in FILTER_KEYS if key in stored)
+    if isinstance(stored, bool) or isinstance(wanted, bool):
+        return str(stored).lower() == str(wanted).lower()
+    return stored == wanted or str(stored) == str(wanted)
+
+
+def _sort_key(item: Mapping[str, Any], id_field: str | None) -> Any:
+    value = item.get(id_field) if id_field else None
+    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
+
+
+def _cut(rows: list, query: Mapping[str, Any]) -> list:
+    """limit / offset on a bare array (a list with no envelope to say more)."""
+    limit = next((query[name] for name in ("limit", "per_page", "page_size", "pageSize", "size") if isinstance(query.get(name), int)), None)
+    offset = next((query[name] for name in ("offset", "skip") if isinstance(query.get(name), int)), 0)
+    return rows[offset:offset + limit] if limit is not None else rows[offset:]
+
+
+def _example(plan: Plan) -> Any:
+    responses = plan.operation.definition.get("responses", {})
+    response = responses.get(str(plan.status)) or responses.get("default") or {}
+    for media_type, media in (response.get("content") or {}).items():
+        if "json" in media_type:
+            if "example" in media:
+                return media["example"]
+            for example in (media.get("examples") or {}).values():
+                if isinstance(example, Mapping) and "value" in example:
+                    return example["value"]
+            if "example" in (media.get("schema") or {}):
+                return media["schema"]["example"]
+    return None
+
+
+def model_class(api: str, document: dict, inferred: Inferred) -> type[GenericModel]:
+    """A model class for one document: a method per operationId, each doing its plan."""
+    methods: dict[str, Any] = {"api": api, "document": document, "inferred": inferred}
+    from mockexp.binding import function_name
+
+    for operation_id in inferred.plans:
+        methods[function_name(operation_id)] = _method(operation_id)
+    return type(f"GenericModel[{api}]", (GenericModel,), methods)
+
+
+def _method(operation_id: str) -> Any:
+    def method(self: GenericModel, **values: Any) -> Any:
+        return self.call(operation_id, values)
+
+    method.__name__ = operation_id
+    return method
