@@ -197,6 +197,8 @@ class Runtime:
     def render_error(self, path: str, method: str, exc: BaseException) -> Response:
         error = from_exception(exc)
         vendor = self.vendor_at(path)
+        if vendor is not None and vendor.refine is not None:
+            error = vendor.refine(self.spec_at(path)[1], method, path, error)
         if isinstance(error, MethodNotAllowed) and not (exc is error and "Allow" in error.headers):
             # the router's 405s, and a model's refusal of a method its spec has (not in Allow then)
             spec = self.spec_at(path)[1] if vendor else self.admin_spec

@@ -162,18 +162,19 @@ class Spec:
 _LOADED: dict[tuple, Spec] = {}
 
 
-def load(path: str | Path) -> Spec:
+def load(path: str | Path, *, strict: bool = True) -> Spec:
     """Resolve and validate one spec file, or raise `SpecError` saying what is wrong. A file
     loaded before and not changed since is not resolved again (specs are read-only; consumers
-    that change a document take `fresh_document()`)."""
+    that change a document take `fresh_document()`). Not `strict`: status codes may be YAML
+    integers (`200:`, as many published documents have them), read as strings."""
     path = Path(path).resolve()
     if not path.is_file():
         raise SpecError(f"{path}: no such spec file")
     stat = path.stat()
-    key = (path, stat.st_mtime_ns, stat.st_size) if _self_contained(path) else None
+    key = (path, stat.st_mtime_ns, stat.st_size, strict) if _self_contained(path) else None
     if key is not None and key in _LOADED:
         return _LOADED[key]
-    spec = _resolve(path)
+    spec = _resolve(path, strict)
     if key is not None:
         _LOADED[key] = spec
     return spec
@@ -185,11 +186,11 @@ def _self_contained(path: Path) -> bool:
     return all(target.startswith("#") for target in re.findall(r"""\$ref['"]?\s*:\s*['"]?([^'"\s,}]+)""", text))
 
 
-def _resolve(path: Path) -> Spec:
-    key = speccache.digest(path)
+def _resolve(path: Path, strict: bool = True) -> Spec:
+    key = speccache.digest(path) + ("" if strict else "-lenient")
     document = speccache.get(key)
     if document is None:
-        document = _resolved(path)
+        document = _resolved(path, strict)
         _check_operation_ids(path, document)
         _check_links(path, document)
         _check_declarations(path, document)
@@ -197,10 +198,10 @@ def _resolve(path: Path) -> Spec:
     return Spec(path=path, document=document)
 
 
-def _resolved(path: Path) -> dict:
+def _resolved(path: Path, strict: bool = True) -> dict:
     """The spec resolved and validated by prance (`SpecError` saying what is wrong)."""
     try:
-        parser = prance.ResolvingParser(str(path), backend="openapi-spec-validator", strict=True)
+        parser = prance.ResolvingParser(str(path), backend="openapi-spec-validator", strict=strict)
     except prance.ValidationError as exc:
         raise SpecError(f"{path}: invalid OpenAPI document: {_first_line(exc)}") from None
     except ResolutionError as exc:

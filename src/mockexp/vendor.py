@@ -86,6 +86,9 @@ class Vendor:
     # how its spec files are read: None for the shipped ones (`specs.load_named`); a generic
     # API (`mockexp.generic`) hands over the document it made ready to serve
     loader: Callable[[str], Any] | None = None
+    # refine(spec, method, path, error) -> the error to send: a generic API gives each refusal
+    # the status its operation documents (None: errors go out as raised)
+    refine: Callable[[Any, str, str, Any], Any] | None = None
 
     @property
     def specs(self) -> tuple[str, ...]:

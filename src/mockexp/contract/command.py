@@ -20,9 +20,10 @@ class UsageError(Exception):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from mockexp.contract import PHASES
 
-    parser.add_argument("vendor", metavar="VENDOR", help="whose spec to check against")
+    parser.add_argument("vendor", metavar="VENDOR", nargs="?", help="whose spec to check against (leave out with --spec FILE: your own document)")
     parser.add_argument("--base-url", required=True, metavar="URL", help="the implementation: the API's base URL, or just its origin (the spec's base path is then added)")
-    parser.add_argument("--spec", default=None, metavar="FILE", help="another API of the vendor, by its spec's file name (e.g. growthbook-sdk.yaml, GrowthBook's SDK endpoint; default: the vendor's main spec)")
+    parser.add_argument("--spec", default=None, metavar="FILE", help="another API of the vendor, by its spec's file name (e.g. growthbook-sdk.yaml, GrowthBook's SDK endpoint; default: the vendor's main spec); "
+                        "without VENDOR, your own OpenAPI document, as mockexp serve --spec serves it")
     parser.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="send this header with every request (e.g. the credential)")
     parser.add_argument("--auth-from-mock", nargs="?", const="", default=None, metavar="MOCK_URL", help="take a writing credential (and the tenant's ids) from a running mockexp (default: the --base-url's origin)")
     parser.add_argument("--admin-token", default=os.environ.get("MOCKEXP_ADMIN_TOKEN"), metavar="TOKEN", help="the mock's admin token, for --auth-from-mock when it listens beyond loopback (default: $MOCKEXP_ADMIN_TOKEN)")
@@ -50,8 +51,9 @@ def _run(args: argparse.Namespace) -> int:
     from mockexp.contract import vendor_spec
     from mockexp.contract.runner import run
 
+    args.own_spec = False
     try:
-        spec = vendor_spec(args.vendor, args.spec)
+        spec = vendor_spec(args.vendor, args.spec) if args.vendor else _own_spec(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     base_url = _api_url(args.base_url, spec.base_path)
@@ -62,6 +64,9 @@ def _run(args: argparse.Namespace) -> int:
         mock = args.auth_from_mock or _origin(args.base_url)
         writer, reader = credentials_from_mock(mock, args.vendor, admin_token=args.admin_token)
         headers.setdefault(writer["header"], writer["value"])
+        if args.own_spec:  # one credential per security scheme: send them all
+            for other in _listed(mock, args.vendor, args.admin_token)[1]:
+                headers.setdefault(other["header"], other["value"])
         if reader is not None and not read_only:
             read_only = {reader["header"]: reader["value"]}
         for name, value in writer.get("tenant", {}).items():
@@ -101,6 +106,15 @@ def _run(args: argparse.Namespace) -> int:
 
 def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = None) -> tuple[dict, dict | None]:
     """A credential that may write (and one that may only read, if any) of `vendor`."""
+    url, writers, readers = _listed(mock_url, vendor, admin_token)
+    if not writers:
+        raise UsageError(f"{url} lists no credential of {vendor} that may write")
+    return writers[0], (readers[0] if readers else None)
+
+
+def _listed(mock_url: str, vendor: str, admin_token: str | None) -> tuple[str, list[dict], list[dict]]:
+    """Where the mock lists its credentials, and `vendor`'s that may write and that may only
+    read (the one that may do least first)."""
     from mockexp import admin
     from mockexp.specs import load_named
 
@@ -111,11 +125,25 @@ def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = 
     except (httpx.HTTPError, ValueError) as exc:
         raise UsageError(f"cannot read the demo credentials from {url}: {exc}") from None
     usable = [c for c in listed if c.get("vendor") == vendor and c.get("permissions")]
-    writers = [c for c in usable if c.get("can_write")]
-    readers = sorted((c for c in usable if not c.get("can_write")), key=lambda c: len(c["permissions"]))  # the one that may do least
-    if not writers:
-        raise UsageError(f"{url} lists no credential of {vendor} that may write")
-    return writers[0], (readers[0] if readers else None)
+    readers = sorted((c for c in usable if not c.get("can_write")), key=lambda c: len(c["permissions"]))
+    return url, [c for c in usable if c.get("can_write")], readers
+
+
+def _own_spec(args: argparse.Namespace):
+    """`--spec FILE` without a vendor: the document as `mockexp serve --spec` serves it, checked
+    under its API's name."""
+    from mockexp import generic
+    from mockexp.specs import SpecError
+
+    if not args.spec:
+        raise UsageError("name a VENDOR, or give your own document with --spec FILE")
+    source = generic.Source.parse(args.spec)
+    try:
+        vendor = generic.register(source)
+    except SpecError as exc:
+        raise UsageError(str(exc)) from None
+    args.vendor, args.own_spec = vendor.name, True
+    return vendor.load_spec(vendor.spec)
 
 
 def _progress(event) -> None:

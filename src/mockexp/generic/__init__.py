@@ -54,7 +54,7 @@ def register(source: Source | str, name: str | None = None) -> Vendor:
     cls = model.model_class(name, spec.document, inferred)
     made = tuple(plan.resource.name for plan in inferred.plans.values() if plan.role == "create" and plan.resource)
     return Vendor(name=name, spec=str(spec.path), model=cls, handlers=handlers, load_fixtures=fixtures.load,
-                  api_made=tuple(dict.fromkeys(made)), export=fixtures.export, loader=_served(spec))
+                  api_made=tuple(dict.fromkeys(made)), export=fixtures.export, loader=_served(spec), refine=errors.refine)
 
 
 def _served(spec: Spec):

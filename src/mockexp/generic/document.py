@@ -5,7 +5,12 @@ by the spec pipeline (`specs.load`: one error naming the file and the place), th
 * JSON only where an operation offers JSON beside other media types (the mock speaks JSON:
   XML and form alternatives are left out, so clients and the contract suite send JSON);
 * a `200` where an operation documents no success at all (Petstore's `DELETE /pet/{petId}`
-  lists only 400: the mock's success must be documented for its answers to follow the spec);
+  lists only 400: the mock's success must be documented for its answers to follow the spec),
+  a `401` where a secured operation does not list one, and the document's refusal status
+  (400, or 422 where it uses 422) where an operation that takes input lists no refusal;
+* the bounds an integer's `format` implies (int32, int64) written out as minimum / maximum;
+* `x-mockexp-contract.refusals`: the statuses the mock refuses a well-formed request with
+  (an unknown id, a taken one), so the contract suite accepts them;
 * `x-mockexp-pagination` on each list whose parameters and envelope say how it pages.
 
 An overlay beside the document (`<file>.mockexp.yaml`, or `.yml` / `.json`) is merged in before
@@ -33,16 +38,19 @@ OVERLAY_SUFFIXES = (".mockexp.yaml", ".mockexp.yml", ".mockexp.json")
 def load(path: str | Path, base_path: str | None = None) -> tuple[Spec, inference.Inferred]:
     """The served spec of a document and what was inferred from it (`SpecError` if it cannot
     be served)."""
-    original = specs.load(path)
+    original = specs.load(path, strict=False)
     document = copy.deepcopy(original.document)
     _overlay(document, overlay_of(original.path))
     if base_path is not None:
         document["servers"] = [{"url": "/" + base_path.strip("/")}]
+    refused = _refusal_status(document)
     for item in document.get("paths", {}).values():
         for method, operation in item.items():
             if method in METHODS and isinstance(operation, dict):
                 _json_only(operation)
-                _implied_success(operation)
+                _implied_answers(operation, document, refused, has_input=bool(operation.get("parameters") or item.get("parameters") or operation.get("requestBody")))
+    _integer_bounds(document)
+    document.setdefault(specs.CONTRACT, {}).setdefault("refusals", sorted(_refusals(document)))
     spec = Spec(path=original.path, document=document)
     inferred = inference.infer(spec)
     _declare_paging(spec, inferred)
@@ -84,10 +92,44 @@ def _json_only(operation: dict) -> None:
             body["content"] = {media: value for media, value in content.items() if "json" in media}
 
 
-def _implied_success(operation: dict) -> None:
+def _implied_answers(operation: dict, document: dict, refused: str, has_input: bool) -> None:
     responses = operation.setdefault("responses", {})
-    if not any(str(code).startswith("2") or str(code) == "2XX" for code in responses) and "default" not in responses:
+    codes = {str(code) for code in responses}
+    if not any(code.startswith("2") for code in codes) and "default" not in codes:
         responses["200"] = {"description": IMPLIED}
+    if operation.get("security", document.get("security")) and not codes & {"401", "4XX", "default"}:
+        responses["401"] = {"description": "(added by mockexp: the operation is secured, so a request without credentials is refused)"}
+    if has_input and not any(code.startswith("4") and code not in ("401", "403") for code in codes) and "default" not in codes:
+        responses[refused] = {"description": "(added by mockexp: a request the schema refuses)"}
+
+
+def _refusal_status(document: dict) -> str:
+    """400, or 422 for a document that refuses with 422 and never 400."""
+    listed = {str(code) for item in document.get("paths", {}).values() for method, operation in item.items()
+              if method in METHODS and isinstance(operation, dict) for code in operation.get("responses", {})}
+    return "422" if "422" in listed and "400" not in listed else "400"
+
+
+def _refusals(document: dict) -> set[int]:
+    listed = {int(code) for item in document.get("paths", {}).values() for method, operation in item.items()
+              if method in METHODS and isinstance(operation, dict) for code in operation.get("responses", {}) if str(code).isdigit()}
+    return {code for code in listed if 400 <= code < 500 and code not in (401, 403)} | {404, 409}
+
+
+INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _integer_bounds(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "integer" and node.get("format") in INTEGER_BOUNDS:
+            low, high = INTEGER_BOUNDS[node["format"]]
+            node.setdefault("minimum", low)
+            node.setdefault("maximum", high)
+        for value in node.values():
+            _integer_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _integer_bounds(value)
 
 
 def _declare_paging(spec: Spec, inferred: inference.Inferred) -> None:

@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from typing import Any, Callable, Mapping
 
-from mockexp.errors import DomainError, Invalid
+from mockexp.errors import DomainError, Invalid, NotFound
 from mockexp.generic import shapes
 from mockexp.generic.values import _type, merged
 from mockexp.specs import Operation, Spec
@@ -57,15 +57,24 @@ def invalid_status(spec: Spec) -> int:
     return 422 if "422" in listed and "400" not in listed else 400
 
 
+def refine(spec: Spec, method: str, path: str, error: DomainError) -> DomainError:
+    """The error as the operation documents it: a request the schema refuses (or whose path
+    parameter is not of its type, which the router answers 404) with the operation's refusal
+    status, 400 or 422."""
+    if isinstance(error, Refused) or not isinstance(error, (Invalid, NotFound)):
+        return error
+    operation = spec.operation_at(method, path)
+    if operation is None:
+        return error
+    refined = refusal(operation, invalid_status(spec), error.message if isinstance(error, Invalid) else "A path parameter is not of its type.")
+    refined.headers.update(error.headers)
+    return refined
+
+
 def renderer(spec: Spec) -> Callable[[DomainError], tuple[Any, dict]]:
     schema = error_schema(spec)
-    bad_body = invalid_status(spec)
 
     def render_error(error: DomainError) -> tuple[Any, dict]:
-        """(The status of a refused body is the document's: set on this error, which the core
-        then sends.)"""
-        if isinstance(error, Invalid) and error.status == 400 and bad_body != 400:
-            error.status = bad_body
         headers = dict(error.headers)
         if error.status == 401:
             headers.setdefault("WWW-Authenticate", "Bearer")

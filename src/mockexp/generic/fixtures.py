@@ -32,6 +32,9 @@ def _fill(model: GenericModel, resource: Resource, scope: list[str]) -> None:
         sent = model.values.seeded("demo", resource.name, *scope, index).object(resource.schema)
         if resource.id_field and (merged(resource.id_schema).get("type") in ("integer", "number") or resource.id_field == "slug"):
             sent.pop(resource.id_field, None)
+        for name, schema in shapes.properties(resource.schema).items():
+            if shapes.is_time(name, schema):
+                sent.pop(name)  # made by the clock, in order
         item = model.made(resource, None, sent, tables)
         key = str(item.get(resource.id_field)) if resource.id_field else str(index + 1)
         if tables.peek(resource.name, key) is not None:

@@ -28,7 +28,7 @@ from mockexp.specs import Operation, Spec
 
 ROLE = "x-mockexp-role"
 RESOURCE = "x-mockexp-resource"
-ROLES = ("create", "read", "list", "update", "query-update", "replace", "delete", "search", "action")
+ROLES = ("create", "read", "list", "update", "query-update", "replace", "delete", "search", "item-action", "action")
 ID_NAMES = ("id", "_id", "uuid", "key", "slug", "username", "name")
 PARAMETER = re.compile(r"^\{([^}]+)\}$")
 
@@ -79,7 +79,7 @@ def infer(spec: Spec) -> Inferred:
     for resource in resources.values():
         _describe(resource, [plan for plan in plans.values() if plan.resource is resource])
     for plan in plans.values():
-        _finish(plan)
+        _finish(plan, resources)
     return Inferred(resources, plans)
 
 
@@ -219,7 +219,13 @@ def _describe(resource: Resource, plans: list[Plan]) -> None:
     resource.id_field = next((name for name in candidates if name in fields), None)
 
 
-def _finish(plan: Plan) -> None:
+def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
+    if plan.role == "action" and plan.answer is not None:
+        path = _strip(plan.operation.path)
+        plan.resource = next((r for r in resources.values() if r.item and path.startswith(r.item + "/") and shapes.same_kind(plan.answer.schema, r.schema)), None)
+        if plan.resource is not None:
+            plan.role = "item-action"
+            plan.notes.append(f"answers the {plan.resource.name} object it acts on")
     resource = plan.resource
     if plan.role == "search" and resource is not None and plan.listing and not shapes.same_kind(plan.listing.item, resource.schema):
         plan.role, plan.resource = "action", None
@@ -267,5 +273,8 @@ def _paging(plan: Plan) -> dict | None:
             body = {"items": plan.listing.items}
             if plan.listing.total:
                 body["total"] = plan.listing.total
-            return {"style": style, "parameters": {"size": size, style: position}, "body": body}
+            declared = {"style": style, "parameters": {"size": size, style: position}, "body": body}
+            if plan.resource and plan.resource.id_field not in (None, "id", "_id", "key"):
+                declared["identity"] = plan.resource.id_field
+            return declared
     return None

@@ -61,14 +61,14 @@ class GenericModel:
             parent = self.inferred.resources[resource.parent]
             key = path.get(parent.id_parameter or "")
             if key is not None and self.tables(plan, parent, path).peek(parent.name, str(key)) is None:
-                raise refusal(plan.operation, 404, f"No {parent.name} {key}.")
+                raise refusal(plan.operation, 404, f"No {_singular(parent.name)} {key}.")
         scope = [str(path[name]) for name in resource.scope if name in path]
         return self.store.tenant(*scope) if scope else self.store
 
     def stored(self, plan: Plan, tables: Tables, key: Any) -> dict:
         found = tables.get(plan.resource.name, str(key))
         if found is None:
-            raise refusal(plan.operation, 404, f"No {plan.resource.name.split('.')[-1]} {key}.")
+            raise refusal(plan.operation, 404, f"No {_singular(plan.resource.name)} {key}.")
         return found
 
     def answer(self, plan: Plan, item: Any) -> tuple[Any, int]:
@@ -97,16 +97,24 @@ class GenericModel:
         tables = self.tables(plan, plan.resource, path)
         return self.answer(plan, self.stored(plan, tables, path[plan.resource.id_parameter]))
 
+    _item_action = _read
+
     def _update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         sent = plan.request.unwrap(body) if plan.request else body
         return self._change(plan, path, path[plan.resource.id_parameter], sent if isinstance(sent, Mapping) else {})
 
     def _query_update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         fields = shapes.properties(plan.resource.schema)
-        return self._change(plan, path, path[plan.resource.id_parameter], {key: value for key, value in query.items() if key in fields})
+        sent = {key: value for key, value in query.items() if key in fields}
+        for key, value in sent.items():
+            if not _fits(value, fields[key]):
+                raise refusal(plan.operation, 400, f"{key}: {value!r} is not a valid {key}.")
+        return self._change(plan, path, path[plan.resource.id_parameter], sent)
 
     def _replace(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         sent = plan.request.unwrap(body) if plan.request else body
+        if not isinstance(sent, Mapping) or sent.get(plan.resource.id_field) is None:
+            raise refusal(plan.operation, 400, f"{plan.resource.id_field}: This field is required.")
         return self._change(plan, path, sent[plan.resource.id_field], sent)
 
     def _change(self, plan: Plan, path: dict, key: Any, sent: Mapping[str, Any]) -> tuple[Any, int]:
@@ -186,10 +194,10 @@ class GenericModel:
 
     def new_id(self, resource: Resource, tables: Tables, item: Mapping[str, Any]) -> Any:
         schema = merged(resource.id_schema)
-        if schema.get("type") in ("integer", "number"):
-            number = tables.next_number(resource.name)
+        if schema.get("type") in ("integer", "number"):  # one sequence for all parents (ids unique API-wide)
+            number = self.store.next_number(resource.name)
             while tables.peek(resource.name, str(number)) is not None:
-                number = tables.next_number(resource.name)
+                number = self.store.next_number(resource.name)
             return number
         if resource.id_field == "slug" and (item.get("title") or item.get("name")):
             base = re.sub(r"[^a-z0-9]+", "-", str(item.get("title") or item.get("name")).lower()).strip("-") or "item"
@@ -201,8 +209,25 @@ class GenericModel:
         return ids.uuid4()
 
 
+def _singular(name: str) -> str:
+    word = name.split(".")[-1]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def _client_may_send(plan: Plan, name: str) -> bool:
     return plan.request is not None and name in shapes.properties(plan.request.schema) and not merged(shapes.properties(plan.request.schema)[name]).get("readOnly")
+
+
+TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+
+
+def _fits(value: Any, schema: Mapping[str, Any]) -> bool:
+    """Whether a query parameter's value may be stored in a field (its type and enum)."""
+    schema = merged(schema)
+    if schema.get("enum") and value not in schema["enum"]:
+        return False
+    expected = TYPES.get(schema.get("type", ""))
+    return expected is None or (isinstance(value, expected) and not (isinstance(value, bool) and schema.get("type") != "boolean"))
 
 
 def _matches(stored: Any, wanted: Any) -> bool:

@@ -8,11 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from mockexp.generic.values import merged
+from mockexp.generic.values import UPDATED, merged
 
 COUNT_NAMES = re.compile(r"(total|count|size)", re.IGNORECASE)
 TIME_NAMES = re.compile(r"(created|updated|modified|inserted|changed)", re.IGNORECASE)
-UPDATE_TIME_NAMES = re.compile(r"(updated|modified|changed)", re.IGNORECASE)
 
 
 def json_schema(content: Mapping[str, Any] | None) -> dict | None:
@@ -100,7 +99,7 @@ def is_time(name: str, schema: Mapping[str, Any]) -> bool:
 
 
 def is_update_time(name: str, schema: Mapping[str, Any]) -> bool:
-    return merged(schema).get("format") == "date-time" and bool(UPDATE_TIME_NAMES.search(name))
+    return merged(schema).get("format") == "date-time" and bool(UPDATED.search(name))
 
 
 def server_made(item: Mapping[str, Any], request: Mapping[str, Any] | None) -> list[str]:

@@ -120,7 +120,7 @@ class Values:
         if not properties and isinstance(extra, Mapping) and extra:
             for _ in range(MAX_ITEMS):
                 out[self.fake.word()] = self.value(extra, "", depth + 1)
-        return out
+        return _in_order(out, properties)
 
     def array(self, schema: Mapping[str, Any], name: str, depth: int) -> list:
         low = schema.get("minItems", 1)
@@ -184,6 +184,20 @@ def _matching(pattern: str, seed: int) -> str:
 
     quiet = settings(database=None, max_examples=50, suppress_health_check=list(HealthCheck))
     return find(st.from_regex(pattern, fullmatch=True), lambda _: True, settings=quiet, random=random.Random(seed))
+
+
+CREATED = re.compile(r"(created|inserted)", re.IGNORECASE)
+UPDATED = re.compile(r"(updated|modified|changed)", re.IGNORECASE)
+
+
+def _in_order(made: dict, properties: Mapping[str, Any]) -> dict:
+    """An object's made-up times in the order their names say: updated not before created."""
+    created = [made[k] for k in made if CREATED.search(k) and merged(properties.get(k, {})).get("format") == "date-time" and isinstance(made[k], str)]
+    if created:
+        for key in made:
+            if UPDATED.search(key) and merged(properties.get(key, {})).get("format") == "date-time" and isinstance(made[key], str):
+                made[key] = max(made[key], *created)
+    return made
 
 
 def _exclusive(schema: Mapping[str, Any], key: str, bound: float, step: int) -> float:
