@@ -17,7 +17,8 @@ def main(argv: list[str] | None = None) -> int:
 
     serving.add_arguments(commands.add_parser("serve", help="start the mock server"))
 
-    commands.add_parser("specs", help="list the specs with their operation counts, and validate them")
+    listing = commands.add_parser("specs", help="list the specs with their operation counts, and validate them")
+    listing.add_argument("--explain", metavar="FILE", help="your own OpenAPI document: what the mock infers from it, per operation")
 
     from mockexp.contract import command as contract
 
@@ -48,7 +49,21 @@ def main(argv: list[str] | None = None) -> int:
         return contract.main(args)
     if args.command == "export":
         return worlds.main(args)
+    if args.explain:
+        return explain_command(args.explain)
     return specs_command()
+
+
+def explain_command(file: str) -> int:
+    from mockexp.generic.explain import explain
+    from mockexp.specs import SpecError
+
+    try:
+        print(explain(file))
+    except SpecError as exc:
+        print(f"mockexp: invalid spec: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def specs_command() -> int:

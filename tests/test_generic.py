@@ -1,0 +1,234 @@
+"""Bring your own spec: public documents nobody here wrote (tests/specs/), served by
+`mockexp serve --spec` as stateful mocks, every answer checked against the document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+
+from mockexp import cli
+from mockexp.generic import Source, register, vendors
+from mockexp.specs import SpecError
+from mockexp.testing import run_mock
+from mockexp.vendors import ALL
+
+SPECS = Path(__file__).parent / "specs"
+PETSTORE = SPECS / "petstore3.yaml"
+CONDUIT = SPECS / "conduit.yaml"
+
+
+class Checked:
+    """An httpx client on one API whose every answer must validate against its document."""
+
+    def __init__(self, mock, api: str) -> None:
+        self.mock = mock
+        self.api = api
+        spec = mock.runtime.specs[api]
+        self.schema = schemathesis.openapi.from_dict(spec.fresh_document())
+        self.spec = spec
+        headers = {}
+        for credential in mock.runtime.credentials():
+            if credential.vendor == api:
+                headers[credential.header] = credential.value
+        self.client = httpx.Client(base_url=mock.base_url(api), headers=headers)
+
+    def __getattr__(self, method: str):
+        def send(path: str, **options) -> httpx.Response:
+            response = self.client.request(method.upper(), path, **options)
+            operation = self.spec.operation_at(method.upper(), self.spec.base_path + path.split("?")[0])
+            if operation is not None:
+                self.schema[operation.path][operation.method].validate_response(response)
+            return response
+
+        return send
+
+
+@pytest.fixture(scope="module")
+def petstore():
+    with run_mock(specs=[PETSTORE]) as mock:
+        yield Checked(mock, "petstore3")
+
+
+@pytest.fixture(scope="module")
+def conduit():
+    with run_mock(specs=[CONDUIT]) as mock:
+        yield Checked(mock, "conduit")
+
+
+# -- the Swagger Petstore ---------------------------------------------------------------------
+
+
+def test_a_created_pet_is_read_listed_changed_and_deleted(petstore):
+    created = petstore.post("/pet", json={"name": "Rex", "photoUrls": ["https://example.com/rex.jpg"], "status": "pending", "tags": [{"id": 7, "name": "good-boy"}]})
+    assert created.status_code == 200
+    pet = created.json()
+    assert isinstance(pet["id"], int) and pet["name"] == "Rex"
+    assert petstore.get(f"/pet/{pet['id']}").json() == pet
+    assert pet in petstore.get("/pet/findByStatus", params={"status": "pending"}).json()
+    assert pet not in petstore.get("/pet/findByStatus", params={"status": "sold"}).json()
+    assert [found["id"] for found in petstore.get("/pet/findByTags", params={"tags": "good-boy"}).json()] == [pet["id"]]
+    replaced = petstore.put("/pet", json={"id": pet["id"], "name": "Rexy", "photoUrls": []})
+    assert replaced.status_code == 200 and replaced.json()["name"] == "Rexy"
+    assert petstore.post(f"/pet/{pet['id']}", params={"status": "sold"}).status_code == 200
+    assert petstore.get(f"/pet/{pet['id']}").json()["status"] == "sold"
+    assert petstore.delete(f"/pet/{pet['id']}").status_code == 200
+    gone = petstore.get(f"/pet/{pet['id']}")
+    assert gone.status_code == 404 and "message" in gone.json()
+
+
+def test_a_pet_without_its_required_name_is_refused_naming_the_field(petstore):
+    refused = petstore.post("/pet", json={"photoUrls": []})
+    assert refused.status_code == 400
+    assert "name" in refused.json()["message"]
+
+
+def test_a_client_sent_id_is_kept_and_a_taken_one_refused(petstore):
+    created = petstore.post("/pet", json={"id": 424242, "name": "Kept", "photoUrls": []})
+    assert created.json()["id"] == 424242
+    taken = petstore.post("/pet", json={"id": 424242, "name": "Again", "photoUrls": []})
+    assert taken.status_code == 400  # addPet documents no 409: its refusal is 400
+    assert petstore.get("/pet/424242").json()["name"] == "Kept"
+
+
+def test_updating_a_pet_with_a_value_outside_its_enum_is_refused(petstore):
+    pet = petstore.post("/pet", json={"name": "Tom", "photoUrls": []}).json()
+    assert petstore.post(f"/pet/{pet['id']}", params={"status": "lost"}).status_code == 400
+    assert "status" not in petstore.get(f"/pet/{pet['id']}").json()
+
+
+def test_users_are_keyed_by_their_username(petstore):
+    assert petstore.post("/user", json={"username": "ada", "email": "ada@example.com"}).status_code == 200
+    assert petstore.put("/user/ada", json={"username": "ada", "firstName": "Ada"}).status_code == 200
+    assert petstore.get("/user/ada").json() == {"username": "ada", "email": "ada@example.com", "firstName": "Ada"}
+    assert petstore.delete("/user/ada").status_code == 200
+    assert petstore.get("/user/ada").status_code == 404
+
+
+def test_an_order_gets_a_sequence_id_and_its_unknown_id_is_404(petstore):
+    order = petstore.post("/store/order", json={"petId": 1, "quantity": 2, "status": "placed"}).json()
+    assert petstore.get(f"/store/order/{order['id']}").json() == order
+    assert petstore.delete(f"/store/order/{order['id']}").status_code == 200
+    assert petstore.get(f"/store/order/{order['id']}").status_code == 404
+
+
+def test_a_path_parameter_of_the_wrong_type_gets_the_documented_refusal(petstore):
+    assert petstore.get("/pet/not-a-number").status_code == 400
+
+
+def test_the_demo_world_is_made_up_from_the_schemas_and_the_same_each_start(petstore):
+    with run_mock(specs=[PETSTORE]) as again:
+        other = Checked(again, "petstore3")
+        assert other.get("/pet/1").json() == petstore.get("/pet/1").json()
+    assert petstore.get("/pet/1").json()["name"]
+
+
+def test_a_request_without_the_declared_credential_is_401(petstore):
+    assert httpx.get(petstore.mock.base_url("petstore3") + "/pet/1").status_code == 401
+    assert httpx.get(petstore.mock.base_url("petstore3") + "/pet/1", headers={"api_key": "not-ours"}).status_code == 401
+    assert httpx.get(petstore.mock.base_url("petstore3") + "/pet/1", headers=petstore.mock.credential("petstore3")).status_code == 200
+
+
+def test_actions_answer_a_body_their_schema_allows_and_are_journalled(petstore):
+    assert isinstance(petstore.get("/store/inventory").json(), dict)
+    assert isinstance(petstore.get("/user/login", params={"username": "ada", "password": "x"}).json(), str)
+    assert petstore.mock.count(vendor="petstore3", operationId="loginUser") >= 1
+
+
+def test_reset_brings_the_demo_world_back(petstore):
+    petstore.delete("/pet/2")
+    petstore.mock.reset("petstore3")
+    assert petstore.get("/pet/2").status_code == 200
+
+
+def test_the_state_exports_as_creates_a_world_file_replays():
+    with run_mock(specs=[PETSTORE]) as mock:
+        model = mock.runtime.models["petstore3"]
+        requests = mock.runtime.vendors["petstore3"].export(model)
+    assert {request["operationId"] for request in requests} == {"addPet", "createUser", "placeOrder"}
+    pets = [request for request in requests if request["operationId"] == "addPet"]
+    assert len(pets) == 3 and all(pet["body"]["name"] and pet["credential"] for pet in pets)
+
+
+# -- RealWorld's Conduit: envelopes and nested resources --------------------------------------
+
+
+def test_an_article_in_its_envelope_is_created_read_listed_changed_and_deleted(conduit):
+    created = conduit.post("/articles", json={"article": {"title": "How to train your dragon", "description": "Ever wonder how?", "body": "Carefully.", "tagList": ["dragons"]}})
+    assert created.status_code == 201
+    article = created.json()["article"]
+    assert article["slug"] == "how-to-train-your-dragon" and article["createdAt"] == article["updatedAt"]
+    assert conduit.get(f"/articles/{article['slug']}").json() == {"article": article}
+    listed = conduit.get("/articles", params={"tag": "dragons"}).json()
+    assert listed == {"articles": [article], "articlesCount": 1}
+    changed = conduit.put(f"/articles/{article['slug']}", json={"article": {"body": "With love."}}).json()["article"]
+    assert changed["body"] == "With love." and changed["title"] == article["title"]
+    assert conduit.delete(f"/articles/{article['slug']}").status_code == 200
+    gone = conduit.get(f"/articles/{article['slug']}")
+    assert gone.status_code == 422  # the document lists no 404: its refusal, in its error shape
+    assert gone.json() == {"errors": {"body": [f"No article {article['slug']}."]}}
+
+
+def test_a_bad_article_is_refused_in_the_documents_error_shape(conduit):
+    refused = conduit.post("/articles", json={"article": {"title": 3}})
+    assert refused.status_code == 422
+    (message,) = refused.json()["errors"]["body"]
+    assert "article.title" in message and "article.body" in message
+
+
+def test_comments_live_under_their_article(conduit):
+    slug = conduit.post("/articles", json={"article": {"title": "Comments here", "description": "d", "body": "b"}}).json()["article"]["slug"]
+    comment = conduit.post(f"/articles/{slug}/comments", json={"comment": {"body": "Nice"}}).json()["comment"]
+    assert conduit.get(f"/articles/{slug}/comments").json() == {"comments": [comment]}
+    assert conduit.delete(f"/articles/{slug}/comments/{comment['id']}").status_code == 200
+    assert conduit.get(f"/articles/{slug}/comments").json() == {"comments": []}
+    assert conduit.post("/articles/no-such-article/comments", json={"comment": {"body": "Nice"}}).status_code == 422
+
+
+def test_lists_page_as_their_parameters_say(conduit):
+    first = conduit.get("/articles", params={"limit": 2}).json()
+    second = conduit.get("/articles", params={"limit": 2, "offset": 2}).json()
+    assert len(first["articles"]) == 2 and first["articlesCount"] == second["articlesCount"] >= 3
+    assert not {a["slug"] for a in first["articles"]} & {a["slug"] for a in second["articles"]}
+
+
+# -- the commands -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("document, api", [(PETSTORE, "petstore3"), (CONDUIT, "conduit")])
+def test_the_contract_command_passes_against_the_mock_of_the_document(document, api, capsys):
+    with run_mock(specs=[document]) as mock:
+        code = cli.main(["contract", "--spec", str(document), "--base-url", mock.url, "--auth-from-mock", "--max-examples", "3", "--seed", "1"])
+    assert code == 0, capsys.readouterr().out[-3000:]
+
+
+def test_explain_prints_what_was_inferred_per_operation(capsys):
+    assert cli.main(["specs", "--explain", str(CONDUIT)]) == 0
+    out = capsys.readouterr().out
+    assert "articles.comments" in out and "inside articles (slug)" in out
+    assert "GetArticles" in out and "pages by offset (limit, offset)" in out
+    assert "CreateArticle" in out and "create articles; in {'article': ...}; answers 201" in out
+
+
+def test_an_invalid_document_is_one_error_naming_the_file_and_place(tmp_path, capsys):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /things:\n    get:\n      operationId: listThings\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing'}\n")
+    assert cli.main(["specs", "--explain", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert str(broken) in err and "#/components/schemas/Thing" in err
+    assert cli.main(["serve", "--memory", "--spec", str(broken)]) == 1
+    assert str(broken) in capsys.readouterr().err
+
+
+def test_two_apis_on_one_base_path_stop_start_up_naming_both():
+    with pytest.raises(SpecError) as refused:
+        vendors([f"/api={PETSTORE}", str(CONDUIT)])
+    assert "petstore3" in str(refused.value) and "conduit" in str(refused.value) and "/api" in str(refused.value)
+    with pytest.raises(SpecError, match="giosg"):
+        vendors([f"/api/v5={PETSTORE}"], [ALL["giosg"]])
+
+
+def test_a_document_can_be_mounted_elsewhere():
+    assert register(Source.parse(f"/shop={PETSTORE}")).load_spec(str(PETSTORE)).base_path == "/shop"
