@@ -14,7 +14,9 @@ script choosing each request), else from the built-in generator (`bench/loadgen.
 
 Operations (Giosg by default; mockexp keeps validation, auth and state on, as served):
 GET one experiment, GET the list's first page, POST create (a draft), and a mixed workload
-(60% GET one, 25% list, 15% POST). Each is run `--rounds` times per server; the round with
+(60% GET one, 25% list, 15% POST). `--api petstore3` runs the same on the Swagger Petstore
+(`tests/specs/petstore3.yaml`, served by `mockexp serve --spec`): GET /pet/1, GET
+/pet/findByStatus, POST /pet. Each is run `--rounds` times per server; the round with
 the median req/s is shown, with its p50 and p99. The servers run one at a time, so each has
 the machine to itself. mockexp runs as one process (one core): its req/s is its req/s per
 core. Timings on a shared machine are noisy: the ratios within one run are what to read.
@@ -58,6 +60,11 @@ class Target:
     one: str
     collection: str
     post_body: bytes
+    post_path: str = ""  # where creates go, when not to the list's path
+
+    @property
+    def creates(self) -> str:
+        return self.post_path or self.collection
 
 
 def free_port() -> int:
@@ -92,9 +99,10 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def start_mockexp(port: int, vendors: list[str]) -> subprocess.Popen:
+def start_mockexp(port: int, vendors: list[str], specs: tuple[Path, ...] = ()) -> subprocess.Popen:
     command = [sys.executable, "-m", "mockexp", "serve", "--memory", "--port", str(port), "--log-level", "warning"]
     command += [arg for vendor in vendors for arg in ("--vendor", vendor)]
+    command += [arg for spec in specs for arg in ("--spec", str(spec))]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=ROOT)
 
 
@@ -106,6 +114,22 @@ def mockexp_target(port: int) -> Target:
     status, page = loadgen.get_json(HOST, port, collection, headers)
     assert status == 200, page
     return Target("mockexp", port, headers, f"{collection}/{page['results'][0]['id']}", collection, b'{"is_draft": true, "name": "bench"}')
+
+
+PETSTORE = ROOT / "tests" / "specs" / "petstore3.yaml"
+
+
+def petstore_target(port: int) -> Target:
+    credentials = loadgen.get_json(HOST, port, "/__mockexp/credentials")[1]
+    headers = {c["header"]: c["value"] for c in credentials if c["vendor"] == "petstore3"}
+    return Target("mockexp", port, headers, "/api/v3/pet/1", "/api/v3/pet/findByStatus?status=available", b'{"name": "bench", "photoUrls": []}', "/api/v3/pet")
+
+
+# the API benchmarked: how mockexp serves it, its requests, the spec Prism serves, and the base path Prism leaves out
+APIS = {
+    "giosg": (lambda port: start_mockexp(port, ["giosg"]), mockexp_target, ROOT / "specs" / "giosg.yaml", "/api/v5"),
+    "petstore3": (lambda port: start_mockexp(port, [], (PETSTORE,)), petstore_target, PETSTORE, "/api/v3"),
+}
 
 
 def cold_start(rounds: int) -> list[float]:
@@ -130,14 +154,14 @@ def start_prism(port: int, spec: Path, log: Path) -> subprocess.Popen | None:
     return subprocess.Popen([*PRISM, "-h", HOST, "-p", str(port), str(spec)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
 
 
-def prism_target(port: int, like: Target) -> Target:
+def prism_target(port: int, like: Target, base: str) -> Target:
     """Prism serves the spec's paths without the servers' base path."""
-    strip = lambda path: path.removeprefix("/api/v5")  # noqa: E731
-    return Target("Prism 5", port, like.headers, strip(like.one), strip(like.collection), like.post_body)
+    strip = lambda path: path.removeprefix(base)  # noqa: E731
+    return Target("Prism 5", port, like.headers, strip(like.one), strip(like.collection), like.post_body, strip(like.post_path))
 
 
 def picks(target: Target) -> dict[str, callable]:
-    one, listing, post = ("GET", target.one, b""), ("GET", target.collection, b""), ("POST", target.collection, target.post_body)
+    one, listing, post = ("GET", target.one, b""), ("GET", target.collection, b""), ("POST", target.creates, target.post_body)
     rng = random.Random(3)
 
     def mixed() -> loadgen.Request:
@@ -176,7 +200,7 @@ def run_wrk(target: Target, operation: str, seconds: float, connections: int, wo
     share = SHARE[operation]
     headers = "\n".join(f"wrk.headers[{lua(k)}] = {lua(v)}" for k, v in target.headers.items())
     script = workdir / "load.lua"
-    script.write_text(WRK_SCRIPT % (lua(target.one), lua(target.collection), lua(target.collection), lua(target.post_body.decode()),
+    script.write_text(WRK_SCRIPT % (lua(target.one), lua(target.collection), lua(target.creates), lua(target.post_body.decode()),
                                     "true" if share is None else "false", headers, share if share is not None else 0))
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script), f"http://{HOST}:{target.port}"],
                          capture_output=True, text=True, check=True).stdout
@@ -213,10 +237,11 @@ def measure(target: Target, args: argparse.Namespace, workdir: Path) -> dict[str
 
 def run_mockexp(args: argparse.Namespace, workdir: Path) -> tuple[dict, Target]:
     port = free_port()
-    server = start_mockexp(port, ["giosg"])
+    start, target_of, _, _ = APIS[args.api]
+    server = start(port)
     try:
         wait_for(server, port, "/__mockexp/health", 60)
-        target = mockexp_target(port)
+        target = target_of(port)
         return measure(target, args, workdir), target
     finally:
         stop(server)
@@ -224,11 +249,12 @@ def run_mockexp(args: argparse.Namespace, workdir: Path) -> tuple[dict, Target]:
 
 def run_prism(args: argparse.Namespace, workdir: Path, like: Target) -> dict | None:
     port = free_port()
-    server = start_prism(port, ROOT / "specs" / "giosg.yaml", workdir / "prism.log")
+    _, _, spec, base = APIS[args.api]
+    server = start_prism(port, spec, workdir / "prism.log")
     if server is None:
         return None
     try:
-        target = prism_target(port, like)
+        target = prism_target(port, like, base)
         wait_for(server, port, target.one, 300, ok=(200, 401, 404, 422))
         status = loadgen.get_json(HOST, port, target.one, target.headers)[0]
         if status != 200:
@@ -239,7 +265,7 @@ def run_prism(args: argparse.Namespace, workdir: Path, like: Target) -> dict | N
 
 
 def report(mine: dict, theirs: dict | None, starts: list[float], args: argparse.Namespace) -> None:
-    print(f"\nGiosg spec, {args.tool}, {args.connections} connections, {args.seconds:g} s per operation, median of {args.rounds} rounds "
+    print(f"\n{args.api} spec, {args.tool}, {args.connections} connections, {args.seconds:g} s per operation, median of {args.rounds} rounds "
           f"({os.cpu_count()} cores, Python {sys.version.split()[0]}; mockexp: one process = one core)\n")
     print(f"| operation | mockexp req/s | p50 ms | p99 ms | Prism req/s | p50 ms | p99 ms | req/s ratio | p99 ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -263,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per operation; the median is kept (default: %(default)s)")
     parser.add_argument("--connections", type=int, default=16, help="keep-alive connections (default: %(default)s)")
     parser.add_argument("--no-prism", action="store_true", help="measure mockexp alone")
+    parser.add_argument("--api", choices=list(APIS), default="giosg", help="the API both serve (default: %(default)s)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mockexp-vs-prism-") as tmp:
         workdir = Path(tmp)

@@ -145,7 +145,11 @@ class GenericModel:
     def _list(self, plan: Plan, path: dict, query: dict, body: Any) -> Any:
         tables = self.tables(plan, plan.resource, path)
         wanted = {plan.filters[name]: value for name, value in query.items() if name in plan.filters and value not in (None, "", [])}
-        rows = tables.view(plan.resource.name, test=(lambda item: all(_matches(item.get(field), value) for field, value in wanted.items())) if wanted else None)
+        fields = shapes.properties(plan.resource.schema)
+        equal = {field: value for field, value in wanted.items() if _scalar(value, merged(fields.get(field, {})).get("type"))}
+        rest = {field: value for field, value in wanted.items() if field not in equal}
+        test = (lambda item: all(_matches(item.get(field), value) for field, value in rest.items())) if rest else None
+        rows = tables.view(plan.resource.name, equal or None, test=test)
         if plan.operation.pagination is not None:
             return Listing(rows, extra=self._envelope_extra(plan), key=lambda item: _sort_key(item, plan.resource.id_field))
         page = _cut(list(rows), query)
@@ -228,6 +232,16 @@ def _fits(value: Any, schema: Mapping[str, Any]) -> bool:
         return False
     expected = TYPES.get(schema.get("type", ""))
     return expected is None or (isinstance(value, expected) and not (isinstance(value, bool) and schema.get("type") != "boolean"))
+
+
+def _scalar(value: Any, kind: Any) -> bool:
+    """A filter value that a field of this type equals, or not (one value of the field's type,
+    not a list nor a comma list): the store compares those itself."""
+    if kind == "string":
+        return isinstance(value, str) and "," not in value
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return kind == "boolean" and isinstance(value, bool)
 
 
 def _matches(stored: Any, wanted: Any) -> bool:
