@@ -232,3 +232,60 @@ def test_two_apis_on_one_base_path_stop_start_up_naming_both():
 
 def test_a_document_can_be_mounted_elsewhere():
     assert register(Source.parse(f"/shop={PETSTORE}")).load_spec(str(PETSTORE)).base_path == "/shop"
+
+
+# -- the control plane on a generic API -------------------------------------------------------
+
+
+def test_a_world_file_exported_from_one_mock_loads_in_another(tmp_path):
+    import yaml
+
+    from mockexp.worlds.export import world_of
+
+    with run_mock(specs=[PETSTORE]) as mock:
+        Checked(mock, "petstore3").post("/pet", json={"name": "Exported", "photoUrls": []})
+        before = sorted(pet["name"] for pet in mock.runtime.store.vendor("petstore3").query("pet"))
+        (tmp_path / "petstore3.yaml").write_text(yaml.safe_dump(world_of(mock.runtime, "petstore3")), encoding="utf-8")
+    with run_mock(specs=[PETSTORE], fixtures=tmp_path) as fresh:
+        assert sorted(pet["name"] for pet in fresh.runtime.store.vendor("petstore3").query("pet")) == before
+        assert "Exported" in before
+
+
+def test_a_rate_limit_declared_in_an_overlay_beside_the_document_applies(tmp_path):
+    document = tmp_path / "petstore3.yaml"
+    document.write_text(PETSTORE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "petstore3.mockexp.yaml").write_text("x-mockexp-rate-limit: {limit: 2, window: 60}\n", encoding="utf-8")
+    with run_mock(specs=[document]) as mock:
+        mock.runtime.rate_limits.switch(["petstore3"], True)
+        client = Checked(mock, "petstore3")
+        statuses = [client.client.get("/user/login").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_the_proxy_reports_nothing_when_the_upstream_is_the_mock_of_the_document():
+    from mockexp.generic import register
+    from mockexp.proxy.forward import Proxy
+    from mockexp.proxy.violations import Violations
+    from tests.proxy.servers import served
+
+    vendor = register(str(PETSTORE))
+    with run_mock(specs=[PETSTORE]) as mock:
+        headers = {c.header: c.value for c in mock.runtime.credentials()}
+        with served(Proxy(vendor, [vendor.load_spec(vendor.spec)], mock.url, Violations(100))) as url:
+            client = httpx.Client(base_url=url + "/api/v3", headers=headers, timeout=10)
+            pet = client.post("/pet", json={"name": "Proxied", "photoUrls": []}).json()
+            assert client.get(f"/pet/{pet['id']}").json()["name"] == "Proxied"
+            assert client.delete(f"/pet/{pet['id']}").status_code == 200
+            assert httpx.get(url + "/__mockexp/violations").json()["violations"] == []
+
+
+def test_your_own_credentials_replace_the_demo_ones(tmp_path):
+    from mockexp.generic.auth import read_given
+
+    (tmp_path / "credentials.yaml").write_text("api_key: [key-one, key-two]\npetstore_auth: my-token\n", encoding="utf-8")
+    with run_mock(specs=[PETSTORE], spec_credentials=read_given(tmp_path / "credentials.yaml")) as mock:
+        base = mock.base_url("petstore3")
+        assert httpx.get(base + "/pet/1", headers={"api_key": "key-two"}).status_code == 200
+        assert httpx.get(base + "/pet/findByStatus", headers={"Authorization": "Bearer my-token"}).status_code == 200
+        assert httpx.get(base + "/pet/1", headers={"api_key": "key-three"}).status_code == 401
+        assert {c.value for c in mock.runtime.credentials()} == {"key-one", "Bearer my-token"}

@@ -26,6 +26,8 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--spec", action="append", default=[], metavar="[/BASE=]FILE",
                        help="your own OpenAPI 3.0/3.1 document as a stateful mock, at its first server URL's path or at /BASE (repeatable); "
                        "served alone unless vendors are named with --vendor")
+    serve.add_argument("--spec-credentials", metavar="FILE", help="the credentials your documents' security schemes accept, {scheme name: value or [values]} "
+                       "in YAML or JSON (default: a demo value per scheme, listed in the banner and /__mockexp/credentials)")
     where = serve.add_mutually_exclusive_group()
     where.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), metavar="PATH", help=f"data directory (default: {DEFAULT_DATA})")
     where.add_argument("--memory", action="store_true", help="keep state in memory only")
@@ -144,6 +146,7 @@ def _runtime(args: argparse.Namespace):
     """The store opened and the vendors checked, or None with the reason printed in one line."""
     from mockexp import generic
     from mockexp.app import Runtime
+    from mockexp.generic.auth import read_given
     from mockexp.binding import RegistrationError
     from mockexp.clock import Clock
     from mockexp.specs import SpecError
@@ -156,6 +159,11 @@ def _runtime(args: argparse.Namespace):
         print(f"mockexp: unknown vendor {', '.join(unknown)}; known: {', '.join(ALL)}", file=sys.stderr)
         return None
     try:
+        given = read_given(args.spec_credentials) if args.spec_credentials else None
+    except ValueError as exc:
+        print(f"mockexp: cannot read --spec-credentials: {exc}", file=sys.stderr)
+        return None
+    try:
         store = Store(None if args.memory else args.data, repair=args.repair)
     except StoreError as exc:
         print(f"mockexp: cannot open the store: {exc}", file=sys.stderr)
@@ -163,7 +171,7 @@ def _runtime(args: argparse.Namespace):
     gc.freeze()  # the stored documents live as long as the server: the cycle collector need not scan them
     try:
         builtin = [ALL[name] for name in args.vendor or ([] if args.spec else ALL)]
-        vendors = builtin + generic.vendors(args.spec, builtin)
+        vendors = builtin + generic.vendors(args.spec, builtin, given)
         worlds = read_directory(args.fixtures, [vendor.name for vendor in vendors]) if args.fixtures else None
         runtime = Runtime(store, Clock(), vendors, journal_size=args.journal_size, latency_ms=args.latency,
                           rate_limits=args.rate_limits, worlds=worlds, merge_worlds=args.fixtures_mode == "merge")

@@ -193,7 +193,7 @@ def _resolve(path: Path, strict: bool = True) -> Spec:
         document = _resolved(path, strict)
         _check_operation_ids(path, document)
         _check_links(path, document)
-        _check_declarations(path, document)
+        check_declarations(path, document)
         speccache.put(key, document)
     return Spec(path=path, document=document)
 
@@ -262,7 +262,7 @@ def _operations(document: dict) -> list[Operation]:
     return found
 
 
-def _check_declarations(path: Path, document: dict) -> None:
+def check_declarations(path: Path, document: dict) -> None:
     """mockexp's own extensions must say something usable."""
     if document.get(SLASH, "optional") != "optional":
         raise SpecError(f"{path}: {SLASH} can only be \"optional\"")

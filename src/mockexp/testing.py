@@ -114,12 +114,13 @@ class Mock(LiveServer):
 
 @contextlib.contextmanager
 def run_mock(vendors: Iterable[str] | None = None, *, journal_size: int = 1000, fixtures: str | os.PathLike | None = None,
-             fixtures_mode: str = "replace", specs: Iterable[str | os.PathLike] = ()) -> Iterator[Mock]:
+             fixtures_mode: str = "replace", specs: Iterable[str | os.PathLike] = (), spec_credentials: dict | None = None) -> Iterator[Mock]:
     """A fresh in-memory mock of these vendors (default: all, or none when `specs` are given)
     with their demo data, on a free port, for the duration of the block. `fixtures`: a
     directory of world files (your own demo data, as `mockexp serve --fixtures` takes it),
     `fixtures_mode` "replace" or "merge". `specs`: your own OpenAPI documents (`FILE` or
-    `/BASE=FILE`, as `mockexp serve --spec` takes them)."""
+    `/BASE=FILE`, as `mockexp serve --spec` takes them), `spec_credentials` the values their
+    security schemes accept ({scheme name: [values]}, as `--spec-credentials` gives them)."""
     from mockexp import generic
     from mockexp.vendors import ALL
     from mockexp.worlds.files import read_directory
@@ -132,7 +133,7 @@ def run_mock(vendors: Iterable[str] | None = None, *, journal_size: int = 1000, 
     if fixtures_mode not in ("replace", "merge"):
         raise ValueError(f"fixtures_mode is replace or merge, not {fixtures_mode!r}")
     served = [ALL[name] for name in names]
-    served += generic.vendors(sources, served)
+    served += generic.vendors(sources, served, spec_credentials)
     worlds = read_directory(Path(fixtures), [vendor.name for vendor in served]) if fixtures is not None else None
     runtime = Runtime(Store(), Clock(), served, journal_size=journal_size, worlds=worlds, merge_worlds=fixtures_mode == "merge")
     runtime.seed()

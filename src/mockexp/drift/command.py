@@ -16,7 +16,8 @@ from mockexp.contract.command import UsageError, _header, _parameter
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("vendor", metavar="VENDOR", help="whose spec gives the sequence")
+    parser.add_argument("vendor", metavar="VENDOR", nargs="?", help="whose spec gives the sequence (leave out with --spec)")
+    parser.add_argument("--spec", metavar="FILE", help="your own OpenAPI document instead of a vendor's, as mockexp serve --spec serves it")
     parser.add_argument("--upstream", required=True, metavar="URL", help="the real API: its origin, or its base URL")
     parser.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="send this header to the real API (its credential; repeatable)")
     parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE", help="a path parameter of the real API, e.g. organization_id=... (repeatable)")
@@ -50,13 +51,14 @@ def drift(args: argparse.Namespace):
     from mockexp.drift.report import DriftReport
     from mockexp.drift.sequence import PlanError, plan, run
     from mockexp.proxy.command import upstream_origin
-    from mockexp.specs import load_named
+    from mockexp.generic import chosen
     from mockexp.testing import run_mock
-    from mockexp.vendors import ALL
 
-    if args.vendor not in ALL:
-        raise UsageError(f"unknown vendor {args.vendor!r}; known: {', '.join(ALL)}")
-    spec = load_named(ALL[args.vendor].spec)
+    try:
+        vendor = chosen(args.vendor, args.spec)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    spec = vendor.load_spec(vendor.spec)
     try:
         steps = plan(spec, args.operation, {"create": _body(args.create_body), "update": _body(args.update_body)})
     except PlanError as exc:
@@ -68,9 +70,10 @@ def drift(args: argparse.Namespace):
     upstream = upstream_origin(args.upstream, [spec.base_path]) + spec.base_path
     with httpx.Client(headers=dict(_header(text) for text in args.header), timeout=args.timeout) as client:
         real = run(steps, client, upstream, parameters)
-    with run_mock([args.vendor]) as mock, httpx.Client(headers=mock.credential(args.vendor, can_write=True), timeout=args.timeout) as client:
-        mocked = run(steps, client, mock.base_url(args.vendor), {**parameters, **mock.tenant(args.vendor)})
-    return DriftReport.of(args.vendor, upstream, steps, real, mocked)
+    served = {"vendors": [], "specs": [args.spec]} if args.vendor is None else {"vendors": [vendor.name]}
+    with run_mock(**served) as mock, httpx.Client(headers=mock.credential(vendor.name, can_write=True), timeout=args.timeout) as client:
+        mocked = run(steps, client, mock.base_url(vendor.name), {**parameters, **mock.tenant(vendor.name)})
+    return DriftReport.of(vendor.name, upstream, steps, real, mocked)
 
 
 def _path_parameters(steps) -> set[str]:

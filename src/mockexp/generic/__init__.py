@@ -14,7 +14,7 @@ import re
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 from mockexp.specs import Spec, SpecError
 from mockexp.vendor import Vendor
@@ -41,7 +41,7 @@ def api_name(file: Path) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", file.stem.lower()).strip("-") or "api"
 
 
-def register(source: Source | str, name: str | None = None) -> Vendor:
+def register(source: Source | str, name: str | None = None, credentials: Mapping[str, Sequence[str]] | None = None) -> Vendor:
     """The `Vendor` serving one document (`SpecError` naming the file and place if it cannot)."""
     from mockexp.generic import auth, document, errors, fixtures, model
 
@@ -51,7 +51,7 @@ def register(source: Source | str, name: str | None = None) -> Vendor:
     handlers = types.ModuleType(f"mockexp.generic.handlers[{name}]")
     handlers.authenticate = auth.authenticate
     handlers.render_error = errors.renderer(spec)
-    cls = model.model_class(name, spec.document, inferred)
+    cls = model.model_class(name, spec.document, inferred, credentials)
     made = tuple(plan.resource.name for plan in inferred.plans.values() if plan.role == "create" and plan.resource)
     return Vendor(name=name, spec=str(spec.path), model=cls, handlers=handlers, load_fixtures=fixtures.load,
                   api_made=tuple(dict.fromkeys(made)), export=fixtures.export, loader=_served(spec), refine=errors.refine)
@@ -64,9 +64,10 @@ def _served(spec: Spec):
     return load
 
 
-def vendors(sources: Iterable[Source | str], alongside: Iterable[Vendor] = ()) -> list[Vendor]:
+def vendors(sources: Iterable[Source | str], alongside: Iterable[Vendor] = (), credentials: Mapping[str, Sequence[str]] | None = None) -> list[Vendor]:
     """A vendor for each document, checked against each other and the built-in vendors served
-    with them: two APIs on one base path, or under one name, is a `SpecError` naming both."""
+    with them: two APIs on one base path, or under one name, is a `SpecError` naming both.
+    `credentials`: the values each security scheme accepts (`auth.read_given`)."""
     from mockexp import specs
 
     taken: dict[str, str] = {}
@@ -77,7 +78,7 @@ def vendors(sources: Iterable[Source | str], alongside: Iterable[Vendor] = ()) -
             taken.setdefault(specs.load_named(file).base_path or "/", f"{vendor.name} ({file})")
     out = []
     for source in sources:
-        vendor = register(source)
+        vendor = register(source, credentials=credentials)
         if vendor.name in names:
             raise SpecError(f"{vendor.spec}: two APIs named {vendor.name!r}: rename the file (the API's name is its file's)")
         names.add(vendor.name)
@@ -87,3 +88,20 @@ def vendors(sources: Iterable[Source | str], alongside: Iterable[Vendor] = ()) -
         taken[base] = f"{vendor.name} ({vendor.spec})"
         out.append(vendor)
     return out
+
+
+def chosen(name: str | None, spec: str | None) -> Vendor:
+    """The vendor a command works with: a built-in one by name, or your own document (`spec`,
+    `FILE` or `/BASE=FILE`) when no name is given; ValueError saying what is wrong."""
+    from mockexp.vendors import ALL
+
+    if name is None:
+        if not spec:
+            raise ValueError("name a VENDOR, or give your own document with --spec FILE")
+        try:
+            return register(spec)
+        except SpecError as exc:
+            raise ValueError(str(exc)) from None
+    if name not in ALL:
+        raise ValueError(f"unknown vendor {name!r}; known: {', '.join(ALL)}")
+    return ALL[name]

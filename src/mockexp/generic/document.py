@@ -40,7 +40,10 @@ def load(path: str | Path, base_path: str | None = None) -> tuple[Spec, inferenc
     be served)."""
     original = specs.load(path, strict=False)
     document = copy.deepcopy(original.document)
-    _overlay(document, overlay_of(original.path))
+    overlay = overlay_of(original.path)
+    _overlay(document, overlay)
+    if overlay is not None:
+        specs.check_declarations(overlay, document)
     if base_path is not None:
         document["servers"] = [{"url": "/" + base_path.strip("/")}]
     refused = _refusal_status(document)

@@ -34,15 +34,16 @@ class GenericModel:
     api: str = ""
     document: dict = {}
     inferred: Inferred
+    given: dict = {}  # scheme name -> the credentials the user gave (`--spec-credentials`)
 
     def __init__(self, tables: Tables, clock: Clock) -> None:
         self.store = tables
         self.clock = clock
         self.values = Values(self.api)
-        self.accepted = auth.accepted(self.api, self.document)
+        self.accepted = auth.accepted(self.api, self.document, self.given)
 
     def credentials(self) -> list[Credential]:
-        return auth.credentials(self.api, self.document)
+        return auth.credentials(self.api, self.document, self.given)
 
     def call(self, operation_id: str, values: Mapping[str, Any]) -> Any:
         plan = self.inferred.plans[operation_id]
@@ -286,9 +287,9 @@ def _example(plan: Plan) -> Any:
     return None
 
 
-def model_class(api: str, document: dict, inferred: Inferred) -> type[GenericModel]:
+def model_class(api: str, document: dict, inferred: Inferred, given: Mapping[str, Any] | None = None) -> type[GenericModel]:
     """A model class for one document: a method per operationId, each doing its plan."""
-    methods: dict[str, Any] = {"api": api, "document": document, "inferred": inferred}
+    methods: dict[str, Any] = {"api": api, "document": document, "inferred": inferred, "given": dict(given or {})}
     from mockexp.binding import function_name
 
     for operation_id in inferred.plans:

@@ -13,7 +13,8 @@ from mockexp.serve import _port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("vendor", metavar="VENDOR", help="whose spec the traffic is checked against")
+    parser.add_argument("vendor", metavar="VENDOR", nargs="?", help="whose spec the traffic is checked against (leave out with --spec)")
+    parser.add_argument("--spec", metavar="FILE", help="your own OpenAPI document instead of a vendor's, as mockexp serve --spec serves it")
     parser.add_argument("--upstream", required=True, metavar="URL", help="the real API: its origin (e.g. https://app.launchdarkly.com), or its base URL")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8081, help="port to listen on, or 0 for any free one (default: %(default)s)")
@@ -36,14 +37,15 @@ def build(args: argparse.Namespace, observers=()):
     """The vendor, its specs, the violations journal and the proxy app the options ask for."""
     from mockexp.proxy.forward import Proxy
     from mockexp.proxy.violations import Violations
-    from mockexp.specs import SpecError, load_named
-    from mockexp.vendors import ALL
+    from mockexp.generic import chosen
+    from mockexp.specs import SpecError
 
-    if args.vendor not in ALL:
-        raise UsageError(f"unknown vendor {args.vendor!r}; known: {', '.join(ALL)}")
-    vendor = ALL[args.vendor]
     try:
-        specs = [load_named(file) for file in vendor.specs]
+        vendor = chosen(args.vendor, getattr(args, "spec", None))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        specs = [vendor.load_spec(file) for file in vendor.specs]
     except SpecError as exc:
         raise UsageError(f"invalid spec: {exc}") from None
     violations = Violations(args.journal_size)

@@ -18,15 +18,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from mockexp.generic import chosen
     from mockexp.record.world import Recorder
-    from mockexp.specs import load_named
-    from mockexp.vendors import ALL
 
-    if args.vendor not in ALL:
-        print(f"mockexp record: unknown vendor {args.vendor!r}; known: {', '.join(ALL)}", file=sys.stderr)
+    try:
+        vendor = chosen(args.vendor, args.spec)
+    except ValueError as exc:
+        print(f"mockexp record: {exc}", file=sys.stderr)
         return 2
-    vendor = ALL[args.vendor]
-    recorder = Recorder(vendor.name, [load_named(file) for file in vendor.specs], tenant_parameters(vendor))
+    recorder = Recorder(vendor.name, [vendor.load_spec(file) for file in vendor.specs], tenant_parameters(vendor))
     try:
         code = proxy.run(args, observers=[recorder.observe])
     except UsageError as exc:
