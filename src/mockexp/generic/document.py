@@ -11,7 +11,10 @@ by the spec pipeline (`specs.load`: one error naming the file and the place), th
 * the bounds an integer's `format` implies (int32, int64) written out as minimum / maximum;
 * `x-mockexp-contract.refusals`: the statuses the mock refuses a well-formed request with
   (an unknown id, a taken one), so the contract suite accepts them;
-* `x-mockexp-pagination` on each list whose parameters and envelope say how it pages.
+* `x-mockexp-pagination` on each list whose parameters and envelope say how it pages;
+* an example body, made from the schema, for each create and update that has none;
+* links from each create's answer to the read, update and delete of what it made (where the
+  document has none), for the contract suite's stateful phase and `mockexp drift`.
 
 An overlay beside the document (`<file>.mockexp.yaml`, or `.yml` / `.json`) is merged in before
 inference: `{paths: {/pets: {get: {x-mockexp-role: search}}}}`, for what cannot be inferred.
@@ -24,6 +27,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from mockexp import specs
@@ -39,7 +43,7 @@ def load(path: str | Path, base_path: str | None = None) -> tuple[Spec, inferenc
     """The served spec of a document and what was inferred from it (`SpecError` if it cannot
     be served)."""
     original = specs.load(path, strict=False)
-    document = copy.deepcopy(original.document)
+    document = _copy(original.document)
     overlay = overlay_of(original.path)
     _overlay(document, overlay)
     if overlay is not None:
@@ -57,8 +61,19 @@ def load(path: str | Path, base_path: str | None = None) -> tuple[Spec, inferenc
     spec = Spec(path=original.path, document=document)
     inferred = inference.infer(spec)
     _declare_paging(spec, inferred)
+    _declare_links(spec, inferred)
+    _declare_examples(spec, inferred)
     spec = Spec(path=original.path, document=document)
     return spec, inference.infer(spec)
+
+
+def _copy(document: dict) -> dict:
+    """A copy to change (a JSON round trip: many times faster than a deep copy of a large
+    resolved document, whose `$ref`s resolved into the same objects many times over)."""
+    try:
+        return orjson.loads(orjson.dumps(document))
+    except TypeError:  # a value JSON does not hold (a YAML date...)
+        return copy.deepcopy(document)
 
 
 def overlay_of(path: Path) -> Path | None:
@@ -146,3 +161,41 @@ def _declare_paging(spec: Spec, inferred: inference.Inferred) -> None:
         except DeclarationError:
             continue
         item["x-mockexp-pagination"] = plan.paging
+
+
+LINKED = ("read", "update", "delete")
+
+
+def _declare_links(spec: Spec, inferred: inference.Inferred) -> None:
+    """Links from a create's success answer to the operations on the object it made."""
+    for create in inferred.plans.values():
+        resource = create.resource
+        if create.role != "create" or resource is None or not resource.id_field or create.answer is None or not resource.id_parameter:
+            continue
+        pointer = "/".join(part for part in ("", create.answer.envelope, resource.id_field) if part is not None)
+        parameters = {name: f"$request.path.{name}" for name in resource.scope}
+        links = {}
+        for plan in inferred.plans.values():
+            if plan.resource is resource and plan.role in LINKED and plan.operation.path.rstrip("/") == (resource.item or "").rstrip("/"):
+                links[plan.operation.operation_id] = {"operationId": plan.operation.operation_id, "parameters": {**parameters, resource.id_parameter: f"$response.body#{pointer}"}}
+        response = spec.document["paths"][create.operation.path][create.operation.method.lower()]["responses"].get(str(create.status))
+        if links and isinstance(response, dict) and not response.get("links"):
+            response["links"] = links
+
+
+def _declare_examples(spec: Spec, inferred: inference.Inferred) -> None:
+    """A made-up example body (without the id, which the server makes) for each create and
+    update whose JSON body has none, as `mockexp drift` and the contract's examples use."""
+    from mockexp.generic.values import Values
+
+    made = Values(spec.path.stem)
+    for plan in inferred.plans.values():
+        if plan.role not in ("create", "update") or plan.request is None or plan.resource is None:
+            continue
+        content = spec.document["paths"][plan.operation.path][plan.operation.method.lower()]["requestBody"]["content"]
+        media = next((value for key, value in content.items() if "json" in key), None)
+        if media is None or "example" in media or "examples" in media or "example" in (media.get("schema") or {}):
+            continue
+        body = made.seeded("example", plan.operation.operation_id).object(plan.request.schema)
+        body.pop(plan.resource.id_field or "", None)
+        media["example"] = plan.request.wrap(body)
