@@ -298,3 +298,11 @@ def test_drift_finds_nothing_between_the_mock_and_itself(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "create" in out and "read after delete" in out
+
+
+@pytest.mark.mockexp_specs("specs/petstore3.yaml")
+def test_the_pytest_fixture_serves_a_marked_document(mockexp_server):
+    base = mockexp_server.base_url("petstore3")
+    assert base.endswith("/api/v3")
+    assert httpx.get(base + "/user/login").status_code == 200
+    assert mockexp_server.count(vendor="petstore3", operationId="loginUser") == 1
