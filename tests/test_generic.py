@@ -306,3 +306,17 @@ def test_the_pytest_fixture_serves_a_marked_document(mockexp_server):
     assert base.endswith("/api/v3")
     assert httpx.get(base + "/user/login").status_code == 200
     assert mockexp_server.count(vendor="petstore3", operationId="loginUser") == 1
+
+
+def test_an_openapi_3_1_document_pages_by_page_and_answers_errors_in_its_nested_shape():
+    with run_mock(specs=[SPECS / "notes-3.1.yaml"]) as mock:
+        notes = Checked(mock, "notes-3-1")
+        created = notes.post("/notes", json={"text": "hi", "color": None})
+        assert created.status_code == 201 and len(created.json()["id"]) == 36
+        first, second = (notes.get("/notes", params={"per_page": 2, "page": page}).json() for page in (1, 2))
+        assert len(first["data"]) == 2 and first["total"] == second["total"] == 4
+        assert not {n["id"] for n in first["data"]} & {n["id"] for n in second["data"]}
+        assert notes.delete(f"/notes/{created.json()['id']}").status_code == 204
+        gone = notes.get(f"/notes/{created.json()['id']}")
+        assert gone.status_code == 404 and gone.json()["error"]["code"] == 404
+        assert notes.post("/notes", json={"text": ""}).json()["error"]["message"] == "text: This field may not be blank."
