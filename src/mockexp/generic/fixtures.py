@@ -7,7 +7,7 @@ again (a world file, `mockexp export`)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 from mockexp.generic import shapes
 from mockexp.generic.inference import Plan, Resource

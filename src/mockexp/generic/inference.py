@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from mockexp.generic import shapes
 from mockexp.generic.shapes import Many, Single
@@ -173,8 +172,9 @@ def _plan(operation: Operation, resources: dict[str, Resource]) -> Plan:
         elif method in ("PUT", "PATCH") and plan.request is not None:
             plan.role = "replace"
     elif method == "GET" and answer is not None:
-        listed = shapes.many(answer)
-        plan.resource = next((r for r in resources.values() if listed and _lists(listed, r, resources, operations_of=plan)), None)
+        # a list of a resource's objects (by the path's first segment here; by schema in _finish)
+        first = _segments(path)[:1]
+        plan.resource = next((r for r in resources.values() if shapes.many(answer) and r.collection and _segments(r.collection)[:1] == first), None)
         if plan.resource is not None:
             plan.role = "search"
     if declared in ROLES:
@@ -188,12 +188,6 @@ def _plan(operation: Operation, resources: dict[str, Resource]) -> Plan:
     if plan.role == "action":
         plan.resource = None
     return plan
-
-
-def _lists(listed: Many, resource: Resource, resources: dict[str, Resource], operations_of: Plan) -> bool:
-    """Whether a list answer holds `resource`'s objects (decided later, once the resource's
-    schema is known: here by the path's first segment, then the schema)."""
-    return bool(resource.collection) and _segments(operations_of.operation.path)[:1] == _segments(resource.collection)[:1]
 
 
 def _describe(resource: Resource, plans: list[Plan]) -> None:
