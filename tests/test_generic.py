@@ -320,3 +320,10 @@ def test_an_openapi_3_1_document_pages_by_page_and_answers_errors_in_its_nested_
         gone = notes.get(f"/notes/{created.json()['id']}")
         assert gone.status_code == 404 and gone.json()["error"]["code"] == 404
         assert notes.post("/notes", json={"text": ""}).json()["error"]["message"] == "text: This field may not be blank."
+
+
+def test_a_fault_rule_answers_in_the_documents_error_shape(conduit):
+    conduit.mock.fail({"vendor": "conduit", "operationId": "GetTags", "status": 503, "times": 1})
+    failed = conduit.client.get("/tags")
+    assert failed.status_code == 503 and "Injected fault" in failed.json()["errors"]["body"][0]
+    assert conduit.get("/tags").status_code == 200
