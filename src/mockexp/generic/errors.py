@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from mockexp.errors import DomainError, Invalid, NotFound
 from mockexp.generic import shapes
-from mockexp.generic.values import _type, merged
+from mockexp.generic.values import kind_of, merged
 from mockexp.specs import Operation, Spec
 
 MESSAGE_NAMES = ("message", "detail", "error", "title", "description", "msg", "reason", "body")
@@ -66,7 +66,8 @@ def refine(spec: Spec, method: str, path: str, error: DomainError) -> DomainErro
     operation = spec.operation_at(method, path)
     if operation is None:
         return error
-    refined = refusal(operation, invalid_status(spec), error.message if isinstance(error, Invalid) else "A path parameter is not of its type.")
+    router = isinstance(error, NotFound) and error.message == NotFound.default_message  # a path parameter the router could not read
+    refined = refusal(operation, invalid_status(spec), "A path parameter is not of its type." if router else error.message)
     refined.headers.update(error.headers)
     return refined
 
@@ -87,7 +88,7 @@ def renderer(spec: Spec) -> Callable[[DomainError], tuple[Any, dict]]:
 def filled(schema: Mapping[str, Any], message: str, status: int, name: str = "") -> Any:
     """A value of the error schema carrying the message (in its text fields) and status."""
     schema = merged(schema)
-    kind = _type(schema)
+    kind = kind_of(schema)
     if schema.get("enum"):
         return schema["enum"][0]
     if kind == "object":

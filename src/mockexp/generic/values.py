@@ -93,7 +93,7 @@ class Values:
             return schema["const"]
         if schema.get("enum"):
             return self.fake.random_element([v for v in schema["enum"] if v is not None] or [None])
-        kind = _type(schema)
+        kind = kind_of(schema)
         if kind == "object":
             return self.object(schema, depth) if depth < MAX_DEPTH else {}
         if kind == "array":
@@ -217,7 +217,7 @@ def _fit(text: str, schema: Mapping[str, Any], fake: Faker) -> str:
     return text[:high] if high is not None else text
 
 
-def _type(schema: Mapping[str, Any]) -> str:
+def kind_of(schema: Mapping[str, Any]) -> str:
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -247,7 +247,7 @@ def merged(schema: Mapping[str, Any]) -> dict:
     for choice in ("oneOf", "anyOf"):
         if schema.get(choice):
             options = [merged(option) for option in schema[choice]]
-            return next((option for option in options if _type(option) != "null"), options[0])
+            return next((option for option in options if kind_of(option) != "null"), options[0])
     return dict(schema)
 
 
