@@ -327,3 +327,17 @@ def test_a_fault_rule_answers_in_the_documents_error_shape(conduit):
     failed = conduit.client.get("/tags")
     assert failed.status_code == 503 and "Injected fault" in failed.json()["errors"]["body"][0]
     assert conduit.get("/tags").status_code == 200
+
+
+def test_an_overlay_beside_the_document_states_what_cannot_be_inferred(tmp_path, capsys):
+    document = tmp_path / "petstore3.yaml"
+    document.write_text(PETSTORE.read_text(encoding="utf-8"), encoding="utf-8")
+    overlay = tmp_path / "petstore3.mockexp.yaml"
+    overlay.write_text("paths:\n  /pet/findByTags:\n    get:\n      x-mockexp-role: action\n", encoding="utf-8")
+    assert cli.main(["specs", "--explain", str(document)]) == 0
+    out = capsys.readouterr().out
+    assert "findPetsByTags               action; answers 200" in out and "role declared by x-mockexp-role" in out
+    overlay.write_text("paths:\n  /store/inventory:\n    get:\n      x-mockexp-role: nonsense\n", encoding="utf-8")
+    assert cli.main(["specs", "--explain", str(document)]) == 1
+    err = capsys.readouterr().err
+    assert str(overlay) in err and "GET /store/inventory" in err and "nonsense" in err

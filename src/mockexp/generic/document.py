@@ -59,6 +59,7 @@ def load(path: str | Path, base_path: str | None = None) -> tuple[Spec, inferenc
     _integer_bounds(document)
     document.setdefault(specs.CONTRACT, {}).setdefault("refusals", sorted(_refusals(document)))
     spec = Spec(path=original.path, document=document)
+    _check_roles(spec, overlay or original.path)
     inferred = inference.infer(spec)
     _declare_paging(spec, inferred)
     _declare_links(spec, inferred)
@@ -74,6 +75,16 @@ def _copy(document: dict) -> dict:
         return orjson.loads(orjson.dumps(document))
     except TypeError:  # a value JSON does not hold (a YAML date...)
         return copy.deepcopy(document)
+
+
+def _check_roles(spec: Spec, where: Path) -> None:
+    for operation in spec.operations:
+        role = operation.definition.get(inference.ROLE)
+        if role is not None and role not in inference.ROLES:
+            raise SpecError(f"{where}: {operation.label} ({operation.operation_id}): {inference.ROLE} must be one of {', '.join(inference.ROLES)}, not {role!r}")
+        resource = operation.definition.get(inference.RESOURCE)
+        if resource is not None and resource not in spec.document.get("paths", {}):
+            raise SpecError(f"{where}: {operation.label} ({operation.operation_id}): {inference.RESOURCE} must name a path of the document, not {resource!r}")
 
 
 def overlay_of(path: Path) -> Path | None:
