@@ -341,3 +341,20 @@ def test_an_overlay_beside_the_document_states_what_cannot_be_inferred(tmp_path,
     assert cli.main(["specs", "--explain", str(document)]) == 1
     err = capsys.readouterr().err
     assert str(overlay) in err and "GET /store/inventory" in err and "nonsense" in err
+
+
+def test_operations_without_an_operation_id_are_named_from_method_and_path(tmp_path):
+    document = tmp_path / "plain.yaml"
+    document.write_text("openapi: 3.0.3\ninfo: {title: Plain, version: '1'}\npaths:\n  /things:\n    get:\n      responses:\n"
+                        "        '200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}}}}\n"
+                        "    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n"
+                        "      responses:\n        '201': {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n"
+                        "  /things/{thingId}:\n    get:\n      parameters: [{name: thingId, in: path, required: true, schema: {type: integer}}]\n"
+                        "      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n"
+                        "        '404': {description: missing}\n"
+                        "components:\n  schemas:\n    Thing: {type: object, properties: {id: {type: integer, readOnly: true}, name: {type: string}}}\n", encoding="utf-8")
+    with run_mock(specs=[document]) as mock:
+        things = Checked(mock, "plain")
+        made = things.post("/things", json={"name": "one"}).json()
+        assert things.get(f"/things/{made['id']}").json() == made
+        assert mock.count(vendor="plain", operationId="getThingsThingId") == 1

@@ -166,7 +166,8 @@ def load(path: str | Path, *, strict: bool = True) -> Spec:
     """Resolve and validate one spec file, or raise `SpecError` saying what is wrong. A file
     loaded before and not changed since is not resolved again (specs are read-only; consumers
     that change a document take `fresh_document()`). Not `strict`: status codes may be YAML
-    integers (`200:`, as many published documents have them), read as strings."""
+    integers (`200:`, as many published documents have them), read as strings, and operations
+    may lack an operationId (the caller names them)."""
     path = Path(path).resolve()
     if not path.is_file():
         raise SpecError(f"{path}: no such spec file")
@@ -191,7 +192,7 @@ def _resolve(path: Path, strict: bool = True) -> Spec:
     document = speccache.get(key)
     if document is None:
         document = _resolved(path, strict)
-        _check_operation_ids(path, document)
+        _check_operation_ids(path, document, required=strict)
         _check_links(path, document)
         check_declarations(path, document)
         speccache.put(key, document)
@@ -217,7 +218,8 @@ def load_named(file_name: str) -> Spec:
     return load(specs_dir() / file_name)
 
 
-def _check_operation_ids(path: Path, document: dict) -> None:
+def _check_operation_ids(path: Path, document: dict, required: bool = True) -> None:
+    """Each operation's operationId is its own (and, `required`, there)."""
     seen: dict[str, str] = {}
     for route, item in document.get("paths", {}).items():
         for method, operation in item.items():
@@ -226,6 +228,8 @@ def _check_operation_ids(path: Path, document: dict) -> None:
             operation_id = operation.get("operationId")
             where = f"{method.upper()} {route}"
             if not operation_id:
+                if not required:
+                    continue
                 raise SpecError(f"{path}: {where} has no operationId")
             if operation_id in seen:
                 raise SpecError(f"{path}: operationId {operation_id} is used by both {seen[operation_id]} and {where}")

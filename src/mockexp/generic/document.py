@@ -1,6 +1,7 @@
 """A user's OpenAPI document made ready to serve, as the vendors' are: resolved and validated
 by the spec pipeline (`specs.load`: one error naming the file and the place), then, in a copy,
 
+* an operationId for each operation without one (`getPetsPetId` for `GET /pets/{petId}`);
 * mounted where `--spec /base=FILE` says (else at its first server URL's path, `/` without one);
 * JSON only where an operation offers JSON beside other media types (the mock speaks JSON:
   XML and form alternatives are left out, so clients and the contract suite send JSON);
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ def load(path: str | Path, base_path: str | None = None) -> tuple[Spec, inferenc
         specs.check_declarations(overlay, document)
     if base_path is not None:
         document["servers"] = [{"url": "/" + base_path.strip("/")}]
+    _name_operations(document)
     refused = _refusal_status(document)
     for item in document.get("paths", {}).values():
         for method, operation in item.items():
@@ -75,6 +78,20 @@ def _copy(document: dict) -> dict:
         return orjson.loads(orjson.dumps(document))
     except TypeError:  # a value JSON does not hold (a YAML date...)
         return copy.deepcopy(document)
+
+
+def _name_operations(document: dict) -> None:
+    taken = {operation.get("operationId") for item in document.get("paths", {}).values() for method, operation in item.items()
+             if method in METHODS and isinstance(operation, dict)}
+    for template, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in METHODS and isinstance(operation, dict) and not operation.get("operationId"):
+                words = re.findall(r"[A-Za-z0-9]+", template)
+                name = method + "".join(word[:1].upper() + word[1:] for word in words)
+                while name in taken:
+                    name += "_"
+                operation["operationId"] = name
+                taken.add(name)
 
 
 def _check_roles(spec: Spec, where: Path) -> None:
