@@ -2,9 +2,10 @@
 
 At start-up each document becomes a `Vendor`, registered like the five built-in ones: its spec
 (`document.load`: resolved, validated, made ready to serve), a model class with one method
-per operationId doing what `inference` says the operation does (`model`), its security schemes
-enforced (`auth`), errors in its own shape (`errors`), a demo world made up from its schemas
-(`fixtures`, with `values`). The core then serves it as it serves the vendors: routing and
+per operationId doing what `inference` says the operation does (`model`, with envelopes and
+server-made fields from `shapes`, `ids`, and list `filters`), its security schemes enforced
+(`auth`), errors in its own shape (`errors`), a demo world made up from its schemas
+(`fixtures`, with `values`); `explain` prints what was inferred. The core then serves it as it serves the vendors: routing and
 validation, journal, faults, rate limits, snapshots, reset, world files, contract and drift.
 """
 

@@ -8,9 +8,7 @@ resources in their parent's tenant (`/articles/{slug}/comments` under the articl
 
 from __future__ import annotations
 
-import bisect
 import json
-import re
 from typing import Any, Mapping
 
 from connexion import NoContent
@@ -18,16 +16,14 @@ from connexion import NoContent
 from mockexp import ids
 from mockexp.binding import argument_name
 from mockexp.clock import Clock
-from mockexp.generic import auth, shapes
+from mockexp.generic import auth, filters, shapes
+from mockexp.generic import ids as made_ids
 from mockexp.generic.errors import refusal
 from mockexp.generic.inference import Inferred, Plan, Resource
 from mockexp.generic.values import Values, merged, timestamp
 from mockexp.paging import Listing
 from mockexp.store import DuplicateKey, Tables
 from mockexp.vendor import Credential
-
-FILTER_KEYS = ("id", "name", "username", "slug", "key")
-
 
 class GenericModel:
     """Subclassed per document by `model_class`, which sets these:"""
@@ -109,7 +105,7 @@ class GenericModel:
         fields = shapes.properties(plan.resource.schema)
         sent = {key: value for key, value in query.items() if key in fields}
         for key, value in sent.items():
-            if not _fits(value, fields[key]):
+            if not filters.fits(value, fields[key]):
                 raise refusal(plan.operation, 400, f"{key}: {value!r} is not a valid {key}.")
         return self._change(plan, path, path[plan.resource.id_parameter], sent)
 
@@ -147,10 +143,10 @@ class GenericModel:
     def _list(self, plan: Plan, path: dict, query: dict, body: Any) -> Any:
         tables = self.tables(plan, plan.resource, path)
         wanted = {plan.filters[name]: value for name, value in query.items() if name in plan.filters and value not in (None, "", [])}
-        rows = _filtered(tables, plan.resource, wanted)
+        rows = filters.filtered(tables, plan.resource, wanted)
         if plan.operation.pagination is not None:
             return Listing(rows, extra=self._envelope_extra(plan), key=lambda item: _sort_key(item, plan.resource.id_field))
-        page = _cut(list(rows), query)
+        page = filters.cut(list(rows), query)
         body = plan.listing.wrap(page, len(rows))
         if isinstance(body, dict):
             body.update({key: value for key, value in self._envelope_extra(plan).items() if key not in body})
@@ -195,21 +191,7 @@ class GenericModel:
         return item
 
     def new_id(self, resource: Resource, tables: Tables, item: Mapping[str, Any]) -> Any:
-        schema = merged(resource.id_schema)
-        if schema.get("type") in ("integer", "number"):  # one sequence for all parents (ids unique API-wide)
-            number = self.store.next_number(resource.name)
-            while tables.peek(resource.name, str(number)) is not None:
-                number = self.store.next_number(resource.name)
-            return number
-        if resource.id_field == "slug" and (item.get("title") or item.get("name")):
-            base = re.sub(r"[^a-z0-9]+", "-", str(item.get("title") or item.get("name")).lower()).strip("-") or "item"
-            slug, count = base, 1
-            while tables.peek(resource.name, slug) is not None:
-                count += 1
-                slug = f"{base}-{count}"
-            return slug
-        return ids.uuid4()
-
+        return made_ids.new_id(self.store, resource, tables, item)
 
 def _singular(name: str) -> str:
     word = name.split(".")[-1]
@@ -220,86 +202,9 @@ def _client_may_send(plan: Plan, name: str) -> bool:
     return plan.request is not None and name in shapes.properties(plan.request.schema) and not merged(shapes.properties(plan.request.schema)[name]).get("readOnly")
 
 
-TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
-
-
-def _fits(value: Any, schema: Mapping[str, Any]) -> bool:
-    """Whether a query parameter's value may be stored in a field (its type and enum)."""
-    schema = merged(schema)
-    if schema.get("enum") and value not in schema["enum"]:
-        return False
-    expected = TYPES.get(schema.get("type", ""))
-    return expected is None or (isinstance(value, expected) and not (isinstance(value, bool) and schema.get("type") != "boolean"))
-
-
-def _filtered(tables: Tables, resource: Resource, wanted: Mapping[str, Any]) -> Any:
-    """The resource's objects the filters let through, in the order they were made. One plain
-    equality is looked up in the store's kept order of that field (a binary search, not a scan
-    of every object); the rest are tested one by one."""
-    fields = shapes.properties(resource.schema)
-    equal = {field: value for field, value in wanted.items() if _scalar(value, merged(fields.get(field, {})).get("type"))}
-    rest = {field: value for field, value in wanted.items() if field not in equal}
-    test = (lambda item: all(_matches(item.get(field), value) for field, value in rest.items())) if rest else None
-    if len(equal) == 1 and test is None:
-        (field, value), = equal.items()
-        key = field_key(field)
-        rows = tables.view(resource.name, order_by=key)
-        keys = rows.keys_for(key)
-        if keys is not None:
-            mark = str(value)
-            return rows[bisect.bisect_left(keys, mark):bisect.bisect_right(keys, mark)]
-    return tables.view(resource.name, equal or None, test=test)
-
-
-_FIELD_KEYS: dict[str, Any] = {}
-
-
-def field_key(field: str) -> Any:
-    """A sort key reading one field, as a plain function without closure (one per field, made
-    once): the store keeps the table's order by such a key from one read to the next."""
-    found = _FIELD_KEYS.get(field)
-    if found is None:
-        namespace: dict[str, Any] = {}
-        exec(f"def key(item):\n    value = item.get({field!r})\n    return '' if value is None else str(value)\n", namespace)  # noqa: S102
-        found = _FIELD_KEYS[field] = namespace["key"]
-    return found
-
-
-def _scalar(value: Any, kind: Any) -> bool:
-    """A filter value that a field of this type equals, or not (one value of the field's type,
-    not a list nor a comma list): the store compares those itself."""
-    if kind == "string":
-        return isinstance(value, str) and "," not in value
-    if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    return kind == "boolean" and isinstance(value, bool)
-
-
-def _matches(stored: Any, wanted: Any) -> bool:
-    """A filter: equality, membership in an array, any of a comma list (or of a repeated parameter)."""
-    choices = wanted if isinstance(wanted, list) else (wanted.split(",") if isinstance(wanted, str) else [wanted])
-    candidates = stored if isinstance(stored, list) else [stored]
-    return any(_equal(candidate, choice) for candidate in candidates for choice in choices)
-
-
-def _equal(stored: Any, wanted: Any) -> bool:
-    if isinstance(stored, Mapping):
-        return any(_equal(stored.get(key), wanted) for key in FILTER_KEYS if key in stored)
-    if isinstance(stored, bool) or isinstance(wanted, bool):
-        return str(stored).lower() == str(wanted).lower()
-    return stored == wanted or str(stored) == str(wanted)
-
-
 def _sort_key(item: Mapping[str, Any], id_field: str | None) -> Any:
     value = item.get(id_field) if id_field else None
     return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
-
-
-def _cut(rows: list, query: Mapping[str, Any]) -> list:
-    """limit / offset on a bare array (a list with no envelope to say more)."""
-    limit = next((query[name] for name in ("limit", "per_page", "page_size", "pageSize", "size") if isinstance(query.get(name), int)), None)
-    offset = next((query[name] for name in ("offset", "skip") if isinstance(query.get(name), int)), 0)
-    return rows[offset:offset + limit] if limit is not None else rows[offset:]
 
 
 def _example(plan: Plan) -> Any:
