@@ -43,12 +43,6 @@ def listed_credentials(http: httpx.Client, vendor: str) -> list[dict]:
     return found
 
 
-def credential_headers(spec) -> set[str]:
-    """The headers (lower case) the spec's security schemes read a credential from."""
-    schemes = spec.document.get("components", {}).get("securitySchemes", {}).values()
-    return {(scheme["name"] if scheme["type"] == "apiKey" else "Authorization").lower() for scheme in schemes}
-
-
 def change(http: httpx.Client, mock, vendor: str) -> None:
     """Something a writer does through the vendor's API: its spec's first create."""
     spec = mock.runtime.specs[vendor]
@@ -95,7 +89,7 @@ def test_each_listed_credential_reads_exactly_when_it_may(http: httpx.Client, mo
     API does not take, is its own API's tests' to check.)"""
     spec = mock.runtime.specs[vendor]
     for credential in listed_credentials(http, vendor):
-        if credential["header"].lower() not in credential_headers(spec):
+        if credential["header"].lower() not in spec.credential_headers:
             continue
         reads = [op for op in operations(spec, "GET") if op.pagination and {p["name"] for p in op.parameters_in("path")} <= set(credential["tenant"])]
         assert reads, f"{vendor}: no list {credential['value']} could read"

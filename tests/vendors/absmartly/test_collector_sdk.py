@@ -23,7 +23,6 @@ from sdk.context_config import ContextConfig
 from sdk.default_http_client import DefaultHTTPClient
 from sdk.default_http_client_config import DefaultHTTPClientConfig
 
-from mockexp.contract import check_contract
 from tests.conftest import credential
 from tests.vendors.absmartly.test_http import assert_absmartly_error
 from tests.world import state
@@ -248,8 +247,3 @@ def test_publishing_needs_a_known_sdk_key(http, mock):
     assert_absmartly_error(http.put("/v1/context", json=body, headers={k: v for k, v in publisher(mock).items() if k != "X-API-Key"}), 401)
     assert_absmartly_error(http.put("/v1/context", json=body, headers=publisher(mock, "nope")), 401)
     assert http.get("/v1/healthy").json() == {"ok": True}
-
-
-def test_the_mock_honours_the_collector_spec(mock):
-    check_contract("absmartly", mock.url + "/v1", spec="absmartly-collector.yaml", headers={"X-API-Key": sdk_key(mock)},
-                   max_examples=5, seed=1, phases=["examples", "coverage"])
