@@ -43,8 +43,8 @@ def exposure(id: int, variant: int, unit: str = "user_id", **more) -> dict:
     return {"id": id, "name": "x", "unit": unit, "variant": variant, "exposedAt": 1, "assigned": True, "eligible": True, **more}
 
 
-def publish(absmartly: ABsmartly, *events: dict, key: str = SHOP_KEY, environment: str = "production") -> dict:
-    return absmartly.collector_publish(key, "www", environment, list(events))
+def publish(absmartly: ABsmartly, *events: dict, key: str = SHOP_KEY, environment: str = "production", batch: bool = False) -> dict:
+    return absmartly.collector_publish(key, "www", environment, list(events), batch=batch)
 
 
 def event(uid: str, *exposures: dict, goals: tuple = (), hashed: bool = False) -> dict:
@@ -238,7 +238,7 @@ def test_a_publish_naming_what_the_account_lacks_is_refused_and_stores_nothing(a
 def test_a_batch_is_stored_whole_or_not_at_all(absmartly):
     made = running(absmartly)
     with pytest.raises(Invalid) as refused:
-        publish(absmartly, event("ann", exposure(made["id"], 1)), event("ben", exposure(404, 0)))
+        publish(absmartly, event("ann", exposure(made["id"], 1)), event("ben", exposure(404, 0)), batch=True)
     assert refused.value.fields == ["[1].exposures[0].id"]
     assert preview(absmartly, made["id"]) == (0, {})
 

@@ -247,3 +247,18 @@ def test_publishing_needs_a_known_sdk_key(http, mock):
     assert_absmartly_error(http.put("/v1/context", json=body, headers={k: v for k, v in publisher(mock).items() if k != "X-API-Key"}), 401)
     assert_absmartly_error(http.put("/v1/context", json=body, headers=publisher(mock, "nope")), 401)
     assert http.get("/v1/healthy").json() == {"ok": True}
+
+
+def test_a_batch_is_stored_whole_or_refused_naming_the_event_at_fault(http, mock):
+    made = new_experiment(http, mock, "sdk_batched", "50/50", 2)
+
+    def one(uid: str, id: int) -> dict:
+        return {"hashed": False, "units": [{"type": "user_id", "uid": uid}], "exposures": [{"id": id, "name": "sdk_batched", "unit": "user_id", "variant": 1}]}
+
+    before = state(mock.runtime, "absmartly")
+    refused = http.put("/v1/context/batch", json=[one("ann", made["id"]), one("ben", 999999)], headers=publisher(mock))
+    assert assert_absmartly_error(refused, 400, "999999")[0].startswith("[1].exposures[0].id")
+    assert state(mock.runtime, "absmartly") == before
+
+    assert http.put("/v1/context/batch", json=[one("ann", made["id"]), one("ben", made["id"])], headers=publisher(mock)).json() == {}
+    assert preview(http, mock, made["id"]) == {1: 2}

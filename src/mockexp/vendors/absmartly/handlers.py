@@ -54,7 +54,7 @@ def collector_publish(absmartly: ABsmartly, body: dict, caller: str) -> dict:
 
 
 def collector_publish_batch(absmartly: ABsmartly, body: list, caller: str) -> dict:
-    return absmartly.collector_publish(caller, *_named(), body)
+    return absmartly.collector_publish(caller, *_named(), body, batch=True)
 
 
 def _named() -> tuple[str, str]:

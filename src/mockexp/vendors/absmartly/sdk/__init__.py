@@ -28,8 +28,8 @@ class Collector(Contexts, Publishing):
         self.check_environment(record, environment)
         return self.context_for(record["account"], application, environment)
 
-    def collector_publish(self, key: str, application: str, environment: str, events: list) -> dict:
-        return self.publish_events(self.sdk_key(key), application, environment, events)
+    def collector_publish(self, key: str, application: str, environment: str, events: list, *, batch: bool = False) -> dict:
+        return self.publish_events(self.sdk_key(key), application, environment, events, batch=batch)
 
     def credentials(self) -> list[Credential]:
         """The Web Console's keys, then the SDK keys."""

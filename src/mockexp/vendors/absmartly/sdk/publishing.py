@@ -43,13 +43,14 @@ def grown_variants(variants: list, metric_id: int | None, variant: int, moment: 
 
 
 class Publishing(SdkKeys):
-    def publish_events(self, key: Mapping[str, Any], application: str, environment: str, events: Sequence[Mapping[str, Any]]) -> dict:
-        """Store the events (after checking every one: a refusal stores nothing); `{}`."""
+    def publish_events(self, key: Mapping[str, Any], application: str, environment: str, events: Sequence[Mapping[str, Any]], *, batch: bool = False) -> dict:
+        """Store the events (after checking every one: a refusal stores nothing, and names the
+        event of a batch at fault by its index); `{}`."""
         account = key["account"]
         self.check_environment(key, environment)
         kind = self.environment(account, environment)["type"]
         self.application(account, application)
-        refuse([error for index, event in enumerate(events) for error in self._problems(account, event, index if len(events) > 1 else None)])
+        refuse([error for index, event in enumerate(events) for error in self._problems(account, event, index if batch else None)])
         tables = self.account(account)
         with tables.transaction():
             for event in events:
