@@ -151,7 +151,13 @@ def test_a_smaller_traffic_share_leaves_the_other_units_on_variant_0(http, mock)
 
 def test_a_full_on_experiment_gives_every_unit_its_variant(http, mock, node):
     made = new_experiment(http, mock, "sdk_full_on", "34/33/33", 3)
+    apps = (python_context(mock, uid) for uid in UNITS)  # an app already running (which refreshes), for a unit not on variant 2
+    running_app = next(app for app in apps if app.get_treatment("sdk_full_on") != 2)
+
     act(http, mock, made["id"], "full_on", full_on_variant=2)
+    running_app.refresh()
+
+    assert running_app.get_treatment("sdk_full_on") == 2
 
     assert context(http)["sdk_full_on"]["fullOnVariant"] == 2
     assert {row[0] for row in python_treatments(mock, UNITS[:200], ["sdk_full_on"])} == {2}
