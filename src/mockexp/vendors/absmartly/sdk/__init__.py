@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from mockexp.vendor import Credential
+from mockexp.vendors.absmartly.models.access import Access
 from mockexp.vendors.absmartly.sdk.context import Contexts
 from mockexp.vendors.absmartly.sdk.publishing import Publishing
 
 
-class Collector(Contexts, Publishing):
+class Collector(Contexts, Publishing, Access):
     """Every operation of the Collector API (the reads and publishes take the key and headers
     the handlers pass)."""
 
@@ -32,5 +33,5 @@ class Collector(Contexts, Publishing):
         return self.publish_events(self.sdk_key(key), application, environment, events, batch=batch)
 
     def credentials(self) -> list[Credential]:
-        """The Web Console's keys, then the SDK keys."""
-        return [*super().credentials(), *self.sdk_credentials()]  # type: ignore[misc]
+        """The Web Console's keys (`Access`), then the SDK keys."""
+        return [*super().credentials(), *self.sdk_credentials()]
