@@ -10,15 +10,20 @@ Mark a test `@pytest.mark.mockexp_vendors("giosg")` to mount only those vendors 
 `@pytest.mark.mockexp_fixtures("worlds")` to start it with your own demo data (a directory, relative to the test file,
 of world files, as `mockexp serve --fixtures` takes it; `mode="merge"` keeps the generated data
 too), and `@pytest.mark.mockexp_specs("api.yaml")` to serve your own OpenAPI documents (relative to
-the test file; `/BASE=FILE` mounts one at /BASE)."""
+the test file; `/BASE=FILE` mounts one at /BASE).
+
+Loading the plugin (every pytest run in a project that installs mockexp) imports nothing of
+the mock itself: the server, the vendors and the store load when a test first asks for the
+fixture."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
-from mockexp.testing import Mock, run_mock
+if TYPE_CHECKING:
+    from mockexp.testing import Mock
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,6 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def mockexp_server(request: pytest.FixtureRequest) -> Iterator[Mock]:
     marker = request.node.get_closest_marker("mockexp_vendors")
     worlds = request.node.get_closest_marker("mockexp_fixtures")
+    from mockexp.testing import run_mock
+
     fixtures = {"fixtures": request.node.path.parent / worlds.args[0], "fixtures_mode": worlds.kwargs.get("mode", "replace")} if worlds else {}
     documents = request.node.get_closest_marker("mockexp_specs")
     specs = [_beside(request.node.path.parent, text) for text in documents.args] if documents else []
