@@ -171,7 +171,7 @@ def run_mockexp(args: argparse.Namespace, workdir: Path) -> tuple[list[Row], dic
     """mockexp's figures for every row, and each row's spec as mockexp serves it (for the peers)."""
     port = free_port()
     own = [OWN_SPECS[name] for name in args.vendor if name in OWN_SPECS]
-    server = start_mockexp(port, [name for name in SCENARIOS if name not in OWN_SPECS] if own else [], own)
+    server = start_mockexp(port, [name for name in args.vendor if name not in OWN_SPECS] if own else [], own)  # with --spec: the vendors asked for
     try:
         wait_for(server, port, "/__mockexp/health", 60)
         rows = [row for vendor in args.vendor for row in SCENARIOS[vendor](port)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from mockexp.generic import shapes
 from mockexp.generic.inference import Resource
 from mockexp.generic.values import merged
 from mockexp.store import Tables
@@ -31,7 +30,7 @@ def fits(value: Any, schema: Mapping[str, Any]) -> bool:
 def filtered(tables: Tables, resource: Resource, wanted: Mapping[str, Any]) -> Any:
     """The resource's objects the filters let through, in the order they were made: plain
     equalities are the store's lookup by fields; the rest are tested one by one."""
-    fields = shapes.properties(resource.schema)
+    fields = resource.fields
     equal = {field: value for field, value in wanted.items() if _scalar(value, merged(fields.get(field, {})).get("type"))}
     rest = {field: value for field, value in wanted.items() if field not in equal}
     test = (lambda item: all(matches(item.get(field), value) for field, value in rest.items())) if rest else None

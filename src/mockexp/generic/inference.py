@@ -18,11 +18,13 @@ resource is a collection too (`/users`). Then, by method and path:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from mockexp.generic import shapes
 from mockexp.generic.shapes import Many, Single
+from mockexp.generic.values import merged
 from mockexp.specs import Operation, Spec
 
 ROLE = "x-mockexp-role"
@@ -45,7 +47,25 @@ class Resource:
 
     @property
     def id_schema(self) -> dict:
-        return shapes.properties(self.schema).get(self.id_field or "", {}) if self.id_field else {}
+        return self.fields.get(self.id_field or "", {}) if self.id_field else {}
+
+    # what a request needs of the schema, worked out at the first (after inference has set it)
+    @functools.cached_property
+    def fields(self) -> dict:
+        return shapes.properties(self.schema)
+
+    @functools.cached_property
+    def read_only(self) -> frozenset:
+        return frozenset(name for name, sub in self.fields.items() if merged(sub).get("readOnly"))
+
+    @functools.cached_property
+    def required(self) -> frozenset:
+        return frozenset(merged(self.schema).get("required") or [])
+
+    @functools.cached_property
+    def times(self) -> frozenset:
+        """The fields the clock fills: creation and change times."""
+        return frozenset(name for name, sub in self.fields.items() if shapes.is_time(name, sub))
 
 
 @dataclass

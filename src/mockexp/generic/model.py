@@ -102,7 +102,7 @@ class GenericModel:
         return self._change(plan, path, path[plan.resource.id_parameter], sent if isinstance(sent, Mapping) else {})
 
     def _query_update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
-        fields = shapes.properties(plan.resource.schema)
+        fields = plan.resource.fields
         sent = {key: value for key, value in query.items() if key in fields}
         for key, value in sent.items():
             if not filters.fits(value, fields[key]):
@@ -118,10 +118,10 @@ class GenericModel:
     def _change(self, plan: Plan, path: dict, key: Any, sent: Mapping[str, Any]) -> tuple[Any, int]:
         resource = plan.resource
         tables = self.tables(plan, resource, path)
-        fields = shapes.properties(resource.schema)
+        fields = resource.fields
         with tables.transaction():
             current = self.stored(plan, tables, key)
-            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and not merged(fields.get(k, {})).get("readOnly")}}
+            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and k not in resource.read_only}}
             now = timestamp(self.clock.now())
             for name, schema in fields.items():
                 if shapes.is_update_time(name, schema):
@@ -173,25 +173,26 @@ class GenericModel:
     # -- making objects -------------------------------------------------------------------------
 
     def made(self, resource: Resource, plan: Plan | None, sent: dict, tables: Tables) -> dict:
-        """An object from what the client sent, with the fields the server makes filled in."""
-        fields = shapes.properties(resource.schema)
-        required = set(merged(resource.schema).get("required") or [])
-        item = {key: value for key, value in sent.items() if (key in fields or not fields) and not merged(fields.get(key, {})).get("readOnly")}
-        made = self.values.seeded(resource.name, *tables.ids, json.dumps(sent, sort_keys=True, default=str))
-        now = timestamp(self.clock.now())
+        """An object from what the client sent, with the fields the server makes filled in
+        (made-up values seeded from the API, the parent and what was sent)."""
+        fields = resource.fields
+        item = {key: value for key, value in sent.items() if (key in fields or not fields) and key not in resource.read_only}
+        made: Values | None = None
         for name, schema in fields.items():
             if name in item and (name != resource.id_field or plan is None or _client_may_send(plan, name)):
                 continue
             if name == resource.id_field:
                 item[name] = self.new_id(resource, tables, item)
-            elif shapes.is_time(name, schema):
-                item[name] = now
-            elif merged(schema).get("readOnly") or name in required:
+            elif name in resource.times:
+                item[name] = timestamp(self.clock.now())
+            elif name in resource.read_only or name in resource.required:
+                made = made or self.values.seeded(resource.name, *tables.ids, json.dumps(sent, sort_keys=True, default=str))
                 item[name] = made.value(schema, name)
         return item
 
     def new_id(self, resource: Resource, tables: Tables, item: Mapping[str, Any]) -> Any:
         return made_ids.new_id(self.store, resource, tables, item)
+
 
 def _singular(name: str) -> str:
     word = name.split(".")[-1]
