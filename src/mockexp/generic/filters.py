@@ -4,6 +4,7 @@ values (or of a repeated parameter); and limit / offset on a bare array."""
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Mapping
 
 from mockexp.generic.inference import Resource
@@ -28,13 +29,38 @@ def fits(value: Any, schema: Mapping[str, Any]) -> bool:
 
 
 def filtered(tables: Tables, resource: Resource, wanted: Mapping[str, Any]) -> Any:
-    """The resource's objects the filters let through, in the order they were made: plain
-    equalities are the store's lookup by fields; the rest are tested one by one."""
+    """The resource's objects the filters let through, in the order they were made. One plain
+    equality is a binary search in the store's kept order of that field (kept from read to read
+    and updated write by write, so a list stays fast however many objects a run creates);
+    several are the store's lookup by fields; the rest are tested one by one."""
     fields = resource.fields
     equal = {field: value for field, value in wanted.items() if _scalar(value, merged(fields.get(field, {})).get("type"))}
     rest = {field: value for field, value in wanted.items() if field not in equal}
     test = (lambda item: all(matches(item.get(field), value) for field, value in rest.items())) if rest else None
+    if len(equal) == 1 and test is None:
+        (field, value), = equal.items()
+        key = field_key(field)
+        rows = tables.view(resource.name, order_by=key)
+        keys = rows.keys_for(key)
+        if keys is not None:
+            mark = str(value)
+            return rows[bisect.bisect_left(keys, mark):bisect.bisect_right(keys, mark)]
     return tables.view(resource.name, equal or None, test=test)
+
+
+_FIELD_KEYS: dict[str, Any] = {}
+
+
+def field_key(field: str) -> Any:
+    """A sort key reading one field, as the store keeps orders by: a plain function without
+    closure (`Store.view`'s `order_by`), so one is compiled per field name (with the name as a
+    constant) and kept."""
+    found = _FIELD_KEYS.get(field)
+    if found is None:
+        namespace: dict[str, Any] = {}
+        exec(f"def key(item):\n    value = item.get({field!r})\n    return '' if value is None else str(value)\n", namespace)  # noqa: S102
+        found = _FIELD_KEYS[field] = namespace["key"]
+    return found
 
 
 def _scalar(value: Any, kind: Any) -> bool:
