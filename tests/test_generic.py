@@ -358,3 +358,13 @@ def test_operations_without_an_operation_id_are_named_from_method_and_path(tmp_p
         made = things.post("/things", json={"name": "one"}).json()
         assert things.get(f"/things/{made['id']}").json() == made
         assert mock.count(vendor="plain", operationId="getThingsThingId") == 1
+
+
+def test_a_snapshot_brings_back_a_deleted_object():
+    with run_mock(specs=[PETSTORE]) as mock:
+        pets = Checked(mock, "petstore3")
+        assert httpx.post(mock.url + "/__mockexp/snapshots", json={"name": "before"}).status_code == 200
+        assert pets.delete("/pet/1").status_code == 200
+        assert pets.get("/pet/1").status_code == 404
+        assert httpx.post(mock.url + "/__mockexp/snapshots/before/restore", json={}).status_code == 200
+        assert pets.get("/pet/1").status_code == 200
