@@ -71,6 +71,9 @@ def vendors(sources: Iterable[Source | str], alongside: Iterable[Vendor] = (), c
     `credentials`: the values each security scheme accepts (`auth.read_given`)."""
     from mockexp import specs
 
+    sources = list(sources)
+    if not sources:
+        return []
     taken: dict[str, str] = {}
     names: set[str] = set()
     for vendor in alongside:
