@@ -137,6 +137,10 @@ class Values:
 
     def integer(self, schema: Mapping[str, Any], default_high: int = 1000) -> int:
         low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and low <= -(2**31):  # only a format's bound (int32, int64): as if none
+            low = None
+        if high is not None and high >= 2**31 - 1:
+            high = None
         if low is None:
             low = 0 if high is None or high >= 0 else high - default_high
         if high is None:
