@@ -368,3 +368,20 @@ def test_a_snapshot_brings_back_a_deleted_object():
         assert pets.get("/pet/1").status_code == 404
         assert httpx.post(mock.url + "/__mockexp/snapshots/before/restore", json={}).status_code == 200
         assert pets.get("/pet/1").status_code == 200
+
+
+def test_a_cursor_list_whose_answer_links_the_next_page_is_walked_to_the_end(tmp_path):
+    text = (SPECS / "notes-3.1.yaml").read_text(encoding="utf-8")
+    text = text.replace("- {name: page, in: query, schema: {type: integer, default: 1, minimum: 1}}", "- {name: cursor, in: query, schema: {type: string}}")
+    text = text.replace("        total: {type: integer}\n", "        total: {type: integer}\n        next: {type: [string, \"null\"]}\n")
+    document = tmp_path / "cursored.yaml"
+    document.write_text(text, encoding="utf-8")
+    with run_mock(specs=[document]) as mock:
+        notes = Checked(mock, "cursored")
+        made = {notes.post("/notes", json={"text": f"note {i}"}).json()["id"] for i in range(3)}
+        seen, target = [], "/notes?per_page=2"
+        while target:
+            page = notes.get(target).json()
+            seen += [note["id"] for note in page["data"]]
+            target = page["next"] and page["next"].removeprefix(mock.base_url("cursored"))
+    assert len(seen) == len(set(seen)) == page["total"] == 6 and made <= set(seen)

@@ -269,6 +269,7 @@ PAGING = {"offset": ("limit", "offset"), "page": ("size", "page")}
 SIZE_NAMES = ("limit", "per_page", "perPage", "page_size", "pageSize", "size", "count")
 POSITION_NAMES = {"offset": ("offset", "skip", "start"), "page": ("page", "page_number", "pageNumber")}
 CURSOR_NAMES = ("cursor", "after", "page_token", "pageToken", "starting_after")
+NEXT_NAMES = ("next", "next_url", "nextUrl", "next_page_url")  # the answer's link to the next page
 
 
 def _paging(plan: Plan) -> dict | None:
@@ -287,6 +288,11 @@ def _paging(plan: Plan) -> dict | None:
             body = {"items": plan.listing.items}
             if plan.listing.total:
                 body["total"] = plan.listing.total
+            following = next((name for name in NEXT_NAMES if name in shapes.properties(plan.answer_schema)), None)
+            if following is not None:
+                body["next"] = following
+            elif style == "cursor":  # a cursor is only of use where the answer links the next page
+                continue
             declared = {"style": style, "parameters": {"size": size, style: position}, "body": body}
             if plan.resource and plan.resource.id_field not in (None, "id", "_id", "key"):
                 declared["identity"] = plan.resource.id_field

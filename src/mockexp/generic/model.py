@@ -8,6 +8,7 @@ resources in their parent's tenant (`/articles/{slug}/comments` under the articl
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Mapping
 
@@ -144,8 +145,12 @@ class GenericModel:
         tables = self.tables(plan, plan.resource, path)
         wanted = {plan.filters[name]: value for name, value in query.items() if name in plan.filters and value not in (None, "", [])}
         rows = filters.filtered(tables, plan.resource, wanted)
-        if plan.operation.pagination is not None:
-            return Listing(rows, extra=self._envelope_extra(plan), key=lambda item: _sort_key(item, plan.resource.id_field))
+        pagination = plan.operation.pagination
+        if pagination is not None:
+            key = functools.partial(_sort_key, id_field=plan.resource.id_field)
+            if pagination.style == "cursor":  # a cursor names a place in an order of the ids
+                rows = sorted(rows, key=key)
+            return Listing(rows, extra=self._envelope_extra(plan), key=key)
         page = filters.cut(list(rows), query)
         body = plan.listing.wrap(page, len(rows))
         if isinstance(body, dict):
