@@ -385,3 +385,15 @@ def test_a_cursor_list_whose_answer_links_the_next_page_is_walked_to_the_end(tmp
             seen += [note["id"] for note in page["data"]]
             target = page["next"] and page["next"].removeprefix(mock.base_url("cursored"))
     assert len(seen) == len(set(seen)) == page["total"] == 6 and made <= set(seen)
+
+
+def test_errors_take_the_shape_of_the_default_answer_where_no_4xx_has_one(tmp_path):
+    document = tmp_path / "defaulted.yaml"
+    document.write_text("openapi: 3.0.3\ninfo: {title: Defaulted, version: '1'}\npaths:\n  /things/{thingId}:\n    get:\n      operationId: getThing\n"
+                        "      parameters: [{name: thingId, in: path, required: true, schema: {type: string}}]\n      responses:\n"
+                        "        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}\n"
+                        "        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}\n"
+                        "components:\n  schemas:\n    Error: {type: object, required: [code, message], properties: {code: {type: integer}, message: {type: string}}}\n", encoding="utf-8")
+    with run_mock(specs=[document]) as mock:
+        missing = Checked(mock, "defaulted").get("/things/nope")
+    assert missing.status_code == 404 and missing.json() == {"code": 404, "message": "No thing nope."}

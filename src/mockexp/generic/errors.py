@@ -38,12 +38,18 @@ def refusal(operation: Operation, preferred: int, message: str) -> Refused:
 
 
 def error_schema(spec: Spec) -> dict | None:
-    """The schema most of the document's 4xx answers have."""
+    """The schema most of the document's 4xx answers have; else that of its `default` answers
+    (of operations that document their success apart)."""
+    return _most_common(spec, lambda code, operation: str(code).startswith("4")) or _most_common(
+        spec, lambda code, operation: code == "default" and bool(operation.success_statuses))
+
+
+def _most_common(spec: Spec, wanted: Callable[[str, Operation], bool]) -> dict | None:
     found: Counter = Counter()
     schemas: dict[str, dict] = {}
     for operation in spec.operations:
         for code, response in operation.definition.get("responses", {}).items():
-            if str(code).startswith("4"):
+            if wanted(str(code), operation):
                 schema = shapes.json_schema(response.get("content"))
                 if schema and (schema.get("properties") or schema.get("type")):
                     key = json.dumps(schema, sort_keys=True)
