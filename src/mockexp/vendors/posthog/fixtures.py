@@ -39,7 +39,8 @@ def load(posthog: PostHog) -> None:
         posthog.add_organization(organization_id, fake.company())
         users.append([_user(posthog, fake, organization_id, len(users) * 10 + number + 1) for number in range(organization["users"])])
         for project in organization["projects"]:
-            posthog.add_project(project["id"], organization_id, f"{fake.catch_phrase()}", approval_policy=project.get("approval_policy", ()))
+            posthog.add_project(project["id"], organization_id, f"{fake.catch_phrase()}", approval_policy=project.get("approval_policy", ()),
+                                api_token=project["api_token"], group_types=project.get("group_types", ()))
             _project(posthog, fake, project, users[org_index][0])
     for key in world["keys"]:
         posthog.add_key(key["value"], key["label"], users[key["user"][0]][key["user"][1]], key["scopes"], projects=key.get("projects"))
@@ -151,7 +152,7 @@ def export(posthog: PostHog) -> list[dict]:
 def _writers(posthog: PostHog, project_id: int) -> Callable[[int | None], str | None]:
     """The key (as a world file names it) to make an object of the project made by a user:
     that user's own if it may write there, else the first that may (None: no key may)."""
-    credentials = posthog.credentials()
+    credentials = posthog.key_credentials()
 
     def may(credential) -> None:
         posthog.authorize(posthog.authenticate(key_of(credential)), project_id, list(SCOPES))
