@@ -35,6 +35,12 @@ def real_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def carried_in(spec) -> set[str]:
+    """The (lower-case) headers the spec's security schemes take a credential in."""
+    schemes = spec.document.get("components", {}).get("securitySchemes", {}).values()
+    return {"authorization" if scheme.get("type") == "http" else scheme.get("name", "").lower() for scheme in schemes}
+
+
 def listed_credentials(http: httpx.Client, vendor: str) -> list[dict]:
     response = http.get("/__mockexp/credentials")
     assert response.status_code == 200, response.text
@@ -84,9 +90,13 @@ def test_credentials_say_what_each_may_do_and_name_its_tenant_as_the_specs_do(ht
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_each_listed_credential_reads_exactly_when_it_may(http: httpx.Client, mock, vendor: str) -> None:
-    """One that may do something reads some list of its tenant; one that may do nothing, none."""
+    """One that may do something reads some list of its tenant; one that may do nothing, none.
+    (A key the management API does not take, such as PostHog's project API key that its SDKs
+    send in a body, is left to the tests of the API that takes it.)"""
     spec = mock.runtime.specs[vendor]
     for credential in listed_credentials(http, vendor):
+        if credential["header"].lower() not in carried_in(spec):
+            continue
         reads = [op for op in operations(spec, "GET") if op.pagination and {p["name"] for p in op.parameters_in("path")} <= set(credential["tenant"])]
         assert reads, f"{vendor}: no list {credential['value']} could read"
         statuses = {op.operation_id: http.get(url(http, mock.runtime, vendor, op, credential), headers=headers(credential)).status_code for op in reads}
