@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 import orjson
 
-from mockexp.vendors.posthog.models.common import EXPERIMENTS, FLAGS, HOLDOUTS
+from mockexp.vendors.posthog.models.common import EXPERIMENTS, FLAGS, HOLDOUTS, PROJECTS
 from mockexp.vendors.posthog.sdk.tokens import ProjectTokens
 
 SHOWN = ("id", "team_id", "name", "key", "deleted", "active", "ensure_experience_continuity")
@@ -29,13 +29,29 @@ def etag_of(definitions: Mapping[str, Any]) -> str:
 
 class Definitions(ProjectTokens):
     def flag_definitions(self, project_id: int | str) -> dict:
-        """`{flags, group_type_mapping, cohorts}` of a project (the mock keeps no cohorts: `{}`)."""
+        """`{flags, group_type_mapping, cohorts}` of a project (the mock keeps no cohorts: `{}`).
+        Not to be changed: the same answer is handed out until a table it is read from changes."""
+        return self.versioned_definitions(project_id)[0]
+
+    def versioned_definitions(self, project_id: int | str) -> tuple[dict, str]:
+        """The definitions and their ETag. Worked out again only when one of the tables they are
+        read from has changed: the store hands out the same rows of a table until it is written
+        to (and, held here, rows once handed out are never reused for another state)."""
         tables = self.project(project_id)
-        holdouts = {holdout["id"]: holdout for holdout in tables.view(HOLDOUTS)}
-        held = {e["feature_flag_key"]: holdouts[e["holdout_id"]] for e in tables.view(EXPERIMENTS) if e["holdout_id"] in holdouts}
-        flags = [self._definition(flag, held.get(flag["key"])) for flag in tables.view(FLAGS, order_by=lambda f: f["id"]) if not flag["deleted"]]
+        sources = (tables.view(FLAGS), tables.view(EXPERIMENTS), tables.view(HOLDOUTS), self.store.view(PROJECTS))
+        cache = self.__dict__.setdefault("_definitions", {})
+        kept = cache.get(str(project_id))
+        if kept is None or any(now is not then for now, then in zip(sources, kept[0])):
+            definitions = self._definitions_from(project_id, *sources[:3])
+            kept = cache[str(project_id)] = (sources, definitions, etag_of(definitions))
+        return kept[1], kept[2]
+
+    def _definitions_from(self, project_id: int | str, flags: list, experiments: list, holdouts: list) -> dict:
+        by_id = {holdout["id"]: holdout for holdout in holdouts}
+        held = {e["feature_flag_key"]: by_id[e["holdout_id"]] for e in experiments if e["holdout_id"] in by_id}
+        shown = [self._definition(flag, held.get(flag["key"])) for flag in sorted(flags, key=lambda f: f["id"]) if not flag["deleted"]]
         group_types = self.project_of(project_id).get("group_types") or []
-        return {"flags": flags, "group_type_mapping": {str(index): name for index, name in enumerate(group_types)}, "cohorts": {}}
+        return {"flags": shown, "group_type_mapping": {str(index): name for index, name in enumerate(group_types)}, "cohorts": {}}
 
     def _definition(self, flag: Mapping[str, Any], holdout: Mapping[str, Any] | None) -> dict:
         shown = {field: flag[field] for field in SHOWN}

@@ -8,8 +8,6 @@ from typing import Any
 from connexion import NoContent
 from connexion.context import scope as request_scope
 
-from mockexp.vendors.posthog.sdk.definitions import etag_of
-
 
 def _if_none_match() -> list[str]:
     scope = request_scope._get_current_object()
@@ -19,8 +17,7 @@ def _if_none_match() -> list[str]:
 
 def definitions_answer(posthog: Any, token: str | None) -> tuple:
     """The project's definitions (the token was checked with the key), or 304 if unchanged."""
-    definitions = posthog.flag_definitions(posthog.project_for_token(token)["id"])
-    etag = etag_of(definitions)
+    definitions, etag = posthog.versioned_definitions(posthog.project_for_token(token)["id"])
     if etag in _if_none_match():
         return NoContent, 304, {"ETag": etag}
     return definitions, 200, {"ETag": etag}

@@ -29,10 +29,10 @@ class ProjectTokens(Access):
         """The project whose project API key this is (401 in PostHog's words otherwise)."""
         if not isinstance(token, str) or not token.strip():
             raise MissingToken()
-        found = self.store.query(PROJECTS, {"api_token": token.strip()})
-        if not found:
+        found = next((project for project in self.store.view(PROJECTS) if project.get("api_token") == token.strip()), None)
+        if found is None:
             raise InvalidToken()
-        return found[0]
+        return found
 
     def credentials(self) -> list[Credential]:
         """The personal API keys, then each project's project API key."""
