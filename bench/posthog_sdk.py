@@ -23,7 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 import loadgen  # noqa: E402
-from vs_prism import HOST, free_port, start_mockexp, stop, wait_for  # noqa: E402
+from peers import stop  # noqa: E402
+from scenarios import HOST  # noqa: E402
+from vs_prism import free_port, start_mockexp, wait_for  # noqa: E402
 
 TARGET = 2000
 SECRET = "phx_mockexp_demo_full_access"

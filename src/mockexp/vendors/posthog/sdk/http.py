@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from connexion import NoContent
-from connexion.context import scope as request_scope
+from connexion import NoContent, request
 
 
 def _if_none_match() -> list[str]:
-    scope = request_scope._get_current_object()
-    values = [value.decode("latin-1") for name, value in scope["headers"] if name == b"if-none-match"]
-    return [tag.strip() for value in values for tag in value.split(",")]
+    """The ETags the request's `If-None-Match` names."""
+    return [tag.strip() for value in request.headers.getlist("if-none-match") for tag in value.split(",")]
 
 
 def definitions_answer(posthog: Any, token: str | None) -> tuple:
