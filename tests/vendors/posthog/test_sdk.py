@@ -66,13 +66,18 @@ def test_the_project_api_key_is_listed_with_its_project(mock, http):
     assert all(c["value"].startswith("phc_") and not c["can_write"] for c in listed)
 
 
-def test_remote_and_local_evaluation_give_every_distinct_id_the_same_variant_of_a_running_experiment(mock, remote):
+def both_ways(mock, remote: Posthog, flag: str, users: list[str]) -> tuple[list, list]:
+    """The flag's value for each user, asked of the server and evaluated by the SDK itself."""
     locally = local(mock)
     try:
-        remote_values = [remote.get_feature_flag("pricing-page-cta", user, send_feature_flag_events=False) for user in IDS]
-        local_values = [locally.get_feature_flag("pricing-page-cta", user, only_evaluate_locally=True, send_feature_flag_events=False) for user in IDS]
+        local_values = [locally.get_feature_flag(flag, user, only_evaluate_locally=True, send_feature_flag_events=False) for user in users]
     finally:
         locally.shutdown()
+    return [remote.get_feature_flag(flag, user, send_feature_flag_events=False) for user in users], local_values
+
+
+def test_remote_and_local_evaluation_give_every_distinct_id_the_same_variant_of_a_running_experiment(mock, remote):
+    remote_values, local_values = both_ways(mock, remote, "pricing-page-cta", IDS)
     assert remote_values == local_values
     shares = Counter(remote_values)
     assert set(shares) == {"control", "test"} and all(abs(count / len(IDS) - 0.5) < 0.05 for count in shares.values()), shares
@@ -81,12 +86,7 @@ def test_remote_and_local_evaluation_give_every_distinct_id_the_same_variant_of_
 def test_an_experiments_holdout_gets_holdout_id_for_its_share_locally_and_remotely(mock, http, remote):
     holdout = http.post(f"{P1}/experiment_holdouts/", headers=FULL, json={"name": "Twenty", "filters": [{"properties": [], "rollout_percentage": 20}]}).json()
     launch(http, experiment(http, "checkout-copy", holdout_id=holdout["id"])["id"])
-    locally = local(mock)
-    try:
-        remote_values = [remote.get_feature_flag("checkout-copy", user, send_feature_flag_events=False) for user in IDS]
-        local_values = [locally.get_feature_flag("checkout-copy", user, only_evaluate_locally=True, send_feature_flag_events=False) for user in IDS]
-    finally:
-        locally.shutdown()
+    remote_values, local_values = both_ways(mock, remote, "checkout-copy", IDS)
     assert remote_values == local_values
     shares = Counter(remote_values)
     assert set(shares) == {f"holdout-{holdout['id']}", "control", "test"}, shares
