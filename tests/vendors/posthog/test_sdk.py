@@ -109,6 +109,23 @@ def test_a_draft_experiment_serves_no_variant_until_it_is_launched(mock, http, r
     assert set(values) == {"control", "heart"}
 
 
+def test_the_person_properties_sent_decide_the_demo_flags_release_conditions_as_the_sdk_does(mock, remote):
+    people = [(f"user-{n}", {"email": f"user{n}@{'example.com' if n % 3 == 0 else 'elsewhere.io'}", "plan": ("pro", "free", "team", "Pro")[n % 4]})
+              for n in range(300)]
+    locally = local(mock)
+    try:
+        for flag in ("new-navigation", "dark-mode"):
+            local_values = [locally.get_feature_flag(flag, user, person_properties=properties, only_evaluate_locally=True, send_feature_flag_events=False)
+                            for user, properties in people]
+            remote_values = [remote.get_feature_flag(flag, user, person_properties=properties, send_feature_flag_events=False) for user, properties in people]
+            assert remote_values == local_values, flag
+            assert set(remote_values) == {True, False}, flag
+    finally:
+        locally.shutdown()
+    assert all(remote.get_feature_flag("new-navigation", user, person_properties=properties, send_feature_flag_events=False)
+               for user, properties in people if properties["email"].endswith("@example.com"))
+
+
 def test_an_ended_experiment_keeps_serving_its_variants(mock, http, remote):
     assert remote.get_feature_flag("search-suggestions", "user-1", send_feature_flag_events=False) in ("control", "test", "test-2")
 

@@ -56,8 +56,8 @@ def _user(posthog: PostHog, fake: Faker, organization_id: str, user_id: int) -> 
 def _project(posthog: PostHog, fake: Faker, project: dict, owner: int) -> None:
     now = posthog.clock.now()
     project_id = project["id"]
-    for key in project["flags"]:
-        posthog.add_flag(project_id, key, key.replace("-", " ").capitalize(), at=posthog.now(now - 200 * DAY))
+    for flag in project["flags"]:
+        posthog.add_flag(project_id, flag["key"], flag["key"].replace("-", " ").capitalize(), groups=flag.get("groups"), at=posthog.now(now - 200 * DAY))
     holdouts = [posthog.experiment_holdouts_create(project_id, owner, {"name": h["name"], "description": fake.sentence(nb_words=8),
                                                                       "filters": [{"properties": [], "rollout_percentage": h["rollout_percentage"]}]},
                                                    at=posthog.now(now - (180 - index) * DAY))["id"] for index, h in enumerate(project["holdouts"])]
