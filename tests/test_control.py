@@ -258,6 +258,20 @@ def test_past_posthogs_rate_limit_a_key_gets_429_with_retry_after_until_the_wind
         http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": False})
 
 
+@pytest.mark.vendors("posthog")
+def test_posthogs_rate_limit_does_not_count_its_sdk_endpoints(http, raw, mock):
+    """The limit PostHog's API declares is its API's: an app's SDK evaluating flags is not throttled by it."""
+    token = next(c.value for c in mock.runtime.credentials() if c.vendor == "posthog" and c.role == "project-api-key")
+    assert http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": True}).status_code == 200
+    try:
+        mock.runtime.clock.freeze(mock.runtime.clock.now())
+        statuses = {raw.post("/flags/?v=4", json={"token": token, "distinct_id": f"u{n}"}).status_code for n in range(481)}
+        assert statuses == {200}
+    finally:
+        http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": False})
+        mock.runtime.clock.run_real()
+
+
 def test_a_vendor_without_a_declared_rate_limit_cannot_be_switched_on(http):
     response = http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["giosg"], "enabled": True})
     assert response.status_code == 400 and "giosg" in response.text

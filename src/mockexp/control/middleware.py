@@ -45,7 +45,7 @@ class ControlPlane:
         if operation is not None:
             scope[OPERATION] = operation  # for the credential check (auth), which needs it too
         seen = Seen(receive, send)
-        await self._answer(scope, seen, vendor.name, operation_id)
+        await self._answer(scope, seen, vendor.name, operation_id, limited=spec is self.runtime.specs[vendor.name])
         duration = (time.perf_counter() - started) * 1000
         if log.isEnabledFor(logging.INFO):
             reason = f"  {seen.reason()}" if 400 <= seen.status < 500 else ""
@@ -57,7 +57,9 @@ class ControlPlane:
             response_headers=seen.response_headers, body_size=seen.size,
         ))
 
-    async def _answer(self, scope: Scope, seen: "Seen", vendor: str, operation_id: str | None) -> None:
+    async def _answer(self, scope: Scope, seen: "Seen", vendor: str, operation_id: str | None, *, limited: bool = True) -> None:
+        """`limited`: whether the vendor's rate limit counts this request (one to the API that
+        declares it, not to its SDK endpoints)."""
         faults = self.runtime.faults
         rule = faults.firing(vendor, operation_id, scope["method"], scope["path"])
         wait = faults.base_latency() + (rule.latency() if rule else 0.0)
@@ -74,7 +76,8 @@ class ControlPlane:
             await self._refuse(scope, seen, InjectedFault(rule.definition["status"], rule.definition.get("headers") or {}))
             return
         try:
-            seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope), operation_id or scope["path"])
+            if limited:
+                seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope), operation_id or scope["path"])
         except TooManyRequests as error:
             await self._refuse(scope, seen, error)
             return
