@@ -18,17 +18,18 @@ REASON_CODES = {"This field is required.": "required", "This field may not be nu
 
 
 __all__ = ["authenticate", "render_error", "posthog_flag_definitions", "posthog_local_evaluation"]
-SDK_PATHS = ("/flags/", "/feature_flag/")
+PROJECT_TOKEN = "x-project-token"  # on an operation: where the project API key that names the project comes
 
 
 def authenticate(posthog: PostHog, scheme: str, credential: str, http_request, operation=None) -> int:
     """`Authorization: Bearer <personal API key>`: its user, if its scopes allow the operation
-    (`x-required-scopes` in the spec) and it reaches the project."""
+    (`x-required-scopes` in the spec) and it reaches the project (of the path, or of the
+    project API key in the query where the operation says `x-project-token: query`)."""
     key = posthog.authenticate(credential.strip())
-    required = list((operation.definition if operation is not None else {}).get("x-required-scopes") or [])
+    declared = operation.definition if operation is not None else {}
     project_id = str(http_request.path_params.get("project_id") or "")
-    posthog.authorize(key, int(project_id) if project_id.isdigit() else None, required)
-    if operation is not None and operation.path.startswith(SDK_PATHS):  # the flag definitions: the project API key names the project
+    posthog.authorize(key, int(project_id) if project_id.isdigit() else None, list(declared.get("x-required-scopes") or []))
+    if declared.get(PROJECT_TOKEN) == "query":  # the flag definitions: the project API key names the project
         posthog.authorize(key, posthog.project_for_token(http_request.query_params.get("token"))["id"], [])
     return key["user_id"]
 
