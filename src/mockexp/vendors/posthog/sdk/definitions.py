@@ -6,6 +6,7 @@ Read from the stored flags, experiments and holdouts: one state with the managem
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any, Mapping
 
@@ -39,12 +40,17 @@ class Definitions(ProjectTokens):
         to (and, held here, rows once handed out are never reused for another state)."""
         tables = self.project(project_id)
         sources = (tables.view(FLAGS), tables.view(EXPERIMENTS), tables.view(HOLDOUTS), self.store.view(PROJECTS))
-        cache = self.__dict__.setdefault("_definitions", {})
+        cache = self._definitions_kept
         kept = cache.get(str(project_id))
         if kept is None or any(now is not then for now, then in zip(sources, kept[0])):
             definitions = self._definitions_from(project_id, *sources[:3])
             kept = cache[str(project_id)] = (sources, definitions, etag_of(definitions))
         return kept[1], kept[2]
+
+    @functools.cached_property
+    def _definitions_kept(self) -> dict[str, tuple]:
+        """Project id -> (the rows read, the definitions, their ETag)."""
+        return {}
 
     def _definitions_from(self, project_id: int | str, flags: list, experiments: list, holdouts: list) -> dict:
         by_id = {holdout["id"]: holdout for holdout in holdouts}
