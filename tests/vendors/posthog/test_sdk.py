@@ -245,3 +245,13 @@ def test_the_docs_python_app_prints_each_users_variant_the_same_remotely_and_loc
     printed = [line.split() for line in done.stdout.splitlines()]
     assert [row[0] for row in printed] == ["alice", "bob", "carol", "dave"]
     assert all(row[1] == row[2] and row[1] in ("control", "test") for row in printed), printed
+
+
+def test_a_capture_may_carry_its_project_api_key_in_an_event_or_the_query(mock, http):
+    token = project_key(mock)
+    in_event = http.post("/e/", json=[{"event": "page_viewed", "distinct_id": "u-1", "properties": {"token": token}}])
+    in_query = http.post("/i/v0/e/", params={"token": token}, json={"event": "page_viewed", "properties": {"distinct_id": "u-2"}})
+    assert (in_event.status_code, in_query.status_code) == (200, 200), (in_event.text, in_query.text)
+    nameless = http.post("/capture/", json={"api_key": token, "batch": [{"event": "ok", "distinct_id": "u"}, {"distinct_id": "u"}]})
+    assert_posthog_error(nameless, 400, "invalid_input")
+    assert nameless.json()["attr"] == "batch__1__event"

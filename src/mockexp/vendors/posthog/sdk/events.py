@@ -1,7 +1,7 @@
 """Event ingestion: a batch (`{"batch": [...]}` or a JSON array) or a single event, with the
 project API key in the body, an event or the query. The events are checked and accepted, and
 nothing else is done with them: they are kept only as the request journal keeps every request
-(`GET /__mockexp/journal`), where their names and distinct ids can be read."""
+(`GET /__mockexp/requests`), where their names and distinct ids can be read."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ def events_in(body: Any) -> list[Any]:
 
 
 def _token(body: Any, events: list[Any], query_token: str | None) -> Any:
-    found = token_in(body, None)
+    """The project API key: in the body, else in an event (or its properties), else in the query."""
+    found = token_in(body)
     for event in events:
         if found:
             break
         if isinstance(event, Mapping):
-            found = token_in(event, None) or token_in(_properties(event), None)
+            found = token_in(event) or token_in(_properties(event))
     return found or query_token
 
 

@@ -15,13 +15,13 @@ from mockexp.vendors.posthog.sdk.evaluation import Outcome, Subject, evaluate
 TOKEN_FIELDS = ("token", "api_key", "$token")
 
 
-def token_in(body: Any, query_token: str | None = None) -> Any:
-    """The project API key a request carries: in its JSON body (`token`, `api_key`), else its query."""
+def token_in(body: Any) -> Any:
+    """The project API key in a JSON body (`token`, `api_key`), if any."""
     if isinstance(body, Mapping):
         for field in TOKEN_FIELDS:
             if body.get(field):
                 return body[field]
-    return query_token
+    return None
 
 
 def subject_of(body: Mapping[str, Any]) -> Subject:
@@ -46,9 +46,9 @@ def flag_detail(flag: Mapping[str, Any], outcome: Outcome) -> dict:
 
 
 class Remote(Definitions):
-    def evaluate_for(self, body: Any, query_token: str | None = None) -> list[tuple[dict, Outcome]]:
+    def evaluate_for(self, body: Any) -> list[tuple[dict, Outcome]]:
         """Each active flag (of those in `flag_keys_to_evaluate`, if sent) with its outcome for the request's subject."""
-        project = self.project_for_token(token_in(body, query_token))
+        project = self.project_for_token(token_in(body))
         subject = subject_of(body)
         definitions = self.flag_definitions(project["id"])
         wanted = body.get("flag_keys_to_evaluate")
@@ -63,17 +63,17 @@ class Remote(Definitions):
         """`POST /decide`."""
         return self.decide_response(body, 1 if v is None else v)
 
-    def flags_response(self, body: Any, version: int, query_token: str | None = None) -> dict:
+    def flags_response(self, body: Any, version: int) -> dict:
         """`/flags`: `flags` with each flag's detail from version 2 on; the version 1 shape before."""
-        evaluated = self.evaluate_for(body, query_token)
+        evaluated = self.evaluate_for(body)
         if version < 2:
             return {**_values(evaluated), "errorsWhileComputingFlags": False, "requestId": ids.uuid4()}
         return {"flags": {flag["key"]: flag_detail(flag, outcome) for flag, outcome in evaluated}, "errorsWhileComputingFlags": False,
                 "quotaLimited": [], "requestId": ids.uuid4(), "evaluatedAt": int(self.clock.now().timestamp() * 1000)}
 
-    def decide_response(self, body: Any, version: int, query_token: str | None = None) -> dict:
+    def decide_response(self, body: Any, version: int) -> dict:
         """`/decide`: the enabled flags' keys (version 1), or each flag's value and payload (2 and later)."""
-        evaluated = self.evaluate_for(body, query_token)
+        evaluated = self.evaluate_for(body)
         flags = [flag["key"] for flag, outcome in evaluated if outcome.enabled] if version < 2 else _values(evaluated)["featureFlags"]
         return {"featureFlags": flags, "featureFlagPayloads": {}, "errorsWhileComputingFlags": False,
                 "config": {"enable_collect_everything": True}, "isAuthenticated": False, "supportedCompression": ["gzip", "gzip-js"],
