@@ -7,11 +7,7 @@ and captured events land in the request journal."""
 from __future__ import annotations
 
 import gzip
-import re
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Iterator
 
 import httpx
@@ -234,17 +230,6 @@ def test_the_older_versions_answer_in_their_own_shapes(mock, http):
     decide = http.post("/decide/?v=3", json=body).json()
     assert decide["featureFlags"]["pricing-page-cta"] == v2["variant"] and decide["featureFlagPayloads"] == {}
     assert "pricing-page-cta" in http.post("/decide/", json=body).json()["featureFlags"]
-
-
-def test_the_docs_python_app_prints_each_users_variant_the_same_remotely_and_locally(mock):
-    """The app of docs/posthog-sdk.md, run as written against the mock."""
-    text = (Path(__file__).parents[3] / "docs" / "posthog-sdk.md").read_text()
-    app = re.search(r"```python\n(.*?)```", text, re.S).group(1).replace("http://127.0.0.1:8080", mock.url)
-    done = subprocess.run([sys.executable, "-c", app], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    printed = [line.split() for line in done.stdout.splitlines()]
-    assert [row[0] for row in printed] == ["alice", "bob", "carol", "dave"]
-    assert all(row[1] == row[2] and row[1] in ("control", "test") for row in printed), printed
 
 
 def test_a_capture_may_carry_its_project_api_key_in_an_event_or_the_query(mock, http):
