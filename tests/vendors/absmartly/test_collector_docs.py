@@ -8,18 +8,14 @@ import ast
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "absmartly-collector.md"
-DOCUMENTED = "http://127.0.0.1:8080"
+from tests.docs import DOCUMENTED, blocks
 
-
-def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+PAGE = "absmartly-collector.md"
 
 
 def test_the_shell_walk_through_puts_an_experiment_full_on_and_fills_its_preview(mock):
-    [script] = blocks("sh")
+    [script] = blocks(PAGE, "sh")
     done = subprocess.run(["bash", "-c", script.replace(DOCUMENTED, mock.url)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -31,7 +27,7 @@ def test_the_shell_walk_through_puts_an_experiment_full_on_and_fills_its_preview
 
 
 def test_the_python_app_prints_each_users_treatments(mock):
-    [app] = blocks("python")
+    [app] = blocks(PAGE, "python")
     done = subprocess.run([sys.executable, "-c", app.replace(DOCUMENTED, mock.url)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     printed = done.stdout.splitlines()

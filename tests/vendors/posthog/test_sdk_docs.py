@@ -4,21 +4,16 @@ SDK, and its shell walk-through (a draft's variants appear when it is launched, 
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-from pathlib import Path
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "posthog-sdk.md"
-DOCUMENTED = "http://127.0.0.1:8080"
+from tests.docs import DOCUMENTED, blocks
 
-
-def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+PAGE = "posthog-sdk.md"
 
 
 def test_the_python_app_prints_each_users_variant_the_same_remotely_and_locally(mock):
-    [app] = blocks("python")
+    [app] = blocks(PAGE, "python")
     done = subprocess.run([sys.executable, "-W", "ignore::DeprecationWarning", "-c", app.replace(DOCUMENTED, mock.url)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     printed = [line.split() for line in done.stdout.splitlines()]
@@ -27,7 +22,7 @@ def test_the_python_app_prints_each_users_variant_the_same_remotely_and_locally(
 
 
 def test_the_shell_walk_through_launches_a_draft_whose_variants_then_appear(mock):
-    script = "set -e\n" + "\n".join(blocks("sh")).replace(DOCUMENTED, mock.url)
+    script = "set -e\n" + "\n".join(blocks(PAGE, "sh")).replace(DOCUMENTED, mock.url)
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
