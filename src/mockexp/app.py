@@ -22,6 +22,7 @@ from mockexp import admin, binding, fastpath, specs
 from mockexp.auth import RUNTIME, SECURITY_MAP, wire_security
 from mockexp.bodies import PlainBodies
 from mockexp.clock import Clock
+from mockexp.control.about import BasePaths
 from mockexp.control.faults import Faults
 from mockexp.control.index import index
 from mockexp.control.journal import Journal
@@ -244,7 +245,7 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
 
     plain = PlainBodies(app, limit=max_body_bytes, reject=reject)
     runtime.inner_app = _WithRuntime(plain, runtime)
-    guarded = Guard(plain, policy, runtime.admin_spec.base_path, reject, admin_allows)
+    guarded = Guard(BasePaths(plain, runtime), policy, runtime.admin_spec.base_path, reject, admin_allows)
     served: ASGIApp = ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime)
     if policy.cors_origins:
         served = CORSMiddleware(served, allow_origins=list(policy.cors_origins), allow_methods=["*"], allow_headers=["*"],
