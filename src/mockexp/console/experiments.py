@@ -87,8 +87,10 @@ async def _all(runtime: Any) -> dict:
 
 async def _vendor(runtime: Any, client: httpx.AsyncClient, name: str) -> dict:
     listing = LISTINGS[name]
-    credential = next(c for c in runtime.models[name].credentials() if c.can_read)
     base = runtime.base_path(name)
+    credential = next((c for c in runtime.models[name].credentials() if c.can_read), None)
+    if credential is None:  # no demo data loaded
+        return {"vendor": name, "path": base + listing.path, "credential": None, "error": "No demo credential may read its experiments.", "states": []}
     path = base + _fill(listing.path, credential.tenant)
     headers = {credential.header: credential.value, "Accept": "application/json"}
     items: list[Item] = []
