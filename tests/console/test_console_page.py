@@ -84,6 +84,11 @@ def test_each_vendor_shows_its_base_url_and_every_demo_credential_with_a_copy_bu
         shown = card.locator(".credential .header").all_text_contents()
         assert shown == [f"{c.header}: {c.value}" for c in mock.runtime.credentials() if c.vendor == vendor]
         assert card.locator(".credential button.copy").count() == len(shown)
+    reader = page.locator('article[data-vendor="launchdarkly"] .credential', has_text="api-mockexp-demo-reader")
+    assert "reads only" in reader.text_content() and "writes" not in reader.text_content()
+    launchdarkly = page.locator('article[data-vendor="launchdarkly"]')
+    launchdarkly.locator("details.credentials summary").click()
+    screenshot(launchdarkly, "console-credentials")
 
 
 def test_the_copy_button_puts_the_credential_on_the_clipboard(chromium: Any, mock: Mock) -> None:

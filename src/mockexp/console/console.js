@@ -124,16 +124,14 @@
   }
 
   function credentialTable(vendor, credentials) {
-    const rows = credentials.map((c) => el("tr", { class: "credential" },
-      el("td", {}, el("code", { class: "header", text: `${c.header}: ${c.value}` }), " ", copyButton(c.value, `${c.role} credential of ${vendor.name}`)),
-      el("td", {}, el("span", { text: c.role }), c.can_write ? el("span", { class: "badge ok", text: "writes" }) : el("span", { class: "badge", text: c.can_read ? "reads" : "nothing" }),
-        el("div", { class: "hint", text: c.permissions.join(", ") + (c.note ? " — " + c.note : "") })),
-      el("td", { class: "hide-narrow" }, Object.entries(c.tenant).map(([k, v]) => el("div", {}, el("span", { class: "hint", text: k + " " }), el("code", { text: v }))))));
+    const items = credentials.map((c) => el("li", { class: "credential" },
+      el("div", {}, el("code", { class: "header", text: `${c.header}: ${c.value}` }), " ", copyButton(c.value, `${c.role} credential of ${vendor.name}`)),
+      el("div", {}, el("strong", { text: c.role }), " ", c.can_write ? el("span", { class: "badge ok", text: "writes" }) : el("span", { class: "badge", text: c.permissions.length ? "reads only" : "may do nothing" }),
+        " ", el("span", { class: "hint", text: c.permissions.join(", ") + (c.note ? " — " + c.note : "") })),
+      Object.keys(c.tenant).length ? el("div", { class: "hint" }, "Tenant: ", Object.entries(c.tenant).map(([k, v]) => el("span", {}, `${k} `, el("code", { text: v }), " "))) : null));
     return el("details", { class: "credentials" },
       el("summary", { text: `Credentials (${credentials.length})` }),
-      el("div", { class: "table-wrap" }, el("table", { class: "creds" },
-        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Header" }), el("th", { scope: "col", text: "May" }), el("th", { scope: "col", class: "hide-narrow", text: "Tenant" }))),
-        el("tbody", {}, rows))));
+      el("ul", { class: "creds plain" }, items));
   }
 
   function experimentList(vendor, found) {
@@ -146,7 +144,7 @@
         el("summary", {}, el("span", { class: "badge state", text: group.state }), ` ${group.experiments.length}`),
         el("ul", {}, group.experiments.map((experiment) => el("li", { class: "experiment" },
           el("span", { class: "name", text: experiment.name }), " ",
-          experiment.key && experiment.key !== experiment.name ? el("code", { class: "hint", text: experiment.key }) : null, " ",
+          experiment.key && experiment.key !== experiment.name && experiment.key !== experiment.id ? el("code", { class: "hint", text: experiment.key }) : null, " ",
           el("button", { type: "button", class: "small", "aria-label": `JSON of ${experiment.name}`, text: "JSON", onclick: () => showJson(found.credential, experiment.path) }))))))));
   }
 
