@@ -14,11 +14,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockexp.specs import Spec
 
 
-def about(spec: Spec, name: str) -> dict:
-    base = spec.base_path
+def about(served: list[tuple[Spec, str]]) -> dict:
+    """What is served at one base path: one spec, or several sharing it (their operations together)."""
+    base = served[0][0].base_path
     operations = [{"operationId": op.operation_id, "method": op.method.upper(), "path": base + op.path,
-                   "summary": op.definition.get("summary", "")} for op in spec.operations]
-    return {"name": name, "title": spec.title, "api": base, "ui": base + "/ui/", "spec": base + "/openapi.json", "operations": operations}
+                   "summary": op.definition.get("summary", "")} for spec, _ in served for op in spec.operations]
+    return {"name": " + ".join(name for _, name in served), "title": " + ".join(spec.title for spec, _ in served), "api": base,
+            "ui": base + "/ui/", "spec": base + "/openapi.json", "operations": operations}
 
 
 def page(found: dict) -> str:
@@ -47,14 +49,16 @@ class BasePaths:
     def __init__(self, app: ASGIApp, runtime: Any) -> None:
         self.app = app
         mounted = [(spec, name if spec is runtime.specs[name] else spec.name) for name, spec in runtime.mounted()]
-        mounted.append((runtime.admin_spec, "admin"))
-        self.pages = {spec.base_path: (spec, name) for spec, name in mounted}
+        self.pages: dict[str, list[tuple[Spec, str]]] = {}
+        for spec, name in [*mounted, (runtime.admin_spec, "admin")]:
+            if spec.base_path:  # an API at the host's root has the index there
+                self.pages.setdefault(spec.base_path, []).append((spec, name))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self.pages.get(scope["path"].rstrip("/")) if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") else None
         if found is None:
             await self.app(scope, receive, send)
             return
-        described = about(*found)
+        described = about(found)
         response = HTMLResponse(page(described)) if wants_html(scope) else Response(json.dumps(described), media_type="application/json")
         await response(scope, receive, send)
