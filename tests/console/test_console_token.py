@@ -51,7 +51,7 @@ def test_a_wrong_token_is_asked_for_again(chromium: Any, mock: LiveServer) -> No
     page.goto(mock.url + "/")
     page.get_by_label("Token", exact=True).fill("not-the-token")
     page.get_by_role("button", name="Use this token").click()
-    page.wait_for_function("document.getElementById('token-dialog').open")
+    page.get_by_text("The mock refused that token").wait_for()
     page.get_by_label("Token", exact=True).fill(TOKEN)
     page.get_by_role("button", name="Use this token").click()
     page.wait_for_selector('article[data-vendor="giosg"] .experiment')

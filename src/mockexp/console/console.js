@@ -48,8 +48,11 @@
   let asking = null;
   function askToken() {
     if (asking) return asking;
+    const refused = sessionStorage.getItem("mockexp-admin-token") !== null;
     asking = new Promise((resolve) => {
       const dialog = $("token-dialog");
+      $("token-refused").hidden = !refused;
+      $("token-input").value = "";
       $("token-form").onsubmit = () => {
         sessionStorage.setItem("mockexp-admin-token", $("token-input").value.trim());
         asking = null;
