@@ -250,7 +250,9 @@
   }
 
   async function loadFaults() {
-    rules = (await admin("GET", "/faults")).rules;
+    const found = (await admin("GET", "/faults")).rules;
+    if (JSON.stringify(found) === JSON.stringify(rules) && $("fault-rows").children.length === rules.length) return; // unchanged: keep the focus where it is
+    rules = found;
     $("fault-rows").replaceChildren(...rules.map((rule, index) => el("tr", { "data-rule": rule.id },
       el("td", { text: rule.id }),
       el("td", {}, el("code", { text: ["vendor", "operationId", "method", "path"].filter((k) => rule[k]).map((k) => `${k}=${rule[k]}`).join(" ") || "every request" })),
