@@ -4,7 +4,7 @@ that renames, removes or reshapes one fails there, naming the library, the versi
 the internal, instead of misbehaving at run time.
 
 mockexp never assigns over these: it subclasses the class that has them and hands its
-subclass to the library (`fastpath.MockApp`, `server.Bounded`, `store.py`'s table).
+subclass to the library (`fastpath.MockApp`, `server.Bounded`, `store/tinydb_adapter.py`'s table).
 
 Kinds of entry:
 * ``attribute``: ``module:Class.name`` (or ``module:name``) must exist; for a function, its
@@ -41,7 +41,7 @@ def _uvicorn(name: str, kind: str = "attribute", parameters: tuple[str, ...] = (
 
 
 def _tinydb(name: str, kind: str = "attribute", parameters: tuple[str, ...] = ()) -> Internal:
-    return Internal("tinydb", name, "store: the table written in place", TINYDB, kind, parameters)
+    return Internal("tinydb", name, "store.tinydb_adapter", TINYDB, kind, parameters)
 
 
 _APP = "fastpath.MockApp"
