@@ -185,7 +185,7 @@
 
   function renderJournal() {
     const rows = state.journal.filter(matches).reverse().map((entry) => el("tr", {
-      tabindex: "0", "data-id": entry.id, "aria-selected": String(state.selected === entry.id),
+      tabindex: "0", "data-id": entry.id, "data-selected": String(state.selected === entry.id), "aria-label": `${entry.method} ${entry.path}, ${entry.status}: show details`,
       onclick: () => select(entry), onkeydown: (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(entry); } },
     },
     el("td", { text: entry.time.slice(11, 19) }), el("td", { text: entry.vendor }), el("td", { text: entry.method }),
@@ -202,7 +202,7 @@
 
   function select(entry) {
     state.selected = entry.id;
-    for (const row of $("journal-rows").children) row.setAttribute("aria-selected", String(row.dataset.id === String(entry.id)));
+    for (const row of $("journal-rows").children) row.dataset.selected = String(row.dataset.id === String(entry.id));
     $("journal-detail").replaceChildren(
       el("h3", { text: `${entry.method} ${entry.path}` }),
       el("p", {}, `${entry.vendor} · ${entry.operationId || "no operation"} · ${entry.time} · answer `,
