@@ -1,0 +1,55 @@
+"""Every example of the documentation runs as written: each page's shell blocks that talk to the
+mock, in order in one bash against a fresh `mockexp serve`, and each Python block that uses
+`run_mock` or the `mockexp_server` fixture (with pytest when it defines tests)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.docs.pages import ROOT, Block, Statement, blocks, python_blocks, serve_options, shell_pages, talks_to_the_mock
+from tests.docs.shell import Run, Script, Server
+
+
+def where(page: Path, statement: Statement | None) -> str:
+    line = f":{statement.first_line}" if statement is not None else ""
+    code = f"\n    {statement.text.strip()}" if statement is not None else ""
+    return f"{page.relative_to(ROOT)}{line}{code}"
+
+
+def problems(page: Path, run: Run) -> list[str]:
+    found = []
+    for answer in run.answers:
+        promised = answer.statement.promised_status()
+        if promised is not None and promised != answer.status:
+            found.append(f"{where(page, answer.statement)}\n  answered {answer.status}, its comment says {promised}: {answer.body}")
+        elif answer.status >= 400 and answer.status not in answer.statement.named_statuses():
+            found.append(f"{where(page, answer.statement)}\n  answered {answer.status} without its comment naming it: {answer.body}")
+    if run.error is not None:
+        statement, status = run.error
+        found.append(f"{where(page, statement)}\n  failed (exit status {status}):\n{run.output}")
+    return found
+
+
+@pytest.mark.parametrize("page", shell_pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_shell_example_of_the_page_runs_and_answers_as_its_comment_says(page: Path, tmp_path: Path) -> None:
+    with Server(serve_options(page), tmp_path) as server:
+        run = Script([block for block in blocks(page) if talks_to_the_mock(block)], server.port).run(tmp_path)
+    assert run.answers, f"{page.relative_to(ROOT)}: its examples made no call to the mock"
+    found = problems(page, run)
+    assert not found, "\n\n".join(found)
+
+
+@pytest.mark.parametrize("block", python_blocks(), ids=lambda block: block.where)
+def test_every_python_example_that_runs_the_mock_runs(block: Block, tmp_path: Path) -> None:
+    example = tmp_path / "test_example.py"
+    example.write_text(block.text + "\n")
+    if "def test_" in block.text:
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", str(example)]
+    else:
+        command = [sys.executable, str(example)]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"{block.where}: the example failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
