@@ -6,7 +6,8 @@ Conventions (docs/adding-a-vendor.md tells writers):
 - a ```sh block that talks to the mock mentions `127.0.0.1:8080` (outside a comment), or calls
   curl and names no other URL; every such block of a page runs, in order, in one bash;
 - a call meant to be refused says its status in its comment: `# 403: the reader may not write`;
-  a comment that starts with a status (`# 201: ...`) is checked too;
+  a comment that starts with a status (`# 201: ...`) is checked too, and so is the field a
+  comment says the answer names (`# 400 naming defaultValue`);
 - `<!-- mockexp-serve: OPTIONS -->` on a page starts that page's server with those options;
 - a ```python block that uses `run_mock` or the `mockexp_server` fixture runs as written
   (with pytest when it defines tests).
@@ -55,6 +56,11 @@ class Statement:
         """The status a comment starts with (`# 201: a draft needs only is_draft`)."""
         found = re.match(r"\s*([1-5]\d\d)\b", self.comment)
         return int(found.group(1)) if found else None
+
+    def named_field(self) -> str | None:
+        """The field a refusal's comment says the answer names (`# 400 naming defaultValue`)."""
+        found = re.search(r"\bnaming ([\w.\[\]]+)", self.comment)
+        return found.group(1).rstrip(".") if found else None
 
 
 def pages() -> list[Path]:

@@ -71,8 +71,8 @@ class Script:
         for row in answers.read_text().splitlines():
             line, status, body = (row.split("\t", 2) + [""])[:3]
             statement = self.statement_at(int(line))
-            if statement is not None:
-                recorded.append(Answer(statement, int(status) if status.isdigit() else 0, body))
+            assert statement is not None, f"an answer ({status} {body}) came from line {line} of the script, outside every example"
+            recorded.append(Answer(statement, int(status) if status.isdigit() else 0, body))
         error = None
         if done.returncode != 0:
             first = errors.read_text().splitlines()[:1]

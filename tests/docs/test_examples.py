@@ -28,6 +28,8 @@ def problems(page: Path, run: Run) -> list[str]:
             found.append(f"{where(page, answer.statement)}\n  answered {answer.status}, its comment says {promised}: {answer.body}")
         elif answer.status >= 400 and answer.status not in answer.statement.named_statuses():
             found.append(f"{where(page, answer.statement)}\n  answered {answer.status} without its comment naming it: {answer.body}")
+        elif answer.statement.named_field() and answer.statement.named_field() not in answer.body:
+            found.append(f"{where(page, answer.statement)}\n  answered without naming {answer.statement.named_field()}: {answer.body}")
     if run.error is not None:
         statement, status = run.error
         found.append(f"{where(page, statement)}\n  failed (exit status {status}):\n{run.output}")
