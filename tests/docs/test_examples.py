@@ -40,7 +40,6 @@ def problems(page: Path, run: Run) -> list[str]:
 def test_every_shell_example_of_the_page_runs_and_answers_as_its_comment_says(page: Path, tmp_path: Path) -> None:
     with Server(serve_options(page), tmp_path) as server:
         run = Script([block for block in blocks(page) if talks_to_the_mock(block)], server.port).run(tmp_path)
-    assert run.answers, f"{page.relative_to(ROOT)}: its examples made no call to the mock"
     found = problems(page, run)
     assert not found, "\n\n".join(found)
 
