@@ -37,7 +37,7 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.page.relative_to(ROOT)}:{self.first_line}"
+        return f"{shown(self.page)}:{self.first_line}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,11 @@ class Statement:
         """The field a refusal's comment says the answer names (`# 400 naming defaultValue`)."""
         found = re.search(r"\bnaming ([\w.\[\]]+)", self.comment)
         return found.group(1).rstrip(".") if found else None
+
+
+def shown(page: Path) -> str:
+    """A page's name as a reader finds it: relative to the repository."""
+    return str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else str(page)
 
 
 def pages() -> list[Path]:

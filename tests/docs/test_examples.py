@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.pages import ROOT, Block, Statement, blocks, python_blocks, serve_options, shell_pages, talks_to_the_mock
+from tests.docs.pages import Block, Statement, blocks, python_blocks, serve_options, shell_pages, shown, talks_to_the_mock
 from tests.docs.shell import Run, Script, Server
 
 
 def where(page: Path, statement: Statement | None) -> str:
     line = f":{statement.first_line}" if statement is not None else ""
     code = f"\n    {statement.text.strip()}" if statement is not None else ""
-    return f"{page.relative_to(ROOT)}{line}{code}"
+    return f"{shown(page)}{line}{code}"
 
 
 def problems(page: Path, run: Run) -> list[str]:
@@ -36,12 +36,43 @@ def problems(page: Path, run: Run) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page", shell_pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def run_page(page: Path, workdir: Path) -> list[str]:
+    with Server(serve_options(page), workdir) as server:
+        run = Script([block for block in blocks(page) if talks_to_the_mock(block)], server.port).run(workdir)
+    return problems(page, run)
+
+
+@pytest.mark.parametrize("page", shell_pages(), ids=shown)
 def test_every_shell_example_of_the_page_runs_and_answers_as_its_comment_says(page: Path, tmp_path: Path) -> None:
-    with Server(serve_options(page), tmp_path) as server:
-        run = Script([block for block in blocks(page) if talks_to_the_mock(block)], server.port).run(tmp_path)
-    found = problems(page, run)
+    found = run_page(page, tmp_path)
     assert not found, "\n\n".join(found)
+
+
+BROKEN_PAGE = """# A page whose examples are wrong
+
+```sh
+A=http://127.0.0.1:8080/__mockexp; J='Content-Type: application/json'
+curl -s -X POST $A/snapshots/missing/restore -H "$J" -d '{}'
+curl -s $A/health   # 404: a promise the answer breaks
+curl -s -X POST $A/snapshots/missing/restore -H "$J" \\
+     -d '{}'        # 404 naming snapshot_name (it says "named", not this)
+python3 -c 'import sys; sys.exit(3)'
+curl -s $A/health   # never reached
+```
+"""
+
+
+def test_a_wrong_example_is_reported_with_its_page_line_and_answer(tmp_path: Path) -> None:
+    page = tmp_path / "broken.md"
+    page.write_text(BROKEN_PAGE)
+
+    found = run_page(page, tmp_path)
+
+    assert len(found) == 4, found
+    assert found[0].startswith(f"{page}:5\n") and "answered 404 without its comment naming it" in found[0] and "no snapshot" in found[0]
+    assert found[1].startswith(f"{page}:6\n") and "answered 200, its comment says 404" in found[1]
+    assert found[2].startswith(f"{page}:7\n") and "answered without naming" in found[2]
+    assert found[3].startswith(f"{page}:9\n") and "failed (exit status 3)" in found[3]
 
 
 @pytest.mark.parametrize("block", python_blocks(), ids=lambda block: block.where)
