@@ -21,12 +21,13 @@ RUN_TIMEOUT = 120
 PROLOGUE = r"""set -eE -o pipefail
 trap 'printf "%s\t%s\n" "$LINENO" "$?" >> "$MOCKEXP_ERRORS"' ERR
 curl() {
-  local body code rc
-  body=$(mktemp)
-  code=$(command curl -w '%{http_code}' -o "$body" "$@") && rc=0 || rc=$?
-  cat "$body"
-  printf '%s\t%s\t%s\n' "${BASH_LINENO[0]}" "$code" "$(head -c 300 "$body" | tr '\n\t' '  ')" >> "$MOCKEXP_ANSWERS"
-  rm -f "$body"
+  local out code rc
+  out=$(command curl -w '\n%{http_code}' "$@") && rc=0 || rc=$?
+  code=${out##*$'\n'}
+  out=${out%$'\n'*}
+  printf '%s' "$out"
+  out=${out//[$'\t\n']/ }
+  printf '%s\t%s\t%s\n' "${BASH_LINENO[0]}" "$code" "${out:0:300}" >> "$MOCKEXP_ANSWERS"
   return $rc
 }
 """
