@@ -1,6 +1,7 @@
 """The help text and the documentation name the same commands and options: each command's
 synopsis in the docs (a plain ``` block whose lines start with `mockexp <command>`) lists exactly
-the options its `--help` lists, and every option an example passes to a command exists."""
+the options its `--help` lists, and every option an example or the text passes to a command
+exists."""
 
 from __future__ import annotations
 
@@ -77,6 +78,17 @@ def example_calls() -> list[tuple[str, str, str]]:
     return found
 
 
+def inline_calls() -> list[tuple[str, str, str]]:
+    """(where, command, text) for every `mockexp <command> ...` in the docs' running text."""
+    found = []
+    for page in pages():
+        text = page.read_text()
+        for span in re.finditer(r"`(?:\.venv/bin/)?(mockexp\s[^`]+)`", text):
+            line = text.count("\n", 0, span.start()) + 1
+            found.append((f"{page.name}:{line}", command_of(" ".join(span.group(1).split())), span.group(1)))
+    return found
+
+
 def test_every_command_of_the_help_has_a_synopsis_in_the_docs_and_no_other() -> None:
     documented = set(synopses()) - {TOP}
     assert documented == set(commands()), f"commands without a synopsis: {sorted(set(commands()) - documented)}; synopses of no command: {sorted(documented - set(commands()))}"
@@ -88,9 +100,10 @@ def test_the_docs_synopsis_of_a_command_lists_exactly_the_options_of_its_help(co
     assert documented == helped, f"mockexp {command}: in --help only: {sorted(helped - documented)}; in the docs only: {sorted(documented - helped)}"
 
 
-def test_every_option_an_example_passes_to_a_command_is_one_its_help_lists() -> None:
-    known = {command: help_options(command) for command in [TOP, *commands()]}
-    wrong = [f"{where}: mockexp {command} has no {option}" for where, command, text in example_calls() for option in OPTION.findall(text)
+def test_every_option_the_docs_pass_to_a_command_is_one_its_help_lists() -> None:
+    known = {command: help_options(command) | {"--help"} for command in [TOP, *commands()]}
+    calls = [call for call in example_calls() + inline_calls() if not call[1].startswith("<")]  # `mockexp <command>`: a pattern
+    wrong = [f"{where}: mockexp {command} has no {option}" for where, command, text in calls for option in OPTION.findall(text)
              if command in known and option not in known[command]]
-    unknown = [f"{where}: no command {command}" for where, command, _ in example_calls() if command not in known]
+    unknown = [f"{where}: no command {command}" for where, command, _ in calls if command not in known]
     assert not wrong + unknown, "\n".join(wrong + unknown)
