@@ -4,6 +4,7 @@ mock, in order in one bash against a fresh `mockexp serve`, and each Python bloc
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,12 +37,16 @@ def problems(page: Path, run: Run) -> list[str]:
     return found
 
 
+needs_a_shell = pytest.mark.skipif(shutil.which("bash") is None or shutil.which("curl") is None, reason="the shell examples run in bash, with curl")
+
+
 def run_page(page: Path, workdir: Path) -> list[str]:
     with Server(serve_options(page), workdir) as server:
         run = Script([block for block in blocks(page) if talks_to_the_mock(block)], server.port).run(workdir)
     return problems(page, run)
 
 
+@needs_a_shell
 @pytest.mark.parametrize("page", shell_pages(), ids=shown)
 def test_every_shell_example_of_the_page_runs_and_answers_as_its_comment_says(page: Path, tmp_path: Path) -> None:
     found = run_page(page, tmp_path)
@@ -62,6 +67,7 @@ curl -s $A/health   # never reached
 """
 
 
+@needs_a_shell
 def test_a_wrong_example_is_reported_with_its_page_line_and_answer(tmp_path: Path) -> None:
     page = tmp_path / "broken.md"
     page.write_text(BROKEN_PAGE)
