@@ -53,7 +53,8 @@ def test_every_shell_example_of_the_page_runs_and_answers_as_its_comment_says(pa
     assert not found, "\n\n".join(found)
 
 
-BROKEN_PAGE = """# A page whose examples are wrong
+BROKEN_PAGE = """<!-- mockexp-serve: --vendor giosg -->
+# A page whose examples are wrong
 
 ```sh
 A=http://127.0.0.1:8080/__mockexp; J='Content-Type: application/json'
@@ -61,6 +62,7 @@ curl -s -X POST $A/snapshots/missing/restore -H "$J" -d '{}'
 curl -s $A/health   # 404: a promise the answer breaks
 curl -s -X POST $A/snapshots/missing/restore -H "$J" \\
      -d '{}'        # 404 naming snapshot_name (it says "named", not this)
+curl -s -u secret_mockexp_demo_admin: http://127.0.0.1:8080/api/v1/settings   # 404: the page's server mounts Giosg only
 python3 -c 'import sys; sys.exit(3)'
 curl -s $A/health   # never reached
 ```
@@ -68,17 +70,17 @@ curl -s $A/health   # never reached
 
 
 @needs_a_shell
-def test_a_wrong_example_is_reported_with_its_page_line_and_answer(tmp_path: Path) -> None:
+def test_a_wrong_example_is_reported_with_its_page_line_and_answer_and_the_page_gets_its_server_options(tmp_path: Path) -> None:
     page = tmp_path / "broken.md"
     page.write_text(BROKEN_PAGE)
 
     found = run_page(page, tmp_path)
 
     assert len(found) == 4, found
-    assert found[0].startswith(f"{page}:5\n") and "answered 404 without its comment naming it" in found[0] and "no snapshot" in found[0]
-    assert found[1].startswith(f"{page}:6\n") and "answered 200, its comment says 404" in found[1]
-    assert found[2].startswith(f"{page}:7\n") and "answered without naming" in found[2]
-    assert found[3].startswith(f"{page}:9\n") and "failed (exit status 3)" in found[3]
+    assert found[0].startswith(f"{page}:6\n") and "answered 404 without its comment naming it" in found[0] and "no snapshot" in found[0]
+    assert found[1].startswith(f"{page}:7\n") and "answered 200, its comment says 404" in found[1]
+    assert found[2].startswith(f"{page}:8\n") and "answered without naming" in found[2]
+    assert found[3].startswith(f"{page}:11\n") and "failed (exit status 3)" in found[3]
 
 
 @pytest.mark.parametrize("block", python_blocks(), ids=lambda block: block.where)
