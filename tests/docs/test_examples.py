@@ -4,9 +4,8 @@ mock, in order in one bash against a fresh `mockexp serve`, and each Python bloc
 
 from __future__ import annotations
 
+import runpy
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -84,12 +83,13 @@ def test_a_wrong_example_is_reported_with_its_page_line_and_answer_and_the_page_
 
 
 @pytest.mark.parametrize("block", python_blocks(), ids=lambda block: block.where)
-def test_every_python_example_that_runs_the_mock_runs(block: Block, tmp_path: Path) -> None:
-    example = tmp_path / "test_example.py"
+def test_every_python_example_that_runs_the_mock_runs(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process (as pytester's in-process runs do): the examples' imports are made once."""
+    example = tmp_path / f"test_example_{block.page.stem.replace('-', '_')}_{block.first_line}.py"
     example.write_text(block.text + "\n")
+    monkeypatch.chdir(tmp_path)
     if "def test_" in block.text:
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", str(example)]
+        status = pytest.main(["-q", "-p", "no:cacheprovider", "-n", "0", "--import-mode=importlib", "--rootdir", str(tmp_path), str(example)])
+        assert status == pytest.ExitCode.OK, f"{block.where}: the example's tests failed (their report is above)"
     else:
-        command = [sys.executable, str(example)]
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"{block.where}: the example failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        runpy.run_path(str(example), run_name="__main__")
