@@ -18,7 +18,7 @@ from mockexp.vendors.absmartly.models import ABsmartly
 from mockexp.vendors.absmartly.models.common import (
     ACCOUNTS, ADMIN, ALERTS, APPLICATIONS, DRAFTS, EXPERIMENT_TAGS, EXPERIMENTS, GOALS, KEYS, METRICS, NOTES, TEAMS, UNIT_TYPES, USERS,
 )
-from mockexp.vendors.absmartly.models.experiments import TEXTS
+from mockexp.vendors.absmartly.models.experiments import TEXTS, seed_of
 from mockexp.worlds.export import call, changes, only, ref
 
 DAY = timedelta(days=1)
@@ -42,6 +42,14 @@ def load(absmartly: ABsmartly) -> None:
     fake.random.shuffle(names)
     for plan in world["accounts"]:
         _account(absmartly, fake, plan, names)
+        for environment in plan["environments"]:
+            absmartly.add_environment(plan["id"], environment["name"], environment["type"])
+            absmartly.add_sdk_key(sdk_key(world["seed"], plan["id"], environment["name"]), plan["id"], environment["name"])
+
+
+def sdk_key(seed: int, account: str, environment: str) -> str:
+    """An account's SDK key for an environment: stable for the world's seed."""
+    return f"absmartly-{account}-{environment}-sdk-{seed_of(seed, account, environment, 'sdk')}"
 
 
 @dataclass
