@@ -5,7 +5,8 @@ the server options a page asks for.
 Conventions (docs/adding-a-vendor.md tells writers):
 - a ```sh block that talks to the mock mentions `127.0.0.1:8080` (outside a comment), or calls
   curl and names no other URL; every such block of a page runs, in order, in one bash;
-- a call meant to be refused says its status in its comment: `# 403: the reader may not write`;
+- a call meant to be refused says its status in its comment (on its line, or a comment line
+  right above it): `# 403: the reader may not write`;
   a comment that starts with a status (`# 201: ...`) is checked too, and so is the field a
   comment says the answer names (`# 400 naming defaultValue`);
 - `<!-- mockexp-serve: OPTIONS -->` on a page starts that page's server with those options;
@@ -42,20 +43,25 @@ class Block:
 
 @dataclass(frozen=True)
 class Statement:
-    """One shell command as bash reads it (a `\\` continuation or an open quote joins lines)."""
+    """One shell command as bash reads it (a `\\` continuation or an open quote joins lines),
+    with its comments: those on its lines, and a comment-only line right above it."""
 
     first_line: int  # page line numbers
     last_line: int
     text: str
-    comment: str
+    comments: tuple[str, ...]
+
+    @property
+    def comment(self) -> str:
+        return " ".join(self.comments)
 
     def named_statuses(self) -> set[int]:
         return {int(found) for found in STATUS.findall(self.comment)}
 
     def promised_status(self) -> int | None:
         """The status a comment starts with (`# 201: a draft needs only is_draft`)."""
-        found = re.match(r"\s*([1-5]\d\d)\b", self.comment)
-        return int(found.group(1)) if found else None
+        found = [re.match(r"\s*([1-5]\d\d)\b", part) for part in self.comments]
+        return next((int(match.group(1)) for match in found if match), None)
 
     def named_field(self) -> str | None:
         """The field a refusal's comment says the answer names (`# 400 naming defaultValue`)."""
@@ -93,20 +99,22 @@ def serve_options(page: Path) -> list[str]:
 
 def statements(block: Block) -> list[Statement]:
     """Split a shell block into statements, tracking quotes and continuations line by line."""
-    found, start, text, comment, quote = [], None, [], [], None
-    for offset, line in enumerate(block.text.splitlines()):
+    found, start, text, comments, above, quote = [], None, [], [], [], None
+    lines = block.text.splitlines()
+    for offset, line in enumerate(lines):
         code, remark, quote = _scan(line, quote)
         if start is None:
             if not code.strip() and quote is None:
+                above = [*above, remark] if remark else []  # a blank line parts a comment from what follows
                 continue
-            start = block.first_line + offset
+            start, comments, above = block.first_line + offset, above, []
         text.append(code)
-        comment.append(remark)
+        comments = [*comments, remark] if remark else comments
         if quote is None and not code.rstrip().endswith("\\"):
-            found.append(Statement(start, block.first_line + offset, "\n".join(text), " ".join(part for part in comment if part)))
-            start, text, comment = None, [], []
+            found.append(Statement(start, block.first_line + offset, "\n".join(text), tuple(comments)))
+            start, text, comments = None, [], []
     if start is not None:
-        found.append(Statement(start, block.first_line + len(block.text.splitlines()) - 1, "\n".join(text), " ".join(comment)))
+        found.append(Statement(start, block.first_line + len(lines) - 1, "\n".join(text), tuple(comments)))
     return found
 
 
