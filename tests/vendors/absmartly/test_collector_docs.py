@@ -8,14 +8,18 @@ import ast
 import re
 import subprocess
 import sys
+from pathlib import Path
 
-from tests.docs import DOCUMENTED, blocks
+DOC = Path(__file__).resolve().parents[3] / "docs" / "absmartly-collector.md"
+DOCUMENTED = "http://127.0.0.1:8080"
 
-PAGE = "absmartly-collector.md"
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
 
 
 def test_the_shell_walk_through_puts_an_experiment_full_on_and_fills_its_preview(mock):
-    [script] = blocks(PAGE, "sh")
+    [script] = blocks("sh")
     done = subprocess.run(["bash", "-c", script.replace(DOCUMENTED, mock.url)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -27,7 +31,7 @@ def test_the_shell_walk_through_puts_an_experiment_full_on_and_fills_its_preview
 
 
 def test_the_python_app_prints_each_users_treatments(mock):
-    [app] = blocks(PAGE, "python")
+    [app] = blocks("python")
     done = subprocess.run([sys.executable, "-c", app.replace(DOCUMENTED, mock.url)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     printed = done.stdout.splitlines()
