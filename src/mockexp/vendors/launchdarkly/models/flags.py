@@ -13,6 +13,7 @@ from mockexp.vendors.launchdarkly.models.common import API, ENVIRONMENTS, FLAGS,
 from mockexp.vendors.launchdarkly.models.world import World
 
 FLAG_FILTERS = ("archived",)
+TARGETING = ("targets", "contextTargets", "rules", "fallthrough", "offVariation", "prerequisites")  # stored as LaunchDarkly's SDKs read them
 
 
 class Flags(World):
@@ -105,7 +106,7 @@ def _config(flag: Mapping[str, Any], environment: Mapping[str, Any], *, rules: b
         "version": config["version"],
     }
     if rules:
-        rep.update(targets=[], contextTargets=[], rules=copy.deepcopy(config["rules"]), fallthrough={"variation": 0}, offVariation=0, prerequisites=[])
+        rep.update({field: copy.deepcopy(config[field]) for field in TARGETING})
     rep.update({
         "_site": {"href": f"/{flag['projectKey']}/{environment['key']}/features/{flag['key']}", "type": "text/html"},
         "_environmentName": environment["name"],

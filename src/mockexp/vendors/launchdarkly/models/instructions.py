@@ -9,9 +9,10 @@ from typing import Any, Callable, Mapping
 from mockexp.errors import REQUIRED, Invalid
 from mockexp.vendors.launchdarkly.models.common import LAYERS, percent, text
 from mockexp.vendors.launchdarkly.models.flags import Flags
+from mockexp.vendors.launchdarkly.models.rollouts import Rollouts
 
 
-class Instructions(Flags):
+class Instructions(Rollouts, Flags):
     def patch_experiment(self, project_key: str, environment_key: str, experiment_key: str, body: Mapping[str, Any], *, at: int | None = None) -> dict:
         """Apply every instruction in order, all or nothing: the first that fails (unknown, missing
         a field, or not possible in the experiment's state at that point) is a 400 naming it."""
@@ -28,6 +29,7 @@ class Instructions(Flags):
                 _instruction(instruction, ("instructions", index))(self, working, instruction, ("instructions", index), now)
             if working != experiment:
                 self.save(working)
+                self.sync_experiment_traffic(experiment, working, now)
             return self.represent(working)
 
     def _update_name(self, experiment: dict, instruction: Mapping, where: tuple, now: int) -> None:

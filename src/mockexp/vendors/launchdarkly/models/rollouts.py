@@ -1,0 +1,90 @@
+"""What a running iteration does to its flags, as LaunchDarkly does it: starting an iteration
+puts the experiment's traffic into the rule (or fallthrough) it runs on, a rollout of
+`kind: experiment` over the treatments' variations with the iteration's `seed`; stopping it
+takes the rollout away, the rule then serving the winning treatment's variation. Each such
+change is a new version of the flag's configuration in the environment, so the SDKs take it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Mapping
+
+from mockexp.vendors.launchdarkly.models.common import FALLTHROUGH, FLAGS, percent
+from mockexp.vendors.launchdarkly.models.world import World
+
+WEIGHT_SCALE = 1000  # a rollout weight is a percentage in thousandths (100% = 100000)
+
+
+def running(experiment: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    current = experiment["currentIteration"]
+    return current if current is not None and current["status"] == "running" else None
+
+
+def seed(iteration: Mapping[str, Any]) -> int:
+    """The iteration's bucketing seed: the same for as long as it runs, new with every iteration."""
+    return int(hashlib.sha1(iteration["_id"].encode()).hexdigest()[:8], 16) % 1_000_000_000
+
+
+class Rollouts(World):
+    def sync_experiment_traffic(self, before: Mapping[str, Any], after: Mapping[str, Any], now: int) -> None:
+        """The flags of an experiment changed from `before` to `after` by a patch: the rollout of
+        an iteration that stopped taken away, that of one that started put in."""
+        was, now_running = running(before), running(after)
+        if was is not None and (now_running is None or now_running["_id"] != was["_id"]):
+            stopped = next((it for it in (after["currentIteration"], *after["previousIterations"]) if it and it["_id"] == was["_id"]), was)
+            for flag_key, config in was["flags"].items():
+                self._serve(after, flag_key, config["ruleId"], {"variation": self._after_stop(after, stopped, flag_key)}, now)
+        if now_running is not None and (was is None or was["_id"] != now_running["_id"]):
+            for flag_key, config in now_running["flags"].items():
+                self._serve(after, flag_key, config["ruleId"], {"rollout": self._experiment_rollout(after, now_running, flag_key)}, now)
+
+    def _experiment_rollout(self, experiment: Mapping[str, Any], iteration: Mapping[str, Any], flag_key: str) -> dict:
+        """The treatments' shares of the flag's variations; what no treatment takes goes to the
+        variation served outside the experiment, untracked."""
+        indices = self._variation_indices(experiment["projectKey"], flag_key)
+        variations, total = [], 0
+        for treatment in iteration["treatments"]:
+            weight = round((percent(treatment["allocationPercent"]) or 0.0) * WEIGHT_SCALE)
+            variation = next((p["variationId"] for p in treatment["parameters"] if p["flagKey"] == flag_key), None)
+            if weight and variation in indices:
+                variations.append({"variation": indices[variation], "weight": weight, "untracked": False})
+                total += weight
+        rest = 100 * WEIGHT_SCALE - total
+        if rest > 0:
+            outside = iteration["flags"][flag_key].get("notInExperimentVariationId")
+            variations.append({"variation": indices.get(outside, 0), "weight": rest, "untracked": True})
+        return {"kind": "experiment", "variations": variations, "seed": seed(iteration),
+                "contextKind": iteration["randomizationUnit"] or "user", "bucketBy": "key"}
+
+    def _after_stop(self, experiment: Mapping[str, Any], iteration: Mapping[str, Any], flag_key: str) -> int:
+        """What the rule serves once the iteration stopped: the winner's variation (the baseline's
+        when it was stopped by the next iteration's start, without a winner)."""
+        treatments = iteration["treatments"]
+        chosen = next((t for t in treatments if t["_id"] == iteration["winningTreatmentId"]), None) or next((t for t in treatments if t["baseline"]), treatments[0])
+        variation = next((p["variationId"] for p in chosen["parameters"] if p["flagKey"] == flag_key), None)
+        return self._variation_indices(experiment["projectKey"], flag_key).get(variation, 0)
+
+    def _variation_indices(self, project_key: str, flag_key: str) -> dict[str, int]:
+        flag = self.flag(project_key, flag_key)
+        return {variation["_id"]: index for index, variation in enumerate(flag["variations"])} if flag else {}
+
+    def _serve(self, experiment: Mapping[str, Any], flag_key: str, rule_id: str | None, serves: dict, now: int) -> None:
+        """The rule (or fallthrough) serves `serves` from now on: a new version of the flag's
+        configuration in the experiment's environment."""
+        project_key, environment_key = experiment["projectKey"], experiment["environmentKey"]
+        flag = self.flag(project_key, flag_key)
+        config = flag["environments"].get(environment_key) if flag else None
+        if config is None:
+            return
+        if rule_id in (None, FALLTHROUGH):
+            config["fallthrough"] = serves
+        else:
+            rule = next((rule for rule in config["rules"] if rule["_id"] == rule_id), None)
+            if rule is None:
+                return
+            rule.pop("variation", None)
+            rule.pop("rollout", None)
+            rule.update(serves)
+        config.update(version=config["version"] + 1, lastModified=now)
+        flag["_version"] += 1
+        self.project(project_key).replace(FLAGS, flag_key, flag)
