@@ -3,7 +3,6 @@ admin API, with every error leaving in the shape of the API that was called."""
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from typing import Iterable, Mapping
@@ -30,6 +29,7 @@ from mockexp.control.ratelimits import RateLimits, declared_limits
 from mockexp.control.snapshots import Snapshots
 from mockexp.errors import DomainError, Invalid, MethodNotAllowed, from_exception
 from mockexp.guard import Guard, Policy
+from mockexp.routing import Mounted, Routes
 from mockexp.slashes import OptionalSlash
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
@@ -74,6 +74,7 @@ class Runtime:
         for name, vendor in self.vendors.items():
             for spec in [self.specs[name], *self.more_specs[name]]:
                 binding.check(vendor, spec)
+        self.routes = Routes(Mounted(self.vendors[name], spec) for name, spec in self.mounted())
         self.models = {name: vendor.model(store.vendor(name), clock) for name, vendor in self.vendors.items()}
         self.admin_spec = specs.load_named(admin.SPEC)
         self.rate_limits = RateLimits(clock, declared_limits(self.specs))
@@ -105,17 +106,9 @@ class Runtime:
         return [(name, spec) for name in self.vendors for spec in [self.specs[name], *self.more_specs[name]]]
 
     def spec_at(self, path: str) -> tuple[Vendor, specs.Spec] | None:
-        """The vendor and spec a request path belongs to (the longest matching base path)."""
-        for base, found in self._by_base_path:
-            if path.startswith(base) and (len(path) == len(base) or path[len(base)] == "/"):
-                return found
-        return None
-
-    @functools.cached_property
-    def _by_base_path(self) -> list[tuple[str, tuple[Vendor, specs.Spec]]]:
-        """Every mounted spec by its base path, longest first (worked out once: asked per request)."""
-        mounted = [(spec.base_path, (self.vendors[name], spec)) for name, spec in self.mounted()]
-        return sorted(mounted, key=lambda entry: len(entry[0]), reverse=True)
+        """The vendor and spec a request path belongs to (`routing.Routes.at`)."""
+        found = self.routes.at(path)
+        return (found.owner, found.spec) if found is not None else None
 
     def vendor_at(self, path: str) -> Vendor | None:
         """The vendor whose API a request path belongs to."""
@@ -217,15 +210,15 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
                    jsonifier=fastpath.JSONIFIER, middlewares=list(fastpath.MIDDLEWARES))
     fastpath.install(app)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
-    mounts = [(name if spec is runtime.specs[name] else spec.name, spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]
-    mounts.append(("admin", runtime.admin_spec, admin.bind(runtime)))
-    # Most specific base path first: a vendor at /api must not swallow one at /api/v2.
-    for name, spec, functions in sorted(mounts, key=lambda mount: len(mount[1].base_path), reverse=True):
+    mounts = [Mounted(runtime.vendors[name], spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]
+    mounts.append(Mounted("admin", runtime.admin_spec, admin.bind(runtime)))
+    # Most specific base path first (`Routes`): a vendor at /api must not swallow one at /api/v2.
+    for api in Routes(mounts).apis:
         app.add_api(
-            fastpath.validated(wire_security(spec.document)),
-            name=name,
-            base_path=spec.base_path,
-            resolver=Resolver(functions.__getitem__),
+            fastpath.validated(wire_security(api.document)),
+            name=api.name,
+            base_path=api.base_path,
+            resolver=Resolver(api.functions().__getitem__),
             swagger_ui_options=ui,
         )
 
