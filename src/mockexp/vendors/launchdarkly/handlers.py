@@ -31,7 +31,7 @@ CODES = {
 
 # LaunchDarkly's words for the errors that carry the core's generic message
 MESSAGES = {
-    Unauthorized: "No access token: send it as the Authorization header, without a scheme word",
+    Unauthorized: "No access token (or, on the SDK endpoints, SDK key): send it as the Authorization header, without a scheme word",
     Forbidden: "Access to the requested resource was denied",
     NotFound: "Unknown resource",
 }
