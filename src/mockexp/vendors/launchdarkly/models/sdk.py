@@ -94,7 +94,7 @@ def sdk_flag(flag: Mapping[str, Any], environment_key: str) -> dict:
         "offVariation": config["offVariation"],
         "fallthrough": _serves(config["fallthrough"]),
         "targets": [{"values": list(t["values"]), "variation": t["variation"]} for t in config["targets"]],
-        "contextTargets": [{"contextKind": t["contextKind"], "values": list(t["values"]), "variation": t["variation"]} for t in config["contextTargets"]],
+        "contextTargets": _context_targets(config),
         "rules": [_rule(rule) for rule in config["rules"]],
         "prerequisites": [{"key": p["key"], "variation": p["variation"]} for p in config["prerequisites"]],
         "salt": config["salt"],
@@ -107,8 +107,18 @@ def sdk_flag(flag: Mapping[str, Any], environment_key: str) -> dict:
     }
 
 
+def _context_targets(config: Mapping[str, Any]) -> list[dict]:
+    """Targets of other context kinds. Where there are any, the SDKs take their order from
+    here, users included: each user target has a place here with no keys (its keys stay in
+    `targets`), as LaunchDarkly sends it."""
+    others = [{"contextKind": t["contextKind"], "values": list(t["values"]), "variation": t["variation"]} for t in config["contextTargets"]]
+    if not others:
+        return []
+    return [{"contextKind": "user", "values": [], "variation": t["variation"]} for t in config["targets"]] + others
+
+
 def _rule(rule: Mapping[str, Any]) -> dict:
-    clauses = [{"attribute": c["attribute"], "op": c["op"], "values": list(c["values"]), "negate": c["negate"],
+    clauses = [{"attribute": c["attribute"], "op": c["op"], "values": list(c["values"]), "negate": c.get("negate", False),
                 "contextKind": c.get("contextKind", "user")} for c in rule["clauses"]]
     return {"id": rule["_id"], "clauses": clauses, **_serves(rule), "trackEvents": rule["trackEvents"]}
 
