@@ -66,7 +66,7 @@ async def ld_sdk_get_latest_all(ld: LaunchDarkly, caller: str) -> Response:
     ETag; 304 with no body when `If-None-Match` names the current one."""
     project_key, environment_key = caller.split("/", 1)
     payload = ld.sdk_payload(project_key, environment_key)
-    headers = {"ETag": payload.etag, ENVIRONMENT_ID: ld.environment_of(project_key, environment_key)["_id"]}
+    headers = {"ETag": payload.etag, ENVIRONMENT_ID: payload.environment_id}
     wanted = Headers(scope=request_scope._get_current_object()).get("if-none-match")
     if wanted is not None and payload.etag in (tag.strip() for tag in wanted.split(",")):
         return Response(status_code=304, headers=headers)
@@ -76,4 +76,4 @@ async def ld_sdk_get_latest_all(ld: LaunchDarkly, caller: str) -> Response:
 async def ld_sdk_stream_all(ld: LaunchDarkly, caller: str) -> EventStream:
     """`GET /all`: the server-sent events of the environment (`sdk/stream.py`)."""
     project_key, environment_key = caller.split("/", 1)
-    return EventStream(watch(ld, project_key, environment_key), {ENVIRONMENT_ID: ld.environment_of(project_key, environment_key)["_id"]})
+    return EventStream(watch(ld, project_key, environment_key), {ENVIRONMENT_ID: ld.sdk_payload(project_key, environment_key).environment_id})

@@ -28,8 +28,10 @@ MOBILE_KEY_PREFIX = "mob-"
 
 @dataclass(frozen=True)
 class Payload:
-    """An environment's flags and segments as the SDKs read them, encoded once."""
+    """An environment's flags and segments as the SDKs read them, encoded once, and the
+    environment's id (its client-side ID, which SDK answers name in `X-LD-EnvID`)."""
 
+    environment_id: str
     fingerprint: tuple
     flags: dict[str, dict]
     segments: dict[str, dict]
@@ -65,7 +67,8 @@ class SdkData(World):
         flags = {flag["key"]: sdk_flag(flag, environment_key) for flag in sorted(docs, key=lambda f: f["key"])
                  if flag["archivedDate"] is None and environment_key in flag["environments"]}
         body = orjson.dumps({"flags": flags, "segments": {}})
-        payload = Payload(fingerprint, flags, {}, body, f'"{hashlib.sha1(body).hexdigest()[:20]}"')
+        environment = self.project(project_key).peek(ENVIRONMENTS, environment_key)
+        payload = Payload(environment["_id"] if environment else "", fingerprint, flags, {}, body, f'"{hashlib.sha1(body).hexdigest()[:20]}"')
         self._payloads[project_key, environment_key] = payload
         return payload
 
