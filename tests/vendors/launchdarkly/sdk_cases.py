@@ -120,3 +120,9 @@ def mobile_cases(mock) -> list[Case]:
 def writer(mock) -> dict:
     found = credential(mock.runtime, "launchdarkly", role="writer")
     return {found["header"]: found["value"]}
+
+
+def experiment_members(mock, flag: str, environment: str, keys: list[str]) -> list[str]:
+    """The keys LaunchDarkly's bucketing puts in the experiment now running on the flag's fallthrough."""
+    config = stored_config(mock, flag, environment)
+    return [key for key in keys if rolled_out(config["fallthrough"]["rollout"], flag, config["salt"], key)[1]]

@@ -19,7 +19,7 @@ from ldclient.client import LDClient
 from ldclient.config import Config
 
 from mockexp.control.journal import Filter
-from tests.vendors.launchdarkly.sdk_cases import Case, demo_cases, mobile_cases, rule_country, sdk_key, user, writer
+from tests.vendors.launchdarkly.sdk_cases import Case, demo_cases, experiment_members, mobile_cases, rule_country, sdk_key, user, writer
 
 SEMANTIC_PATCH = "application/json; domain-model=launchdarkly.semanticpatch"
 EXPERIMENTS = "/api/v2/projects/demo-shop/environments/{environment}/experiments"
@@ -106,24 +106,25 @@ def test_polling_sends_the_etag_back_and_gets_304_while_nothing_changed(mock):
 # -- experiments -------------------------------------------------------------------------------
 
 
-def test_an_experiment_started_through_the_rest_api_puts_an_open_clients_contexts_in_it_and_stopping_takes_them_out(mock):
-    country = rule_country(mock, "free-shipping-banner", "production")
-    contexts = [Context.from_dict(user(f"visitor-{n}", country)) for n in range(1000)]
-    probe = contexts[0]
+def test_an_experiment_started_through_the_rest_api_puts_its_share_of_an_open_clients_contexts_in_it_and_stopping_takes_them_out(mock):
+    keys = [f"visitor-{n}" for n in range(1000)]
+    contexts = [Context.from_dict(user(key)) for key in keys]
     with client(mock, stream=True) as sdk:
         assert in_experiment_share(sdk, "free-shipping-banner", contexts)[0] == 0
-        experiment = semantic_patch(mock, "free-shipping-banner-test", {"kind": "startIteration"})
+        semantic_patch(mock, "free-shipping-banner-test", {"kind": "startIteration"})
+        probe = Context.from_dict(user(experiment_members(mock, "free-shipping-banner", "production", keys)[0]))
         wait_for(lambda: sdk.variation_detail("free-shipping-banner", probe, None).reason.get("inExperiment"))
         share, values = in_experiment_share(sdk, "free-shipping-banner", contexts)
-        assert share == 1.0  # the demo iteration allocates all of the rule's traffic: 50% hidden, 50% shown
-        assert values[False] == pytest.approx(0.5, abs=0.05) and values[True] == pytest.approx(0.5, abs=0.05)
-        stopped = httpx.get(mock.url + EXPERIMENTS.format(environment="production") + "/free-shipping-banner-test",
-                            headers=writer(mock), params={"expand": "treatments"}).json()
-        shown = next(t["_id"] for t in stopped["currentIteration"]["treatments"] if not t["baseline"])
-        semantic_patch(mock, experiment["key"], {"kind": "stopIteration", "winningTreatmentId": shown})
+        # the iteration splits its traffic 50/50, and the experiment has 40% of the traffic (its reservation in the checkout-flow layer)
+        assert share == pytest.approx(0.4, abs=0.05)
+        assert values[False] == pytest.approx(0.2, abs=0.04) and values[True] == pytest.approx(0.2, abs=0.04)
+        treatments = httpx.get(mock.url + EXPERIMENTS.format(environment="production") + "/free-shipping-banner-test",
+                               headers=writer(mock), params={"expand": "treatments"}).json()["currentIteration"]["treatments"]
+        shown = next(t["_id"] for t in treatments if not t["baseline"])
+        semantic_patch(mock, "free-shipping-banner-test", {"kind": "stopIteration", "winningTreatmentId": shown})
         wait_for(lambda: not sdk.variation_detail("free-shipping-banner", probe, None).reason.get("inExperiment"))
         assert in_experiment_share(sdk, "free-shipping-banner", contexts)[0] == 0
-        assert {sdk.variation("free-shipping-banner", context, None) for context in contexts[:50]} == {True}  # the winner, for everyone
+        assert {sdk.variation("free-shipping-banner", context, None) for context in contexts} == {True}  # the winner, for everyone
 
 
 def test_an_experiment_allocating_part_of_the_traffic_puts_that_share_of_contexts_in_it(mock):
@@ -152,11 +153,12 @@ def test_track_and_flush_land_in_the_journal(mock):
     with client(mock, stream=False, events=True) as sdk:
         sdk.track("checkout-completed", Context.from_dict(user("buyer-1")), metric_value=42.5)
         sdk.flush()
-        posted = lambda: [e for e in mock.runtime.journal.entries(Filter.of({"operationId": "ldSdkPostEvents"}))]  # noqa: E731
-        wait_for(lambda: any(event.get("kind") == "custom" for entry in posted() for event in entry["request"]["body"]))
-    custom = next(event for entry in posted() for event in entry["request"]["body"] if event.get("kind") == "custom")
+        posted = lambda: mock.runtime.journal.entries(Filter.of({"operationId": "ldSdkPostEvents", "status": 202}))  # noqa: E731
+        mine = lambda: [(entry, e) for entry in posted() for e in entry["request"]["body"] if e.get("kind") == "custom" and e["context"]["key"] == "buyer-1"]  # noqa: E731
+        wait_for(lambda: bool(mine()))
+    entry, custom = mine()[0]
     assert custom["key"] == "checkout-completed" and custom["metricValue"] == 42.5
-    assert posted()[0]["status"] == 202
+    assert entry["status"] == 202
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -199,9 +201,9 @@ def test_a_stream_whose_client_stops_reading_does_not_hold_up_the_others(mock):
     stalled.sendall(f"GET /all HTTP/1.1\r\nHost: mock\r\nAuthorization: {key}\r\n\r\n".encode())
     try:
         with client(mock, stream=True) as sdk:
-            probe = Context.from_dict(user("visitor-1", rule_country(mock, "free-shipping-banner", "production")))
             for _ in range(3):
                 semantic_patch(mock, "free-shipping-banner-test", {"kind": "startIteration", "changeJustification": "Again"})
+                probe = Context.from_dict(user(experiment_members(mock, "free-shipping-banner", "production", [f"v{n}" for n in range(20)])[0]))
                 wait_for(lambda: sdk.variation_detail("free-shipping-banner", probe, None).reason.get("inExperiment"))
                 mock.runtime.reset(["launchdarkly"])
                 wait_for(lambda: not sdk.variation_detail("free-shipping-banner", probe, None).reason.get("inExperiment"))

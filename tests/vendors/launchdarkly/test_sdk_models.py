@@ -46,6 +46,16 @@ def test_starting_an_iteration_puts_an_experiment_rollout_of_its_allocation_on_t
     assert config(ld, environment=STAGING)["version"] == 2  # another environment's configuration is not touched
 
 
+def test_an_experiment_in_a_layer_gets_its_reservation_at_its_place_in_the_layer_bucketed_by_the_layers_seed(ld):
+    create(ld, key="someone-else")  # reserves 50% of the checkout-flow layer, after "layered" (25%)
+    patch(ld, {"kind": "startIteration"}, key="someone-else")
+    rollout = rule(ld)["rollout"]
+    assert rollout["variations"] == [{"variation": 0, "weight": 25000, "untracked": True},  # the layer's first 25%: layered's
+                                     {"variation": 0, "weight": 25000, "untracked": False}, {"variation": 1, "weight": 25000, "untracked": False},
+                                     {"variation": 0, "weight": 25000, "untracked": True}]
+    assert rollout["seed"] == seed({"_id": f"{PROJECT}.{PRODUCTION}.checkout-flow"})
+
+
 def test_an_iteration_on_the_fallthrough_rolls_out_there_by_its_randomization_unit(ld):
     create(ld, iteration=iteration(flags={"button": {"ruleId": "fallthrough", "flagConfigVersion": 7}}, randomizationUnit="organization",
                                    metrics=[{"key": "checkout"}]))

@@ -121,7 +121,7 @@ def _iteration(fake: Faker, project_key: str, environment_key: str, flag: dict, 
              "parameters": [{"flagKey": flag["key"], "variationId": variation["_id"]}]}
             for index, (variation, share) in enumerate(zip(variations, shares))
         ],
-        "flags": {flag["key"]: {"ruleId": flag["environments"][environment_key]["rules"][0]["_id"],
+        "flags": {flag["key"]: {"ruleId": "fallthrough" if plan.get("rule") == "fallthrough" else flag["environments"][environment_key]["rules"][0]["_id"],
                                 "flagConfigVersion": flag["environments"][environment_key]["version"]}},
         "randomizationUnit": plan["unit"],
         "attributes": ["country"],

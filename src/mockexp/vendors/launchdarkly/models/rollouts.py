@@ -1,6 +1,7 @@
 """What a running iteration does to its flags, as LaunchDarkly does it: starting an iteration
 puts the experiment's traffic into the rule (or fallthrough) it runs on, a rollout of
-`kind: experiment` over the treatments' variations with the iteration's `seed`; stopping it
+`kind: experiment` over the treatments' variations with a `seed` (the iteration's, or its
+layer's); stopping it
 takes the rollout away, the rule then serving the winning treatment's variation. Each such
 change is a new version of the flag's configuration in the environment, so the SDKs take it."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Mapping
 
-from mockexp.vendors.launchdarkly.models.common import FALLTHROUGH, FLAGS, percent
+from mockexp.vendors.launchdarkly.models.common import FALLTHROUGH, FLAGS, LAYERS, percent
 from mockexp.vendors.launchdarkly.models.world import World
 
 WEIGHT_SCALE = 1000  # a rollout weight is a percentage in thousandths (100% = 100000)
@@ -40,21 +41,33 @@ class Rollouts(World):
 
     def _experiment_rollout(self, experiment: Mapping[str, Any], iteration: Mapping[str, Any], flag_key: str) -> dict:
         """The treatments' shares of the flag's variations; what no treatment takes goes to the
-        variation served outside the experiment, untracked."""
+        variation served outside the experiment, untracked. An experiment in a layer gets only
+        its reservation of the traffic, at its own place in the layer (after the reservations
+        listed before it), bucketed by the layer's seed: experiments of one layer never share
+        a context."""
         indices = self._variation_indices(experiment["projectKey"], flag_key)
-        variations, total = [], 0
+        outside = indices.get(iteration["flags"][flag_key].get("notInExperimentVariationId"), 0)
+        start, share, layer = self._layer_place(experiment)
+        variations = [{"variation": outside, "weight": round(start * WEIGHT_SCALE), "untracked": True}]
         for treatment in iteration["treatments"]:
-            weight = round((percent(treatment["allocationPercent"]) or 0.0) * WEIGHT_SCALE)
+            weight = round((percent(treatment["allocationPercent"]) or 0.0) * share / 100 * WEIGHT_SCALE)
             variation = next((p["variationId"] for p in treatment["parameters"] if p["flagKey"] == flag_key), None)
-            if weight and variation in indices:
+            if variation in indices:
                 variations.append({"variation": indices[variation], "weight": weight, "untracked": False})
-                total += weight
-        rest = 100 * WEIGHT_SCALE - total
-        if rest > 0:
-            outside = iteration["flags"][flag_key].get("notInExperimentVariationId")
-            variations.append({"variation": indices.get(outside, 0), "weight": rest, "untracked": True})
-        return {"kind": "experiment", "variations": variations, "seed": seed(iteration),
+        variations.append({"variation": outside, "weight": 100 * WEIGHT_SCALE - sum(v["weight"] for v in variations), "untracked": True})
+        bucketing = seed({"_id": f"{experiment['projectKey']}.{experiment['environmentKey']}.{layer}"}) if layer else seed(iteration)
+        return {"kind": "experiment", "variations": [v for v in variations if v["weight"] > 0], "seed": bucketing,
                 "contextKind": iteration["randomizationUnit"] or "user", "bucketBy": "key"}
+
+    def _layer_place(self, experiment: Mapping[str, Any]) -> tuple[float, float, str | None]:
+        """(where its traffic starts, its percent, the layer's key): the whole of it outside a layer."""
+        for layer in self.environment(experiment["projectKey"], experiment["environmentKey"]).query(LAYERS, order_by=lambda layer: layer["key"]):
+            reservations = layer["reservations"]
+            if experiment["key"] in reservations:
+                keys = list(reservations)
+                before = sum(reservations[key] for key in keys[: keys.index(experiment["key"])])
+                return float(before), float(reservations[experiment["key"]]), layer["key"]
+        return 0.0, 100.0, None
 
     def _after_stop(self, experiment: Mapping[str, Any], iteration: Mapping[str, Any], flag_key: str) -> int:
         """What the rule serves once the iteration stopped: the winner's variation (the baseline's
