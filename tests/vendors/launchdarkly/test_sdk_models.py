@@ -5,6 +5,8 @@ stream's events and queues."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from typing import Callable
 
 import pytest
 
@@ -13,6 +15,7 @@ from mockexp.errors import Unauthorized
 from mockexp.vendors.launchdarkly.models import LaunchDarkly
 from mockexp.vendors.launchdarkly.models.rollouts import seed
 from mockexp.vendors.launchdarkly.sdk import events
+from mockexp.vendors.launchdarkly.sdk.stream import EventStream
 from tests.vendors.launchdarkly.test_models import BLUE, GREEN, PRODUCTION, PROJECT, RULE, STAGING, create, iteration, patch, stored  # noqa: F401
 from tests.vendors.launchdarkly.test_models import clock, ld  # noqa: F401 (fixtures)
 
@@ -175,5 +178,104 @@ def test_a_listener_that_stops_taking_is_dropped_and_the_others_keep_receiving()
         assert slow.dropped.is_set() and slow not in watch.listeners
         assert reader in watch.listeners and not reader.dropped.is_set()
         watch.leave(reader)
+
+    asyncio.run(scenario())
+
+
+# -- the stream as an ASGI answer ---------------------------------------------------------------
+
+
+class Client:
+    """The ASGI side of one stream: what was sent, a client that may stop reading after some
+    messages, a disconnect on demand, and the server's extensions (drop, shutdown)."""
+
+    def __init__(self, reads: int | None = None) -> None:
+        self.sent: list[dict] = []
+        self.reads = reads
+        self.gone = asyncio.Event()
+        self.dropped = False
+        self.on_shutdown = None
+
+    async def send(self, message: dict) -> None:
+        self.sent.append(message)
+        if self.reads is not None and len(self.sent) > self.reads:
+            await asyncio.Event().wait()  # stopped reading: the write never completes
+
+    async def receive(self) -> dict:
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+    def scope(self) -> dict:
+        return {"type": "http", "extensions": {"mockexp.drop": self.drop, "mockexp.on_shutdown": self.register}}
+
+    def drop(self) -> None:
+        self.dropped = True
+
+    def register(self, callback) -> None:
+        self.on_shutdown = callback
+
+    def bodies(self) -> list[bytes]:
+        return [m["body"] for m in self.sent if m["type"] == "http.response.body"]
+
+
+def changing(ld: LaunchDarkly, queue_size: int = 256) -> tuple[Watch, Callable[[], None]]:
+    """A watch of the production payload, and a way to change what it sees (a new version each call)."""
+    state = {"payload": ld.sdk_payload(PROJECT, PRODUCTION)}
+    watch = Watch(lambda: state["payload"], lambda old, new: [b"event: patch\ndata: {}\n\n"], interval=3600, queue_size=queue_size)
+
+    def change() -> None:
+        state["payload"] = dataclasses.replace(state["payload"], fingerprint=(object(),))
+        watch.check()
+
+    return watch, change
+
+
+def test_a_stream_sends_the_put_then_each_change_with_heartbeats_until_the_client_goes(ld):
+    async def scenario() -> None:
+        watch, change = changing(ld)
+        client = Client()
+        task = asyncio.create_task(EventStream(watch, {"X-LD-EnvID": "e1"}, heartbeat=0.05)(client.scope(), client.receive, client.send))
+        await asyncio.sleep(0.01)
+        change()
+        await asyncio.sleep(0.12)
+        client.gone.set()
+        await asyncio.wait_for(task, 1)
+        start, *bodies = client.sent
+        assert start["status"] == 200 and (b"content-type", b"text/event-stream; charset=utf-8") in start["headers"] and (b"x-ld-envid", b"e1") in start["headers"]
+        assert bodies[0]["body"].startswith(b'event: put\ndata: {"path":"/","data":{"flags":{"banner"')
+        assert bodies[1]["body"] == b"event: patch\ndata: {}\n\n"
+        assert events.HEARTBEAT in [b["body"] for b in bodies[2:]]
+        assert not watch.listeners  # it left the watch
+
+    asyncio.run(scenario())
+
+
+def test_a_stream_whose_client_stopped_reading_is_dropped_and_its_connection_closed(ld):
+    async def scenario() -> None:
+        watch, change = changing(ld, queue_size=2)
+        slow, reader = Client(reads=2), Client()
+        tasks = [asyncio.create_task(EventStream(watch, {})(c.scope(), c.receive, c.send)) for c in (slow, reader)]
+        await asyncio.sleep(0.01)
+        for _ in range(5):
+            change()
+            await asyncio.sleep(0.01)
+        await asyncio.wait_for(tasks[0], 1)  # the slow one ended
+        assert slow.dropped
+        assert reader.bodies()[1:] == [b"event: patch\ndata: {}\n\n"] * 5 and not reader.dropped
+        reader.gone.set()
+        await asyncio.wait_for(tasks[1], 1)
+
+    asyncio.run(scenario())
+
+
+def test_a_stream_ends_its_answer_when_the_server_stops(ld):
+    async def scenario() -> None:
+        watch, _ = changing(ld)
+        client = Client()
+        task = asyncio.create_task(EventStream(watch, {})(client.scope(), client.receive, client.send))
+        await asyncio.sleep(0.01)
+        client.on_shutdown()
+        await asyncio.wait_for(task, 1)
+        assert client.sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
 
     asyncio.run(scenario())

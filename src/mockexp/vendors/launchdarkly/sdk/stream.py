@@ -18,7 +18,8 @@ from mockexp.vendors.launchdarkly.models.sdk import Payload
 from mockexp.vendors.launchdarkly.sdk import events
 
 HEARTBEAT_SECONDS = 30.0  # LaunchDarkly's SDKs give up on a stream silent for 5 minutes
-DROP = "mockexp.drop"  # the server's scope extension that closes a connection at once
+DROP = "mockexp.drop"  # the server's scope extensions: close the connection at once,
+SHUTDOWN = "mockexp.on_shutdown"  # and call back when the server stops
 
 _watches: "weakref.WeakKeyDictionary[LaunchDarkly, dict[tuple[str, str], Watch[Payload]]]" = weakref.WeakKeyDictionary()
 
@@ -36,8 +37,8 @@ def watch(ld: LaunchDarkly, project_key: str, environment_key: str) -> Watch[Pay
 class EventStream(Response):
     """The ASGI answer: the `put`, then what the watch hands over, with a heartbeat whenever
     nothing was sent for `heartbeat` seconds; it ends when the client goes, or when the watch
-    dropped it (it stopped reading): the connection is then closed. (A Starlette response, so
-    Connexion hands it on as it is, with no length: it has no end.)"""
+    dropped it (it stopped reading): the connection is then closed; when the server stops, the
+    answer ends. (A Starlette response, so Connexion hands it on as it is, with no length.)"""
 
     media_type = "text/event-stream"
 
@@ -51,14 +52,18 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         listener, payload = self.source.listen()
+        extensions = scope.get("extensions", {})
+        stopping = asyncio.Event()
+        if SHUTDOWN in extensions:
+            extensions[SHUTDOWN](stopping.set)
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             await send({"type": "http.response.body", "body": events.put(payload), "more_body": True})
-            ended = await _first(self._forward(listener, send), _disconnected(receive), listener.dropped.wait())
-            if ended == 2:
-                drop = scope.get("extensions", {}).get(DROP)
-                if drop is not None:
-                    drop()
+            ended = await _first(self._forward(listener, send), _disconnected(receive), listener.dropped.wait(), stopping.wait())
+            if ended == 2 and DROP in extensions:
+                extensions[DROP]()
+            elif ended == 3:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             self.source.leave(listener)
 
