@@ -43,7 +43,9 @@ def sdk_key(mock, environment: str, project: str = "demo-shop") -> str:
 
 
 def stored_config(mock, flag: str, environment: str, project: str = "demo-shop") -> dict:
-    return mock.runtime.models["launchdarkly"].flag(project, flag)["environments"][environment]
+    """The flag's configuration as it serves now (what experiments put on it included)."""
+    ld = mock.runtime.models["launchdarkly"]
+    return ld.configuration(ld.flag(project, flag), environment)
 
 
 def rule_country(mock, flag: str, environment: str, index: int = 0, project: str = "demo-shop") -> str:

@@ -21,7 +21,8 @@ from tests.vendors.launchdarkly.test_models import clock, ld  # noqa: F401 (fixt
 
 
 def config(ld: LaunchDarkly, flag: str = "button", environment: str = PRODUCTION) -> dict:
-    return ld.flag(PROJECT, flag)["environments"][environment]
+    """The flag's configuration as it serves now (experiments' traffic applied)."""
+    return ld.configuration(ld.flag(PROJECT, flag), environment)
 
 
 def rule(ld: LaunchDarkly) -> dict:
@@ -78,7 +79,8 @@ def test_stopping_an_iteration_takes_the_rollout_away_and_serves_the_winner(ld):
     assert "rollout" not in rule(ld)
     assert rule(ld)["variation"] == 1  # green, the winner's variation
     assert config(ld)["version"] == started + 1
-    assert ld.flag(PROJECT, "button")["_version"] == 3  # the flag's own version counts each change too
+    assert ld.flag_version(ld.flag(PROJECT, "button")) == 3  # the flag's own version counts each change too
+    assert ld.get_feature_flag(PROJECT, "button")["environments"][PRODUCTION]["rules"][0]["variation"] == 1  # the REST API shows the same
 
 
 def test_each_iteration_buckets_by_its_own_seed(ld):
@@ -93,10 +95,18 @@ def test_each_iteration_buckets_by_its_own_seed(ld):
 
 def test_a_refused_patch_leaves_the_flag_as_it_was(ld):
     create(ld)
-    before = ld.flag(PROJECT, "button")
+    before = config(ld)
     with pytest.raises(Exception):
         patch(ld, {"kind": "startIteration"}, {"kind": "noSuchInstruction"})
-    assert ld.flag(PROJECT, "button") == before
+    assert config(ld) == before
+
+
+def test_dropping_the_experiments_traffic_puts_the_flag_back_as_the_world_made_it(ld):
+    create(ld)
+    before = config(ld)
+    patch(ld, {"kind": "startIteration"})
+    ld.store.drop_everywhere(["experiments", "flag_traffic"])  # what a world file that replaces the experiments does
+    assert config(ld) == before
 
 
 # -- the payload -------------------------------------------------------------------------------

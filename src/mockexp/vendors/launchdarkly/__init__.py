@@ -8,4 +8,4 @@ from mockexp.vendors.launchdarkly import fixtures, handlers, models
 
 VENDOR = Vendor(name="launchdarkly", spec="launchdarkly.yaml", model=models.LaunchDarkly, handlers=handlers, load_fixtures=fixtures.load,
                 more_specs=("launchdarkly-sdk.yaml",),
-                api_made=("experiments",), export=fixtures.export)
+                api_made=("experiments", "flag_traffic"), export=fixtures.export)

@@ -9,10 +9,9 @@ from typing import Any, Callable, Mapping
 from mockexp.errors import REQUIRED, Invalid
 from mockexp.vendors.launchdarkly.models.common import LAYERS, percent, text
 from mockexp.vendors.launchdarkly.models.flags import Flags
-from mockexp.vendors.launchdarkly.models.rollouts import Rollouts
 
 
-class Instructions(Rollouts, Flags):
+class Instructions(Flags):
     def patch_experiment(self, project_key: str, environment_key: str, experiment_key: str, body: Mapping[str, Any], *, at: int | None = None) -> dict:
         """Apply every instruction in order, all or nothing: the first that fails (unknown, missing
         a field, or not possible in the experiment's state at that point) is a 400 naming it."""

@@ -3,14 +3,22 @@ puts the experiment's traffic into the rule (or fallthrough) it runs on, a rollo
 `kind: experiment` over the treatments' variations with a `seed` (the iteration's, or its
 layer's); stopping it
 takes the rollout away, the rule then serving the winning treatment's variation. Each such
-change is a new version of the flag's configuration in the environment, so the SDKs take it."""
+change is a new version of the flag's configuration in the environment, so the SDKs take it.
+
+What experiments changed is kept apart from the flags (the demo world's, which the API only
+reads), in each environment's `flag_traffic` table, one document per flag: what its rules and
+fallthrough serve now, and how many changes were made. `configuration()` reads a flag's
+configuration with them applied; the REST API and the SDK payload both show that. So dropping
+the experiments (a world file that replaces them) drops their traffic with them."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any, Mapping
 
-from mockexp.vendors.launchdarkly.models.common import FALLTHROUGH, FLAGS, LAYERS, percent
+import copy
+
+from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, FALLTHROUGH, FLAG_TRAFFIC, LAYERS, percent
 from mockexp.vendors.launchdarkly.models.world import World
 
 WEIGHT_SCALE = 1000  # a rollout weight is a percentage in thousandths (100% = 100000)
@@ -87,17 +95,33 @@ class Rollouts(World):
         project_key, environment_key = experiment["projectKey"], experiment["environmentKey"]
         flag = self.flag(project_key, flag_key)
         config = flag["environments"].get(environment_key) if flag else None
-        if config is None:
+        if config is None or (rule_id not in (None, FALLTHROUGH) and all(rule["_id"] != rule_id for rule in config["rules"])):
             return
-        if rule_id in (None, FALLTHROUGH):
-            config["fallthrough"] = serves
-        else:
-            rule = next((rule for rule in config["rules"] if rule["_id"] == rule_id), None)
-            if rule is None:
-                return
-            rule.pop("variation", None)
-            rule.pop("rollout", None)
-            rule.update(serves)
-        config.update(version=config["version"] + 1, lastModified=now)
-        flag["_version"] += 1
-        self.project(project_key).replace(FLAGS, flag_key, flag)
+        tables = self.environment(project_key, environment_key)
+        traffic = tables.get(FLAG_TRAFFIC, flag_key) or {"flagKey": flag_key, "changes": 0, "serves": {}}
+        traffic["serves"][rule_id or FALLTHROUGH] = serves
+        traffic.update(changes=traffic["changes"] + 1, lastModified=now)
+        tables.replace(FLAG_TRAFFIC, flag_key, traffic)
+
+    # -- reading flags with what experiments changed ------------------------------------------
+
+    def configuration(self, flag: Mapping[str, Any], environment_key: str) -> dict:
+        """The flag's configuration in the environment, as it serves now: with what experiments
+        put on its rules and fallthrough, and a version counting their changes."""
+        config = copy.deepcopy(flag["environments"][environment_key])
+        traffic = self.environment(flag["projectKey"], environment_key).peek(FLAG_TRAFFIC, flag["key"])
+        if traffic is None:
+            return config
+        for where, serves in traffic["serves"].items():
+            place = config["fallthrough"] if where == FALLTHROUGH else next((r for r in config["rules"] if r["_id"] == where), None)
+            if place is not None:
+                place.pop("variation", None)
+                place.pop("rollout", None)
+                place.update(copy.deepcopy(serves))
+        config.update(version=config["version"] + traffic["changes"], lastModified=traffic["lastModified"])
+        return config
+
+    def flag_version(self, flag: Mapping[str, Any]) -> int:
+        """The flag's `_version`: it counts experiments' changes in every environment too."""
+        return flag["_version"] + sum(traffic["changes"] for environment in self.project(flag["projectKey"]).view(ENVIRONMENTS)
+                                      if (traffic := self.environment(flag["projectKey"], environment["key"]).peek(FLAG_TRAFFIC, flag["key"])))

@@ -19,8 +19,8 @@ import orjson
 from mockexp.clock import Clock
 from mockexp.errors import Unauthorized
 from mockexp.store import Tables
-from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, FLAGS, PROJECTS
-from mockexp.vendors.launchdarkly.models.world import World
+from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, FLAG_TRAFFIC, FLAGS, PROJECTS
+from mockexp.vendors.launchdarkly.models.rollouts import Rollouts
 
 SDK_KEY_PREFIX = "sdk-"
 MOBILE_KEY_PREFIX = "mob-"
@@ -39,7 +39,7 @@ class Payload:
     etag: str
 
 
-class SdkData(World):
+class SdkData(Rollouts):
     def __init__(self, store: Tables, clock: Clock) -> None:
         super().__init__(store, clock)
         self._payloads: dict[tuple[str, str], Payload] = {}
@@ -60,11 +60,12 @@ class SdkData(World):
     def sdk_payload(self, project_key: str, environment_key: str) -> Payload:
         """The environment's payload, rebuilt only when one of its flags changed."""
         docs = self.project(project_key).view(FLAGS)
-        fingerprint = tuple(sorted(_fingerprint(flag, environment_key) for flag in docs))
+        traffic = self.environment(project_key, environment_key)
+        fingerprint = tuple(sorted(_fingerprint(flag, environment_key, traffic.peek(FLAG_TRAFFIC, flag["key"])) for flag in docs))
         kept = self._payloads.get((project_key, environment_key))
         if kept is not None and kept.fingerprint == fingerprint:
             return kept
-        flags = {flag["key"]: sdk_flag(flag, environment_key) for flag in sorted(docs, key=lambda f: f["key"])
+        flags = {flag["key"]: sdk_flag(flag, self.configuration(flag, environment_key)) for flag in sorted(docs, key=lambda f: f["key"])
                  if flag["archivedDate"] is None and environment_key in flag["environments"]}
         body = orjson.dumps({"flags": flags, "segments": {}})
         environment = self.project(project_key).peek(ENVIRONMENTS, environment_key)
@@ -81,14 +82,15 @@ class SdkData(World):
         """A diagnostic event (`POST /diagnostic`): accepted and kept only in the request journal."""
 
 
-def _fingerprint(flag: Mapping[str, Any], environment_key: str) -> tuple:
+def _fingerprint(flag: Mapping[str, Any], environment_key: str, traffic: Mapping[str, Any] | None) -> tuple:
+    """What changes whenever the flag's configuration in the environment does (its versions)."""
     config = flag["environments"].get(environment_key)
-    return (flag["key"], flag["archivedDate"] is None, flag["_version"], config and config["version"], config and config["lastModified"])
+    return (flag["key"], flag["archivedDate"] is None, flag["_version"], config and config["version"], config and config["lastModified"],
+            traffic and traffic["changes"], traffic and traffic["lastModified"])
 
 
-def sdk_flag(flag: Mapping[str, Any], environment_key: str) -> dict:
-    """One flag in LaunchDarkly's SDK data model, as configured in the environment."""
-    config = flag["environments"][environment_key]
+def sdk_flag(flag: Mapping[str, Any], config: Mapping[str, Any]) -> dict:
+    """One flag in LaunchDarkly's SDK data model, from its configuration in an environment."""
     return {
         "key": flag["key"],
         "version": config["version"],
