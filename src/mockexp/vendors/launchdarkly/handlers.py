@@ -4,8 +4,7 @@ polling payload with its ETag (304 when the SDK holds it already) and the event 
 
 from __future__ import annotations
 
-from connexion.context import scope as request_scope
-from starlette.datastructures import Headers
+from connexion.context import request
 from starlette.responses import Response
 
 from mockexp.errors import DomainError, Forbidden, NotFound, Unauthorized
@@ -67,7 +66,7 @@ async def ld_sdk_get_latest_all(ld: LaunchDarkly, caller: str) -> Response:
     project_key, environment_key = caller.split("/", 1)
     payload = ld.sdk_payload(project_key, environment_key)
     headers = {"ETag": payload.etag, ENVIRONMENT_ID: payload.environment_id}
-    wanted = Headers(scope=request_scope._get_current_object()).get("if-none-match")
+    wanted = request.headers.get("if-none-match")
     if wanted is not None and payload.etag in (tag.strip() for tag in wanted.split(",")):
         return Response(status_code=304, headers=headers)
     return Response(payload.body, headers=headers, media_type="application/json")

@@ -4,12 +4,13 @@ it up; experiments read it."""
 
 from __future__ import annotations
 
-from mockexp import ids
+from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from mockexp.clock import Clock
+from mockexp import ids
 from mockexp.errors import NotFound
 from mockexp.store import Tables
+from mockexp.vendors import world
 from mockexp.vendors.launchdarkly.models.common import (
     COVARIATES,
     ENVIRONMENTS,
@@ -25,13 +26,9 @@ from mockexp.vendors.launchdarkly.models.common import (
 )
 
 
-class World:
-    def __init__(self, store: Tables, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
-
-    def now(self) -> int:
-        return millis(self.clock.now())
+class World(world.World):
+    def stamp(self, moment: datetime) -> int:
+        return millis(moment)
 
     def project(self, project_key: str) -> Tables:
         """The tables of one project."""

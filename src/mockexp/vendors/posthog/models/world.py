@@ -6,19 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from mockexp.clock import Clock
 from mockexp.errors import NotFound
 from mockexp.store import Tables
+from mockexp.vendors import world
 from mockexp.vendors.posthog.models.common import KEYS, ORGANIZATIONS, PROJECTS, USERS, timestamp
 
 
-class World:
-    def __init__(self, store: Tables, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
-
-    def now(self, at: datetime | None = None) -> str:
-        return timestamp(at or self.clock.now())
+class World(world.World):
+    def stamp(self, moment: datetime) -> str:
+        return timestamp(moment)
 
     def project(self, project_id: int | str) -> Tables:
         """The tables of one project."""
@@ -63,7 +59,4 @@ class World:
 
     def stored(self, project_id: int | str, table: str, id: Any) -> dict:
         """An object of the project, or 404."""
-        found = self.project(project_id).get(table, str(id))
-        if found is None:
-            raise NotFound()
-        return found
+        return self.stored_in(self.project(project_id), table, id)
