@@ -41,7 +41,7 @@ def test_starting_an_iteration_puts_an_experiment_rollout_of_its_allocation_on_t
     patch(ld, {"kind": "startIteration"})
     current = stored(ld)["currentIteration"]
     assert rule(ld)["rollout"] == {
-        "kind": "experiment", "seed": seed(current), "contextKind": "user", "bucketBy": "key",
+        "kind": "experiment", "seed": seed(current["_id"]), "contextKind": "user", "bucketBy": "key",
         "variations": [{"variation": 0, "weight": 10000, "untracked": False}, {"variation": 1, "weight": 30500, "untracked": False},
                        {"variation": 0, "weight": 59500, "untracked": True}],  # the rest: the baseline's variation, outside the experiment
     }
@@ -57,7 +57,7 @@ def test_an_experiment_in_a_layer_gets_its_reservation_at_its_place_in_the_layer
     assert rollout["variations"] == [{"variation": 0, "weight": 25000, "untracked": True},  # the layer's first 25%: layered's
                                      {"variation": 0, "weight": 25000, "untracked": False}, {"variation": 1, "weight": 25000, "untracked": False},
                                      {"variation": 0, "weight": 25000, "untracked": True}]
-    assert rollout["seed"] == seed({"_id": f"{PROJECT}.{PRODUCTION}.checkout-flow"})
+    assert rollout["seed"] == seed(f"{PROJECT}.{PRODUCTION}.checkout-flow")
 
 
 def test_an_iteration_on_the_fallthrough_rolls_out_there_by_its_randomization_unit(ld):

@@ -1,9 +1,9 @@
 """What a running iteration does to its flags, as LaunchDarkly does it: starting an iteration
 puts the experiment's traffic into the rule (or fallthrough) it runs on, a rollout of
 `kind: experiment` over the treatments' variations with a `seed` (the iteration's, or its
-layer's); stopping it
-takes the rollout away, the rule then serving the winning treatment's variation. Each such
-change is a new version of the flag's configuration in the environment, so the SDKs take it.
+layer's); stopping it takes the rollout away, the rule then serving the winning treatment's
+variation. Each such change is a new version of the flag's configuration in the environment,
+so the SDKs take it.
 
 What experiments changed is kept apart from the flags (the demo world's, which the API only
 reads), in each environment's `flag_traffic` table, one document per flag: what its rules and
@@ -13,10 +13,9 @@ the experiments (a world file that replaces them) drops their traffic with them.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import Any, Mapping
-
-import copy
 
 from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, FALLTHROUGH, FLAG_TRAFFIC, LAYERS, percent
 from mockexp.vendors.launchdarkly.models.world import World
@@ -29,9 +28,10 @@ def running(experiment: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return current if current is not None and current["status"] == "running" else None
 
 
-def seed(iteration: Mapping[str, Any]) -> int:
-    """The iteration's bucketing seed: the same for as long as it runs, new with every iteration."""
-    return int(hashlib.sha1(iteration["_id"].encode()).hexdigest()[:8], 16) % 1_000_000_000
+def seed(of: str) -> int:
+    """A bucketing seed made from an id: an iteration's (the same for as long as it runs, new
+    with every iteration), or a layer's."""
+    return int(hashlib.sha1(of.encode()).hexdigest()[:8], 16) % 1_000_000_000
 
 
 class Rollouts(World):
@@ -63,7 +63,7 @@ class Rollouts(World):
             if variation in indices:
                 variations.append({"variation": indices[variation], "weight": weight, "untracked": False})
         variations.append({"variation": outside, "weight": 100 * WEIGHT_SCALE - sum(v["weight"] for v in variations), "untracked": True})
-        bucketing = seed({"_id": f"{experiment['projectKey']}.{experiment['environmentKey']}.{layer}"}) if layer else seed(iteration)
+        bucketing = seed(f"{experiment['projectKey']}.{experiment['environmentKey']}.{layer}" if layer else iteration["_id"])
         return {"kind": "experiment", "variations": [v for v in variations if v["weight"] > 0], "seed": bucketing,
                 "contextKind": iteration["randomizationUnit"] or "user", "bucketBy": "key"}
 
