@@ -89,8 +89,8 @@ def spec_checked(runtime: Runtime) -> Callable[[httpx.Response], None]:
     def check(response: httpx.Response) -> None:
         response.read()
         path, method = response.request.url.path, response.request.method
-        vendor = runtime.vendor_at(path)
-        spec = runtime.specs[vendor.name] if vendor else runtime.admin_spec
+        found = runtime.spec_at(path)
+        spec = found[1] if found else runtime.admin_spec
         operation = spec.operation_at(method, path)
         if operation is None:
             return  # a route or method the spec does not have: it promises nothing

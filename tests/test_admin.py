@@ -87,9 +87,13 @@ def test_credentials_say_what_each_may_do_and_name_its_tenant_as_the_specs_do(ht
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_each_listed_credential_reads_exactly_when_it_may(http: httpx.Client, mock, vendor: str) -> None:
-    """One that may do something reads some list of its tenant; one that may do nothing, none."""
+    """One that may do something reads some list of its tenant; one that may do nothing, none.
+    (A credential of another API of the vendor, such as ABsmartly's SDK keys, which the main
+    API does not take, is its own API's tests' to check.)"""
     spec = mock.runtime.specs[vendor]
     for credential in listed_credentials(http, vendor, main_api=True):
+        if credential["header"].lower() not in spec.credential_headers:
+            continue
         reads = [op for op in operations(spec, "GET") if op.pagination and {p["name"] for p in op.parameters_in("path")} <= set(credential["tenant"])]
         assert reads, f"{vendor}: no list {credential['value']} could read"
         statuses = {op.operation_id: http.get(url(http, mock.runtime, vendor, op, credential), headers=headers(credential)).status_code for op in reads}

@@ -219,7 +219,7 @@ def test_schemathesis_passes_on_the_admin_api():
 
 
 
-def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http, mock):
+def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api_and_a_browser_gets_the_console(http, mock):
     found = http.get("/").json()
     assert [v["name"] for v in found["vendors"]] == list(mock.runtime.vendors)
     for vendor in found["vendors"]:
@@ -228,7 +228,7 @@ def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http,
         assert spec.status_code == 200 and spec.json()["paths"], vendor["ui"]
     assert http.get(found["admin"]["credentials"]).status_code == 200
     page = http.get("/", headers={"Accept": "text/html"})
-    assert page.headers["content-type"].startswith("text/html") and "/__mockexp/ui/" in page.text
+    assert page.headers["content-type"].startswith("text/html") and "<title>mockexp console</title>" in page.text
 
 
 # -- rate limits ------------------------------------------------------------------------------

@@ -113,6 +113,13 @@ class Spec:
         return {parameter["name"] for operation in self.operations for parameter in operation.parameters_in("path")}
 
     @functools.cached_property
+    def credential_headers(self) -> set[str]:
+        """The headers (lower case) its security schemes read a credential from: an API key's
+        own header, `Authorization` for HTTP schemes."""
+        schemes = self.document.get("components", {}).get("securitySchemes", {}).values()
+        return {(scheme.get("name", "") if scheme.get("type") == "apiKey" else "Authorization").lower() for scheme in schemes}
+
+    @functools.cached_property
     def has_links(self) -> bool:
         """Whether some response links to another operation (what Schemathesis' stateful phase follows)."""
         return any(response.get("links") for operation in self.operations for response in operation.definition.get("responses", {}).values())

@@ -1,5 +1,6 @@
 """The control plane's place in every request to a vendor: fault rules and latency applied
-before the mock answers, and the request and its answer written to the journal after."""
+before the mock answers, and the request and its answer written to the journal as the answer's
+last part goes out (so a client holding its answer finds the request journalled)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -45,17 +46,24 @@ class ControlPlane:
         if operation is not None:
             scope[OPERATION] = operation  # for the credential check (auth), which needs it too
         seen = Seen(receive, send)
+
+        def record() -> None:  # before the answer's last byte goes out, so a client that has its answer finds it journalled
+            seen.on_end = None
+            duration = (time.perf_counter() - started) * 1000
+            if log.isEnabledFor(logging.INFO):
+                reason = f"  {seen.reason()}" if 400 <= seen.status < 500 else ""
+                log.info("%s %s %s %s %s %.1f ms%s", vendor.name, operation_id or "-", method, path, seen.status or "dropped", duration, reason)
+            self.runtime.journal.record(Entry(
+                instant=self.runtime.clock.now(), vendor=vendor.name, operation_id=operation_id, method=method, path=path,
+                query_string=scope.get("query_string", b""), status=seen.status, duration_ms=round(duration, 3),
+                headers=scope.get("headers", []), secret=self.secret[vendor.name], body=bytes(seen.body),
+                response_headers=seen.response_headers, body_size=seen.size,
+            ))
+
+        seen.on_end = record
         await self._answer(scope, seen, vendor.name, operation_id)
-        duration = (time.perf_counter() - started) * 1000
-        if log.isEnabledFor(logging.INFO):
-            reason = f"  {seen.reason()}" if 400 <= seen.status < 500 else ""
-            log.info("%s %s %s %s %s %.1f ms%s", vendor.name, operation_id or "-", method, path, seen.status or "dropped", duration, reason)
-        self.runtime.journal.record(Entry(
-            instant=self.runtime.clock.now(), vendor=vendor.name, operation_id=operation_id, method=method, path=path,
-            query_string=scope.get("query_string", b""), status=seen.status, duration_ms=round(duration, 3),
-            headers=scope.get("headers", []), secret=self.secret[vendor.name], body=bytes(seen.body),
-            response_headers=seen.response_headers, body_size=seen.size,
-        ))
+        if seen.on_end is not None:  # no answer was sent (a dropped connection)
+            record()
 
     async def _answer(self, scope: Scope, seen: "Seen", vendor: str, operation_id: str | None) -> None:
         faults = self.runtime.faults
@@ -102,6 +110,7 @@ class Seen:
         self.response_headers: list[tuple[bytes, bytes]] = []
         self.extra_headers: dict[str, str] = {}  # added to the answer (a rate limit's)
         self.answer = bytearray()  # the start of an error answer
+        self.on_end: Callable[[], None] | None = None  # called once, before the answer's last body message is sent
 
     async def receive(self) -> Any:
         message = await self._receive()
@@ -124,6 +133,8 @@ class Seen:
             self.size += len(chunk)
             if self.status >= 400 and len(self.answer) < ANSWER_KEPT:
                 self.answer += chunk[: ANSWER_KEPT - len(self.answer)]
+            if not message.get("more_body") and self.on_end is not None:
+                self.on_end()
         await self._send(message)
 
     def reason(self) -> str:

@@ -96,6 +96,24 @@ class Orders:
     def __init__(self) -> None:
         self._plain: dict[str, Rows] = {}
         self._sorted: dict[str, dict[tuple, _Order | None]] = {}
+        self._grouped: dict[str, dict[tuple, dict[tuple, Rows]]] = {}
+
+    def matching(self, table: str, rows: Rows, order: tuple, where: Mapping[str, Any]) -> Rows | None:
+        """The rows (a table's kept order `order`) whose fields equal `where`, from an index of
+        those rows by those fields, made at the first such read and dropped at the table's next
+        write; None where a wanted value cannot be looked up (unhashable)."""
+        fields = tuple(sorted(where))
+        wanted = tuple(where[field] for field in fields)
+        try:
+            hash(wanted)
+        except TypeError:
+            return None
+        indexes = self._grouped.setdefault(table, {})
+        index = indexes.get((order, fields))
+        if index is None:
+            index = indexes[order, fields] = _grouped(rows, fields)
+        found = index.get(wanted)
+        return found if found is not None else Rows((), rows._identity, [] if rows._keys is not None else None)
 
     def rows(self, tables: RawTables, table: str, order_by: Callable[[Mapping[str, Any]], Any] | None, reverse: bool) -> Rows | None:
         """The whole table in the order asked, kept from earlier reads where it can be; None
@@ -120,6 +138,7 @@ class Orders:
     def changed(self, table: str, before: Doc | None, after: Doc | None) -> None:
         """Keep a table's kept orders in step with one write."""
         self._plain.pop(table, None)
+        self._grouped.pop(table, None)
         orders = self._sorted.get(table)
         for identity, order in list((orders or {}).items()):
             if order is None or not order.change(before, after):
@@ -127,4 +146,20 @@ class Orders:
 
     def forget(self, table: str) -> None:
         self._plain.pop(table, None)
+        self._grouped.pop(table, None)
         self._sorted.pop(table, None)
+
+
+
+def _grouped(rows: Rows, fields: tuple[str, ...]) -> dict[tuple, Rows]:
+    """`rows` by the values of `fields`, each group in the rows' order, with its sort keys."""
+    positions: dict[tuple, list[int]] = {}
+    for at, doc in enumerate(rows):
+        value = tuple(doc.get(field) for field in fields)
+        try:
+            positions.setdefault(value, []).append(at)
+        except TypeError:  # an unhashable value equals no value a read can look up
+            continue
+    keys = rows._keys
+    return {value: Rows((rows[at] for at in kept), rows._identity, [keys[at] for at in kept] if keys is not None else None)
+            for value, kept in positions.items()}

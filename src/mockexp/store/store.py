@@ -24,7 +24,7 @@ from mockexp.journal import Disk, StoreError
 from mockexp.store.copies import clone, stored_copy
 from mockexp.store.orders import Orders
 from mockexp.store.persistence import Persistence
-from mockexp.store.rows import Rows
+from mockexp.store.rows import Rows, key_identity
 from mockexp.store.tables import Tables
 from mockexp.store.tinydb_adapter import TinyTables
 from mockexp.store.transactions import Transactions
@@ -116,8 +116,12 @@ class Store:
                 docs = [d for d in self._tables.raw(table).values() if _wanted(d, where, test)]
                 docs.sort(key=order_by, reverse=reverse)
                 rows = Rows(docs)
-            elif where or test is not None:
-                rows = rows.filtered(lambda d: _wanted(d, where, test))
+            else:
+                matching = self._orders.matching(table, rows, (key_identity(order_by) if order_by else None, reverse), where) if where else None
+                if matching is not None:
+                    rows, where = matching, None
+                if where or test is not None:
+                    rows = rows.filtered(lambda d: _wanted(d, where, test))
             return Rows(rows[:limit]) if limit is not None else rows
 
     def count(self, table: str) -> int:

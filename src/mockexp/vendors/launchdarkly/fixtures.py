@@ -14,6 +14,7 @@ from mockexp.fixtures import scenario
 from mockexp.vendors.launchdarkly.models import EXPERIMENTS, Ids, LaunchDarkly, millis
 from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, PROJECTS
 from mockexp.worlds.export import Names, call, first_writer, key_of, only, ref
+from mockexp.worlds.vocabulary import Words
 
 DAY = timedelta(days=1)
 
@@ -23,6 +24,7 @@ def load(ld: LaunchDarkly) -> None:
     fake = Faker()
     fake.seed_instance(world["seed"])
     ids = Ids(hex=lambda: fake.hexify("^" * 24), uuid=fake.uuid4)
+    words = Words(fake)
     now = ld.clock.now()
 
     def ago(days: float) -> int:
@@ -50,12 +52,12 @@ def load(ld: LaunchDarkly) -> None:
             ld.add_metric(key, metric["key"], _title(metric["key"]), kind=metric["kind"], version_id=own.uuid4(),
                           is_numeric=metric["numeric"], unit_aggregation_type=metric.get("aggregation"),
                           event_key=metric["key"].replace("-", "_"), randomization_units=metric["units"], id=own.hexify("^" * 24),
-                          description=own.sentence(nb_words=8), created=ago(metric.get("created_days_ago", 300)), maintainer_id=members[0])
+                          description=Words(own).metric(metric["key"]), created=ago(metric.get("created_days_ago", 300)), maintainer_id=members[0])
         for group in project["metric_groups"]:
             own = _own_faker(world["seed"], key, "metric-group", group["key"])
             steps = [{"key": m, "nameInGroup": f"Step {i + 1}" if group["kind"] == "funnel" else None} for i, m in enumerate(group["metrics"])]
             ld.add_metric_group(key, group["key"], _title(group["key"]), kind=group["kind"], version_id=own.uuid4(), metrics=steps,
-                                id=own.hexify("^" * 24), description=own.sentence(nb_words=8), created=ago(250), maintainer_id=members[0])
+                                id=own.hexify("^" * 24), description=Words(own).metric(group["key"]), created=ago(250), maintainer_id=members[0])
         for environment in environments:
             for holdout in project["holdouts"]:
                 ld.add_holdout(key, environment, fake.uuid4(), holdout, _title(holdout))
@@ -64,19 +66,20 @@ def load(ld: LaunchDarkly) -> None:
         for layer in project["layers"]:
             ld.add_layer(key, environments[0], layer["key"], layer["name"], layer["reservations"])
         for experiment in project["experiments"]:
-            _experiment(ld, fake, ids, ago, key, environments[0], members[0], flags[experiment["flag"]], experiment)
+            _experiment(ld, words, ids, ago, key, environments[0], members[0], flags[experiment["flag"]], experiment)
 
 
-def _experiment(ld: LaunchDarkly, fake: Faker, ids: Ids, ago, project_key: str, environment_key: str, member_id: str, flag: dict, plan: dict) -> None:
+def _experiment(ld: LaunchDarkly, words: Words, ids: Ids, ago, project_key: str, environment_key: str, member_id: str, flag: dict, plan: dict) -> None:
     state = plan["state"]
     created = {"draft": 2, "running": 8, "stopped": 42, "second_iteration": 27, "archived": 120}[state]
+    idea = words.idea(plan["key"])
     body = {
         "key": plan["key"],
-        "name": fake.catch_phrase(),
-        "description": fake.sentence(nb_words=10),
-        "tags": fake.words(nb=2, unique=True),
+        "name": idea.name,
+        "description": idea.description,
+        "tags": [idea.domain, project_key],
         "methodology": "bayesian" if state in ("running", "archived") else "frequentist",
-        "iteration": _iteration(fake, project_key, environment_key, flag, plan),
+        "iteration": _iteration(idea.hypothesis, project_key, environment_key, flag, plan),
     }
     if state == "running":
         body["analysisConfig"] = {"bayesianThreshold": "90"}
@@ -94,26 +97,26 @@ def _experiment(ld: LaunchDarkly, fake: Faker, ids: Ids, ago, project_key: str, 
 
     def stop(days: float) -> None:
         current = ld.get_experiment(project_key, environment_key, key, expand="treatments")["currentIteration"]
-        patch(days, {"kind": "stopIteration", "winningTreatmentId": current["treatments"][1]["_id"], "winningReason": fake.sentence(nb_words=8)})
+        patch(days, {"kind": "stopIteration", "winningTreatmentId": current["treatments"][1]["_id"], "winningReason": words.text("winning_reasons")})
 
     started = {"running": 6, "stopped": 40, "second_iteration": 25, "archived": 110}[state]
     patch(started, {"kind": "startIteration"})
     if state == "stopped":
         stop(12)
     elif state == "second_iteration":
-        ld.create_iteration(project_key, environment_key, key, _iteration(fake, project_key, environment_key, flag, plan), at=ago(15), ids=ids)
+        ld.create_iteration(project_key, environment_key, key, _iteration(idea.hypothesis, project_key, environment_key, flag, plan), at=ago(15), ids=ids)
         patch(15, {"kind": "startIteration", "changeJustification": "Widened the audience to every signed-in customer"})
     elif state == "archived":
         stop(80)
         patch(60, {"kind": "archiveExperiment"})
 
 
-def _iteration(fake: Faker, project_key: str, environment_key: str, flag: dict, plan: dict) -> dict:
+def _iteration(hypothesis: str, project_key: str, environment_key: str, flag: dict, plan: dict) -> dict:
     variations = flag["variations"]
     shares = [100 // len(variations) + (1 if index < 100 % len(variations) else 0) for index in range(len(variations))]
     metrics = [{"key": key} for key in plan["metrics"]]
     iteration = {
-        "hypothesis": fake.sentence(nb_words=12),
+        "hypothesis": hypothesis,
         "canReshuffleTraffic": True,
         "metrics": metrics,
         "treatments": [
@@ -154,7 +157,7 @@ def _flag(ld: LaunchDarkly, seed: int, project_key: str, environments: list[str]
         _targeting(config, names, plan)
     archived = ago(plan["archived_days_ago"]) if "archived_days_ago" in plan else None
     return ld.add_flag(project_key, plan["key"], _title(plan["key"]), variations=variations, environments=configs,
-                       description=own.sentence(nb_words=10), tags=plan.get("tags", ["experiment"]), created=created,
+                       description=Words(own).idea(plan["key"]).description, tags=plan.get("tags", ["experiment"]), created=created,
                        version=own.random_int(5, 60), maintainer_id=maintainer, archived_date=archived)
 
 
