@@ -124,7 +124,7 @@ def _iteration(hypothesis: str, project_key: str, environment_key: str, flag: di
              "parameters": [{"flagKey": flag["key"], "variationId": variation["_id"]}]}
             for index, (variation, share) in enumerate(zip(variations, shares))
         ],
-        "flags": {flag["key"]: {"ruleId": flag["environments"][environment_key]["rules"][0]["_id"],
+        "flags": {flag["key"]: {"ruleId": "fallthrough" if plan.get("rule") == "fallthrough" else flag["environments"][environment_key]["rules"][0]["_id"],
                                 "flagConfigVersion": flag["environments"][environment_key]["version"]}},
         "randomizationUnit": plan["unit"],
         "attributes": ["country"],
@@ -153,10 +153,35 @@ def _flag(ld: LaunchDarkly, seed: int, project_key: str, environments: list[str]
               "salt": own.hexify("^" * 32), "lastModified": ago(plan.get("modified_days_ago", 20))}
         for env in environments
     }
+    for config in configs.values():
+        _targeting(config, names, plan)
     archived = ago(plan["archived_days_ago"]) if "archived_days_ago" in plan else None
     return ld.add_flag(project_key, plan["key"], _title(plan["key"]), variations=variations, environments=configs,
                        description=Words(own).idea(plan["key"]).description, tags=plan.get("tags", ["experiment"]), created=created,
                        version=own.random_int(5, 60), maintainer_id=maintainer, archived_date=archived)
+
+
+def _targeting(config: dict, names: list[str], plan: dict) -> None:
+    """What the world file says the flag serves beyond its first variation: individual
+    `targets` (variation name -> user keys), `context_targets` (context kind -> variation
+    name -> keys), `rule_serves` (per rule: a variation name or percentages per variation),
+    `fallthrough` and `off_variation` (the same), `prerequisites` ([{key, variation}])."""
+    config["targets"] = [{"values": list(keys), "variation": names.index(name)} for name, keys in plan.get("targets", {}).items()]
+    config["contextTargets"] = [{"contextKind": kind, "values": list(keys), "variation": names.index(name)}
+                                for kind, targets in plan.get("context_targets", {}).items() for name, keys in targets.items()]
+    for rule, serves in zip(config["rules"], plan.get("rule_serves", ())):
+        rule.update(_serves(serves, names))
+    config["fallthrough"] = _serves(plan.get("fallthrough", names[0]), names)
+    config["offVariation"] = names.index(plan.get("off_variation", names[0]))
+    config["prerequisites"] = [dict(prerequisite) for prerequisite in plan.get("prerequisites", ())]
+
+
+def _serves(serves: str | list, names: list[str]) -> dict:
+    """A variation by name, or a percentage rollout over the variations in order."""
+    if isinstance(serves, str):
+        return {"variation": names.index(serves)}
+    weights = [{"variation": index, "weight": round(share * 1000)} for index, share in enumerate(serves)]
+    return {"rollout": {"variations": weights, "contextKind": "user", "bucketBy": "key"}}
 
 
 def _own_faker(seed: int, *parts: str) -> Faker:
