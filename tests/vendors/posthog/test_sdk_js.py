@@ -6,26 +6,20 @@ and what it captures lands in the journal. Skipped only when `node` is absent.""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.node import node_for
 from tests.vendors.posthog.test_sdk import IDS, SECRET, assert_shares, project_key, shares_of
 
 JS = Path(__file__).parent / "js"
-ROOT = Path(__file__).parents[3]
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    found = shutil.which("node")
-    if found is None:
-        pytest.skip("node is not installed: PostHog's Node.js SDK cannot run")
-    if not (ROOT / "node_modules" / "posthog-node").is_dir():
-        pytest.fail("node is installed but node_modules/posthog-node is not: run `python3 dev.py test` (npm ci) first")
-    return found
+    return node_for("posthog-node", "PostHog's Node.js SDK")
 
 
 def run_js(node: str, request: dict) -> dict:
