@@ -78,6 +78,22 @@ def ensure_node_modules() -> None:
     stamp.write_text(wanted)
 
 
+def ensure_chromium() -> None:
+    """Debian's Chromium, which the console's browser tests drive (Playwright's own browsers
+    are never downloaded): installed with apt-get where it is missing and this runs as root;
+    otherwise those tests skip and say why."""
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print("dev.py: no chromium here (install Debian's chromium package): the console's browser tests will be skipped", flush=True)
+        return
+    print("dev.py: installing Debian's chromium for the console's browser tests (apt-get)", flush=True)
+    quiet = {"stdout": subprocess.DEVNULL, "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}}
+    if subprocess.run([apt, "update", "-qq"], **quiet).returncode or subprocess.run([apt, "install", "-y", "-qq", "chromium"], **quiet).returncode:
+        print("dev.py: apt-get could not install chromium: the console's browser tests will be skipped", flush=True)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("serve", "test", "lock", "newest"):
         print(__doc__, file=sys.stderr)
@@ -91,6 +107,7 @@ def main(argv: list[str]) -> int:
         args = [str(BIN / "mockexp"), "serve", *rest]
     else:
         ensure_node_modules()
+        ensure_chromium()
         # both cores (up to four) unless told otherwise: the suite runs in half the time
         parallel = [] if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) or arg == "no:xdist" for arg in rest) else ["-n", "auto", "--maxprocesses", "4"]
         args = [str(bin_of(venv_dir) / "python"), "-m", "pytest", *parallel, *rest]

@@ -106,10 +106,12 @@ def http(mock: LiveServer) -> Iterator[httpx.Client]:
         yield client
 
 
-def credential(runtime: Runtime, vendor: str, *, can_write: bool | None = None, can_read: bool = True, role: str | None = None) -> dict:
-    """A demo credential of `vendor`, as `/__mockexp/credentials` lists it."""
+def credential(runtime: Runtime, vendor: str, *, can_write: bool | None = None, can_read: bool = True, role: str | None = None,
+               spec: str | None = None) -> dict:
+    """A demo credential of `vendor` (for its main API, or its other API in `spec`), as
+    `/__mockexp/credentials` lists it."""
     for found in runtime.credentials():
-        if found.vendor != vendor or found.can_read != can_read or (can_write is not None and found.can_write != can_write):
+        if found.vendor != vendor or found.spec != spec or found.can_read != can_read or (can_write is not None and found.can_write != can_write):
             continue
         if role is None or found.role == role or found.role.split(" ")[0] == role:
             return found.to_json()

@@ -70,3 +70,13 @@ def test_two_specs_at_one_base_path_may_not_share_an_operation_id(tmp_path):
     second = _spec(tmp_path, "second", "/v1", {"/b": "same"})
     with pytest.raises(specs.SpecError, match="operationId 'same'"):
         united([first, second]) and Routes([Mounted("a", first), Mounted("b", second)])
+
+
+def test_an_unknown_path_under_a_root_specs_own_first_segment_belongs_to_that_spec(tmp_path):
+    sdk = _spec(tmp_path, "sdk", "/", {"/sdk/latest-all": "latestAll", "/all": "streamAll"})
+    flags = _spec(tmp_path, "flags", "/", {"/flags": "flags", "/i/v0/e": "capture"})
+    routes = Routes([Mounted("launchdarkly", sdk), Mounted("posthog", flags)])
+    assert routes.at("/sdk/nothing").owner == "launchdarkly"
+    assert routes.at("/i/v9/x").owner == "posthog"
+    assert routes.at("/all/more") is None  # /all has no paths below it: nobody's
+    assert routes.at("/nothing") is None

@@ -102,6 +102,7 @@ INTERNALS: tuple[Internal, ...] = (
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol._unsupported_upgrade_warning", parameters=("self",)),
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.send_400_response", parameters=("self", "msg")),
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_headers_complete", parameters=("self",)),
+    _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.shutdown", parameters=("self",)),  # the server stopping: streams end (SHUTDOWN)
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.connections", "instance"),
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.parser", "instance"),
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.cycle", "instance"),

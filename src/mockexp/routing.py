@@ -47,12 +47,22 @@ class Api:
 
     def member_at(self, path: str) -> Mounted | None:
         """The spec whose template the path matches; else, below a base path of its own, the
-        first spec there (a vendor's main API answers its unknown paths); at the root, none."""
+        first spec there (a vendor's main API answers its unknown paths); at the root, the spec
+        whose paths alone start with the path's first segment (`/sdk/...`), if one does."""
         if len(self.members) > 1 or not self.base_path:
             for member in self.members:
                 if member.spec.template_of(path) is not None:
                     return member
-        return self.members[0] if self.base_path else None
+        if self.base_path:
+            return self.members[0]
+        first = path.split("/")[1] if path.count("/") > 1 else None
+        owners = [member for member in self.members if first in self._first_segments(member)]
+        return owners[0] if len(owners) == 1 else None
+
+    @staticmethod
+    def _first_segments(member: Mounted) -> set[str]:
+        """The first segments of a root spec's paths that have more segments after them."""
+        return {template.split("/")[1] for template in member.spec.document.get("paths", {}) if template.count("/") > 1 and not template.startswith("/{")}
 
 
 class Routes:

@@ -39,6 +39,7 @@ class Limits:
 
 
 DROP = "mockexp.drop"  # scope extension: closes the connection with no answer
+SHUTDOWN = "mockexp.on_shutdown"  # scope extension: on_shutdown(callback), called when the server stops (a stream then ends its answer)
 
 
 class Bounded(HttpToolsProtocol):
@@ -52,6 +53,7 @@ class Bounded(HttpToolsProtocol):
     _too_large = False
     _header_bytes = 0
     _header_count = 0
+    _on_shutdown: Callable[[], None] | None = None
 
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         if len(self.connections) >= self.limits.max_connections:
@@ -63,8 +65,9 @@ class Bounded(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
-        if self.scope is not None:  # how the app may drop this connection (a fault rule's `drop`)
-            self.scope.setdefault("extensions", {})[DROP] = self._drop
+        if self.scope is not None:  # how the app may drop this connection (a fault rule's `drop`), or hear the server stop
+            extensions = self.scope.setdefault("extensions", {})
+            extensions[DROP], extensions[SHUTDOWN] = self._drop, self._when_shutting_down
         if self.cycle is not None:
             self.cycle.transport = joined = _OneWrite(self.cycle.transport)
             completed = self.cycle.on_response
@@ -74,6 +77,16 @@ class Bounded(HttpToolsProtocol):
                 completed()
 
             self.cycle.on_response = on_response
+
+    def _when_shutting_down(self, callback: Callable[[], None]) -> None:
+        self._on_shutdown = callback
+
+    def shutdown(self) -> None:
+        """The server stops: an answer that would never end (a stream) is told, so that it ends."""
+        callback, self._on_shutdown = self._on_shutdown, None
+        if callback is not None:
+            callback()
+        super().shutdown()
 
     def _drop(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
@@ -101,6 +114,7 @@ class Bounded(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._on_shutdown = None
         self._header_bytes = self._header_count = 0
         self._arm()
 

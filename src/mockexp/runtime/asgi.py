@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockexp import admin, binding, fastpath
 from mockexp.auth import RUNTIME, SECURITY_MAP, wire_security
 from mockexp.bodies import PlainBodies
+from mockexp.control.about import BasePaths
 from mockexp.control.index import index
 from mockexp.control.middleware import ControlPlane
 from mockexp.errors import DomainError
@@ -57,7 +58,7 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
     def admin_allows(method: str, path: str) -> bool:
         return method in runtime.admin_spec.allowed_methods(path) or method in ("HEAD", "OPTIONS")
 
-    guarded = Guard(plain, policy, runtime.admin_spec.base_path, reject, admin_allows)
+    guarded = Guard(BasePaths(plain, runtime), policy, runtime.admin_spec.base_path, reject, admin_allows)
     served: ASGIApp = ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime)
     if policy.cors_origins:
         served = CORSMiddleware(served, allow_origins=list(policy.cors_origins), allow_methods=["*"], allow_headers=["*"],

@@ -45,6 +45,10 @@ class Access(World):
             raise Forbidden(f"API key does not have access to the requested project: it may only reach project {', '.join(map(str, key['projects']))}.")
 
     def credentials(self) -> list[Credential]:
+        """The personal API keys (the SDK side adds the project API keys)."""
+        return self.key_credentials()
+
+    def key_credentials(self) -> list[Credential]:
         keys = self.store.query(KEYS, order_by=lambda k: (k["projects"] is not None, "*" not in k["scopes"], k["label"]))
         return [self._credential(key) for key in keys]
 

@@ -29,9 +29,12 @@ class World(world.World):
     def add_organization(self, id: str, name: str) -> dict:
         return self.store.insert(ORGANIZATIONS, id, {"id": id, "name": name})
 
-    def add_project(self, id: int, organization_id: str, name: str, *, approval_policy: Iterable[str] = ()) -> dict:
-        """`approval_policy`: the actions (e.g. `experiment.launch`) that need an approved change request."""
-        return self.store.insert(PROJECTS, str(id), {"id": id, "organization_id": organization_id, "name": name, "approval_policy": list(approval_policy)})
+    def add_project(self, id: int, organization_id: str, name: str, *, approval_policy: Iterable[str] = (), api_token: str | None = None,
+                    group_types: Iterable[str] = ()) -> dict:
+        """`approval_policy`: the actions (e.g. `experiment.launch`) that need an approved change request;
+        `api_token`: the project API key (`phc_...`) its SDKs send; `group_types`: its group types, by index."""
+        return self.store.insert(PROJECTS, str(id), {"id": id, "organization_id": organization_id, "name": name, "approval_policy": list(approval_policy),
+                                                     "api_token": api_token, "group_types": list(group_types)})
 
     def add_user(self, id: int, organization_id: str, *, uuid: str, distinct_id: str, first_name: str, last_name: str, email: str) -> dict:
         return self.store.insert(USERS, str(id), {
