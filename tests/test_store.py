@@ -668,3 +668,21 @@ def test_a_lookup_by_fields_answers_as_a_scan_would_and_sees_each_write_at_once(
 
 def _by_version(doc):
     return doc["version"]
+
+
+class _Field:
+    def __init__(self, name):
+        self.name, self.order_identity = name, ("field", name)
+
+    def __call__(self, doc):
+        return doc[self.name]
+
+
+def test_a_key_object_that_names_its_identity_has_its_order_kept_across_reads_and_writes() -> None:
+    store = Store()
+    for number in (3, 1, 2):
+        store.replace("t", f"k{number}", {"rank": number})
+    first = store.view("t", order_by=_Field("rank"))
+    assert [d["rank"] for d in first] == [1, 2, 3] and first.keys_for(_Field("rank")) == [1, 2, 3]
+    store.replace("t", "k0", {"rank": 0})
+    assert [d["rank"] for d in store.view("t", order_by=_Field("rank"))] == [0, 1, 2, 3]

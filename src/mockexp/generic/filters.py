@@ -52,15 +52,26 @@ _FIELD_KEYS: dict[str, Any] = {}
 
 
 def field_key(field: str) -> Any:
-    """A sort key reading one field, as the store keeps orders by: a plain function without
-    closure (`Store.view`'s `order_by`), so one is compiled per field name (with the name as a
-    constant) and kept."""
+    """A sort key reading one field, whose order the store keeps (one per field name)."""
     found = _FIELD_KEYS.get(field)
     if found is None:
-        namespace: dict[str, Any] = {}
-        exec(f"def key(item):\n    value = item.get({field!r})\n    return '' if value is None else str(value)\n", namespace)  # noqa: S102
-        found = _FIELD_KEYS[field] = namespace["key"]
+        found = _FIELD_KEYS[field] = FieldText(field)
     return found
+
+
+class FieldText:
+    """One field of an item as text ('' where it has none): a sort key whose order the store
+    keeps from read to read (`order_identity`, see `store.rows.key_identity`)."""
+
+    __slots__ = ("field", "order_identity")
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.order_identity = ("generic field as text", field)
+
+    def __call__(self, item: Any) -> str:
+        value = item.get(self.field)
+        return "" if value is None else str(value)
 
 
 def _scalar(value: Any, kind: Any) -> bool:

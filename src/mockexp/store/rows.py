@@ -48,7 +48,11 @@ class Rows(list):
 def key_identity(key: Callable[[Any], Any]) -> Any:
     """What makes a sort key function the same from one call to the next: its code, for a plain
     function without closure or defaults (a module's function, or a lambda that reads only the
-    document); None for any other (its order is not kept)."""
+    document); what a key object says in its `order_identity` (a key that depends on the
+    document alone); None for any other (its order is not kept)."""
+    declared = getattr(key, "order_identity", None)
+    if declared is not None and type(key) is not types.FunctionType:
+        return declared
     if type(key) is not types.FunctionType or key.__closure__ or key.__defaults__ or key.__kwdefaults__:
         return None
     return key.__code__
