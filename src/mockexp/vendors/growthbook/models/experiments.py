@@ -50,7 +50,7 @@ class Experiments(DataSources):
 
         org = self.org(caller)
         links = linked_features(org)
-        return Listing(org.query(EXPERIMENTS, test=kept, order_by=lambda e: (e["dateCreated"], e["id"])), represent=lambda e: shown(e, links))
+        return Listing(org.view(EXPERIMENTS, test=kept, order_by=lambda e: (e["dateCreated"], e["id"])), represent=lambda e: shown(e, links))
 
     def list_experiment_names(self, caller: str, project_id: str | None = None) -> dict:
         where = {"project": project_id} if project_id is not None else None
