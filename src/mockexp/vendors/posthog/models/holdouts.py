@@ -19,10 +19,10 @@ FIELDS = ("name", "description", "filters")
 
 
 class Holdouts(World):
-    def experiment_holdouts_list(self, project_id: int | str) -> Listing:
+    def experiment_holdouts_list(self, project_id: int | str, caller: int | None = None) -> Listing:
         """Newest first."""
         rows = self.project(project_id).view(HOLDOUTS, order_by=lambda h: (h["created_at"], h["id"]), reverse=True)
-        return Listing(rows, represent=self.represent_holdout)
+        return Listing(rows, represent=lambda found: self.represent_holdout(project_id, found, caller))
 
     def experiment_holdouts_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
         with self.store.transaction():
@@ -33,17 +33,17 @@ class Holdouts(World):
             holdout = {"id": holdout_id, "name": body["name"], "description": body.get("description"), "filters": _groups(body["filters"], holdout_id),
                        "created_by_id": caller, "created_at": now, "updated_at": now}
             self.project(project_id).insert(HOLDOUTS, str(holdout_id), holdout)
-            return self.represent_holdout(holdout)
+            return self.represent_holdout(project_id, holdout, caller)
 
-    def experiment_holdouts_retrieve(self, project_id: int | str, id: int) -> dict:
-        return self.represent_holdout(self.stored(project_id, HOLDOUTS, id))
+    def experiment_holdouts_retrieve(self, project_id: int | str, id: int, caller: int | None = None) -> dict:
+        return self.represent_holdout(project_id, self.stored(project_id, HOLDOUTS, id), caller)
 
-    def experiment_holdouts_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+    def experiment_holdouts_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
         """PUT: `name` and `filters` are required, as in a create."""
         refuse(missing(body, ("name", "filters")))
-        return self.experiment_holdouts_partial_update(project_id, id, body)
+        return self.experiment_holdouts_partial_update(project_id, id, body, caller)
 
-    def experiment_holdouts_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+    def experiment_holdouts_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
         with self.store.transaction():
             holdout = self.stored(project_id, HOLDOUTS, id)
             refuse(_holdout_errors(body) + [((field,), "This field may not be null.") for field in ("name", "filters") if field in body and body[field] is None])
@@ -52,7 +52,7 @@ class Holdouts(World):
                     holdout[field] = _groups(body[field], holdout["id"]) if field == "filters" else body[field]
             holdout["updated_at"] = self.now()
             self.project(project_id).replace(HOLDOUTS, str(id), holdout)
-            return self.represent_holdout(holdout)
+            return self.represent_holdout(project_id, holdout, caller)
 
     def experiment_holdouts_destroy(self, project_id: int | str, id: int) -> None:
         """A holdout that a (not deleted) experiment uses cannot be deleted."""
@@ -63,7 +63,7 @@ class Holdouts(World):
                 raise Invalid(message=f"This holdout is used by {len(users)} experiment(s) ({', '.join(users[:3])}); remove it from them first.")
             self.project(project_id).delete(HOLDOUTS, str(id))
 
-    def represent_holdout(self, holdout: Mapping[str, Any]) -> dict:
+    def represent_holdout(self, project_id: int | str, holdout: Mapping[str, Any], caller: int | None = None) -> dict:
         return {
             "id": holdout["id"],
             "name": holdout["name"],
@@ -72,6 +72,7 @@ class Holdouts(World):
             "created_by": self.user_basic(holdout["created_by_id"]),
             "created_at": holdout["created_at"],
             "updated_at": holdout["updated_at"],
+            "user_access_level": self.access_level(project_id, caller, "experiment"),
         }
 
 

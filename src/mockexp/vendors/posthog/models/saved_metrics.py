@@ -20,10 +20,10 @@ FIELDS = ("name", "description", "query", "tags")
 
 
 class SavedMetrics(World):
-    def experiment_saved_metrics_list(self, project_id: int | str) -> Listing:
+    def experiment_saved_metrics_list(self, project_id: int | str, caller: int | None = None) -> Listing:
         """Newest first."""
         rows = self.project(project_id).view(SAVED_METRICS, order_by=lambda m: (m["created_at"], m["id"]), reverse=True)
-        return Listing(rows, represent=self.represent_saved_metric)
+        return Listing(rows, represent=lambda found: self.represent_saved_metric(project_id, found, caller))
 
     def experiment_saved_metrics_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
         with self.store.transaction():
@@ -33,17 +33,17 @@ class SavedMetrics(World):
             metric = {"id": self.next_id("experiment_saved_metric"), "name": body["name"], "description": body.get("description"),
                       "query": dict(body["query"]), "tags": list(body.get("tags") or []), "created_by_id": caller, "created_at": now, "updated_at": now}
             self.project(project_id).insert(SAVED_METRICS, str(metric["id"]), metric)
-            return self.represent_saved_metric(metric)
+            return self.represent_saved_metric(project_id, metric, caller)
 
-    def experiment_saved_metrics_retrieve(self, project_id: int | str, id: int) -> dict:
-        return self.represent_saved_metric(self.stored(project_id, SAVED_METRICS, id))
+    def experiment_saved_metrics_retrieve(self, project_id: int | str, id: int, caller: int | None = None) -> dict:
+        return self.represent_saved_metric(project_id, self.stored(project_id, SAVED_METRICS, id), caller)
 
-    def experiment_saved_metrics_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+    def experiment_saved_metrics_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
         """PUT: `name` and `query` are required, as in a create."""
         refuse(missing(body, ("name", "query")))
-        return self.experiment_saved_metrics_partial_update(project_id, id, body)
+        return self.experiment_saved_metrics_partial_update(project_id, id, body, caller)
 
-    def experiment_saved_metrics_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+    def experiment_saved_metrics_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
         with self.store.transaction():
             metric = self.stored(project_id, SAVED_METRICS, id)
             refuse(_metric_errors(body) + [((field,), "This field may not be null.") for field in ("name", "query", "tags") if field in body and body[field] is None])
@@ -52,7 +52,7 @@ class SavedMetrics(World):
                     metric[field] = body[field]
             metric["updated_at"] = self.now()
             self.project(project_id).replace(SAVED_METRICS, str(id), metric)
-            return self.represent_saved_metric(metric)
+            return self.represent_saved_metric(project_id, metric, caller)
 
     def experiment_saved_metrics_destroy(self, project_id: int | str, id: int) -> None:
         """The experiments that measured it stop measuring it."""
@@ -64,7 +64,7 @@ class SavedMetrics(World):
                 tables.replace(EXPERIMENTS, str(experiment["id"]), experiment)
             tables.delete(SAVED_METRICS, str(id))
 
-    def represent_saved_metric(self, metric: Mapping[str, Any]) -> dict:
+    def represent_saved_metric(self, project_id: int | str, metric: Mapping[str, Any], caller: int | None = None) -> dict:
         return {
             "id": metric["id"],
             "name": metric["name"],
@@ -73,6 +73,7 @@ class SavedMetrics(World):
             "created_by": self.user_basic(metric["created_by_id"]),
             "created_at": metric["created_at"],
             "updated_at": metric["updated_at"],
+            "user_access_level": self.access_level(project_id, caller, "experiment_saved_metric"),
             "tags": list(metric["tags"]),
         }
 
