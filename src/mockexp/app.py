@@ -30,6 +30,7 @@ from mockexp.control.ratelimits import RateLimits, declared_limits
 from mockexp.control.snapshots import Snapshots
 from mockexp.errors import DomainError, Invalid, MethodNotAllowed, from_exception
 from mockexp.guard import Guard, Policy
+from mockexp.query_lists import MergingURIParser
 from mockexp.slashes import OptionalSlash
 from mockexp.store import Store
 from mockexp.validation import VALIDATOR_MAP
@@ -213,7 +214,7 @@ class Runtime:
 
 
 def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy: Policy = Policy()) -> ASGIApp:
-    app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP,
+    app = AsyncApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP, uri_parser_class=MergingURIParser,
                    jsonifier=fastpath.JSONIFIER, middlewares=list(fastpath.MIDDLEWARES))
     fastpath.install(app)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")

@@ -173,8 +173,12 @@ class BodyValidator(JSONRequestBodyValidator):
         return None
 
 
+INVALID_PATH = "x-mockexp-invalid-status"  # on a path parameter: 400 where the vendor refuses a value that does not fit as bad input
+
+
 class ParameterRules(ParameterValidator):
-    """Path parameters that do not fit are 404 (the URL names nothing); others are 400."""
+    """Path parameters that do not fit are 404 (the URL names nothing), or 400 where the spec
+    says the vendor answers so (`x-mockexp-invalid-status: 400` on the parameter); others are 400."""
 
     def validate(self, scope: Scope) -> None:
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
@@ -182,10 +186,12 @@ class ParameterRules(ParameterValidator):
         scope[RESOLVED_PARAMETERS] = (request._path_params, request._query_params)  # not the request: that would be a cycle
 
     def validate_request(self, request: ConnexionRequest) -> None:
+        problems: list[tuple[tuple, str]] = []
         for param in self.parameters.get("path", []):
             if self.validate_path_parameter(param, request):
-                raise NotFound()
-        problems: list[tuple[tuple, str]] = []
+                if param.get(INVALID_PATH) != 400:
+                    raise NotFound()
+                problems.extend(self._check(param, request.path_params.get(param["name"])) or [((param["name"],), "Not a valid value.")])
         if self.strict_validation:
             for name in sorted(self.validate_query_parameter_list(request, security_params=self.security_query_params)):
                 problems.append(((name,), "Unknown query parameter."))

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from mockexp.clock import Clock
 from mockexp.errors import NotFound
 from mockexp.store import Tables
-from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, timestamp
+from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, NOBODY, timestamp
 
 SINGULAR = {
     "users": "user", "teams": "team", "applications": "application", "unit_types": "unit type",
@@ -56,5 +56,6 @@ class World:
         and stamped as ABsmartly does."""
         id = self.next_id(account, table)
         moment = self.now(at)
+        by = NOBODY if by is None else by
         doc = {"id": id, **fields, "created_at": moment, "created_by_user_id": by, "updated_at": moment, "updated_by_user_id": by}
         return self.account(account).insert(table, str(id), doc)
