@@ -21,8 +21,11 @@ from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from connexion.validators.parameter import draft4_format_checker
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.types import Scope
 
+from mockexp import forms
 from mockexp.errors import Invalid, NotFound
 
 FORMATS = FormatChecker(formats=())
@@ -176,6 +179,34 @@ class BodyValidator(JSONRequestBodyValidator):
 INVALID_PATH = "x-mockexp-invalid-status"  # on a path parameter: 400 where the vendor refuses a value that does not fit as bad input
 
 
+class FormBodyValidator(BodyValidator):
+    """A form body (urlencoded), made into the value the JSON body would be (see `forms`),
+    then checked and handed on exactly as that JSON body is."""
+
+    parser: type = FormParser
+
+    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
+        try:
+            form = await self.parser(Headers(scope=scope), stream).parse()
+            fields = [(name, await _text(value)) for name, value in form.multi_items()]
+            body = forms.typed(self._schema, forms.nested(fields)) if fields else None
+        except (MultiPartException, forms.FormError, UnicodeDecodeError) as exc:
+            raise Invalid(message=f"Form body not readable - {exc}") from None
+        scope[PARSED_BODY] = body
+        return body
+
+
+class MultipartBodyValidator(FormBodyValidator):
+    parser = MultiPartParser
+
+
+async def _text(value: t.Any) -> str:
+    """A form field's text; an uploaded file's content, read as UTF-8."""
+    if isinstance(value, UploadFile):
+        return (await value.read()).decode("utf-8")
+    return value
+
+
 class ParameterRules(ParameterValidator):
     """Path parameters that do not fit are 404 (the URL names nothing), or 400 where the spec
     says the vendor answers so (`x-mockexp-invalid-status: 400` on the parameter); others are 400."""
@@ -275,7 +306,7 @@ _RequestValidator = extend(Draft4Validator, {
 
 VALIDATOR_MAP = {
     "parameter": ParameterRules,
-    "body": MediaTypeDict({"*/*json": BodyValidator}),
+    "body": MediaTypeDict({"*/*json": BodyValidator, "application/x-www-form-urlencoded": FormBodyValidator, "multipart/form-data": MultipartBodyValidator}),
 }
 
 
