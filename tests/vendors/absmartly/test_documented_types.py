@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.answers import nullable, walk
 from tests.conftest import credential
 from tests.vendors.absmartly.test_http import V1, assert_absmartly_error, everything
 
@@ -22,25 +23,6 @@ DOCUMENTED = {"action_points": str, "implementation_details": str, "other": str,
 @pytest.fixture
 def admin(mock) -> dict:
     return {"Authorization": credential(mock.runtime, "absmartly", role="Experiment Admin")["value"]}
-
-
-def walk(schema: dict, value: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict, Any]]:
-    """(path, schema, value) of every value in an answer, with the schema the spec gives it."""
-    for part in schema.get("allOf", []):
-        yield from ((p, s, v) for p, s, v in walk(part, value, path) if p != path)
-    yield path, schema, value
-    if isinstance(value, dict):
-        properties = {name: sub for part in [schema, *schema.get("allOf", [])] for name, sub in part.get("properties", {}).items()}
-        for name, child in value.items():
-            if name in properties:
-                yield from walk(properties[name], child, path + (name,))
-    elif isinstance(value, list) and "items" in schema:
-        for index, child in enumerate(value):
-            yield from walk(schema["items"], child, path + (index,))
-
-
-def nullable(schema: dict) -> bool:
-    return bool(schema.get("nullable")) or any(nullable(part) for part in schema.get("allOf", []))
 
 
 def answers(http, headers) -> Iterator[tuple[str, Any]]:
