@@ -134,10 +134,9 @@ def _merge(flat: dict, schema: t.Any) -> None:
 
 
 def _boolean(text: str) -> bool:
-    if text.lower() in ("true", "1", "on"):
-        return True
-    if text.lower() in ("false", "0", "off"):
-        return False
+    """`true` or `false`, as JSON writes them (not 1 / 0: a number where a boolean goes is refused, as in JSON)."""
+    if text in ("true", "false"):
+        return text == "true"
     raise ValueError(text)
 
 
