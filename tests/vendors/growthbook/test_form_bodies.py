@@ -112,3 +112,15 @@ def test_a_form_that_cannot_be_read_is_400_and_changes_nothing(http, mock, conte
     before = http.get(f"{V1}/projects", headers=bearer(ADMIN), params={"limit": 100}).json()["total"]
     assert_message(http.post(f"{V1}/projects", headers={**bearer(ADMIN), "Content-Type": content_type}, content=content), 400)
     assert http.get(f"{V1}/projects", headers=bearer(ADMIN), params={"limit": 100}).json()["total"] == before
+
+
+def test_an_empty_field_where_a_list_goes_is_an_empty_list(http):
+    made = http.post(f"{V1}/features", headers=FORM, content=b"id=no-rules&owner=ann%40example.com&valueType=boolean&defaultValue=false"
+                                                             b"&environments[production][enabled]=true&environments[production][rules]=")
+    assert made.status_code == 200, made.text
+    assert made.json()["feature"]["environments"]["production"]["rules"] == []
+
+
+@pytest.mark.parametrize("flag", ["1", "yes", "True"])
+def test_a_boolean_in_a_form_is_true_or_false_as_json_writes_it(http, flag):
+    assert_message(http.post(f"{V1}/environments", headers=FORM, data={"id": "odd-env", "toggleOnList": flag}), 400, "toggleOnList")
