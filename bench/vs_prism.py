@@ -1,23 +1,23 @@
-"""mockexp next to Prism (Stoplight's mock server, static examples) on the same vendor spec,
-driven with the same load; and mockexp's cold start with every vendor mounted.
+"""mockexp next to Prism 5 and Mockoon 9 (static mock servers) on the same vendor specs, driven
+with the same load; and mockexp's cold start with every vendor mounted.
 
 Run it from the repository root (after `python3 dev.py test` or `python3 dev.py serve` has
 created `.venv`):
 
-    .venv/bin/python bench/vs_prism.py                   # about 3 minutes
-    .venv/bin/python bench/vs_prism.py --seconds 5 --rounds 1 --tool builtin
+    .venv/bin/python bench/vs_prism.py                             # every vendor: about 15 minutes
+    .venv/bin/python bench/vs_prism.py --vendor giosg              # Giosg's four rows: about 4 minutes
+    .venv/bin/python bench/vs_prism.py --seconds 3 --rounds 1 --no-peers
 
-Prism 5 is run through `npx --yes @stoplight/prism-cli@5 mock` (npm installs it the first
-time, into its cache); without `npx`/`node` its side is skipped with a message and mockexp's
-figures are printed alone. The load comes from wrk where it is installed (`-t1 -cN`, a Lua
-script choosing each request), else from the built-in generator (`bench/loadgen.py`).
-
-Operations (Giosg by default; mockexp keeps validation, auth and state on, as served):
-GET one experiment, GET the list's first page, POST create (a draft), and a mixed workload
-(60% GET one, 25% list, 15% POST). Each is run `--rounds` times per server; the round with
-the median req/s is shown, with its p50 and p99. The servers run one at a time, so each has
-the machine to itself. mockexp runs as one process (one core): its req/s is its req/s per
-core. Timings on a shared machine are noisy: the ratios within one run are what to read.
+Each vendor's rows (`bench/scenarios.py`): its main list and a read of one object, its SDK
+payload where it has one, and for Giosg also a create and a mixed load (60% GET one, 25% list,
+15% POST). mockexp serves the demo data with validation, auth and state on, as `mockexp serve`
+does. Each peer (`bench/peers.py`) serves the very document mockexp serves for that row (its
+resolved `<base path>/openapi.json`), run through npx; without node the peers are skipped with
+a message. The load comes from wrk where it is installed (`-t1 -cN`, a Lua script choosing each
+request), else from the built-in generator (`bench/loadgen.py`). Each row is run `--rounds`
+times per server; the round with the median req/s is kept, with its p50 and p99. The servers
+run one at a time, so each has the machine to itself; mockexp is one process (one core).
+Timings on a shared machine are noisy: the ratios within one run are what to read.
 """
 
 from __future__ import annotations
@@ -25,39 +25,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen  # noqa: E402
+from peers import PEERS, Peer, stop  # noqa: E402
+from scenarios import HOST, SCENARIOS, Row  # noqa: E402
 
-HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
-OPERATIONS = ("GET one", "GET list page", "POST create", "mixed 60/25/15")
-PRISM = ["npx", "--yes", "@stoplight/prism-cli@5", "mock"]
-
-
-@dataclass
-class Target:
-    """One server under load: where it is and the requests of each operation."""
-
-    name: str
-    port: int
-    headers: dict[str, str]
-    one: str
-    collection: str
-    post_body: bytes
+Figures = tuple[float, float, float, str]  # req/s, p50 ms, p99 ms, a note on non-2xx answers
 
 
 def free_port() -> int:
@@ -76,20 +61,8 @@ def wait_for(process: subprocess.Popen, port: int, path: str, timeout: float, ok
             if loadgen.get_json(HOST, port, path)[0] in ok:
                 return time.perf_counter() - began
         except (OSError, ValueError):
-            time.sleep(0.01)
+            time.sleep(0.05)
     raise RuntimeError(f"nothing answered on port {port} within {timeout:g} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def start_mockexp(port: int, vendors: list[str]) -> subprocess.Popen:
@@ -98,19 +71,8 @@ def start_mockexp(port: int, vendors: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=ROOT)
 
 
-def mockexp_target(port: int) -> Target:
-    credentials = loadgen.get_json(HOST, port, "/__mockexp/credentials")[1]
-    credential = next(c for c in credentials if c["vendor"] == "giosg" and c["can_write"])
-    headers = {credential["header"]: credential["value"]}
-    collection = f"/api/v5/orgs/{credential['tenant']['organization_id']}/experiments"
-    status, page = loadgen.get_json(HOST, port, collection, headers)
-    assert status == 200, page
-    return Target("mockexp", port, headers, f"{collection}/{page['results'][0]['id']}", collection, b'{"is_draft": true, "name": "bench"}')
-
-
 def cold_start(rounds: int) -> list[float]:
-    """Seconds from starting `mockexp serve` (every vendor, memory) to the first 200 from
-    /__mockexp/health."""
+    """Seconds from starting `mockexp serve` (every vendor, memory) to the first 200 from /__mockexp/health."""
     times = []
     for _ in range(rounds):
         port = free_port()
@@ -122,63 +84,45 @@ def cold_start(rounds: int) -> list[float]:
     return times
 
 
-def start_prism(port: int, spec: Path, log: Path) -> subprocess.Popen | None:
-    if shutil.which("npx") is None or shutil.which("node") is None:
-        print("# Prism skipped: `npx`/`node` are not installed (Node.js 18+ is needed to run @stoplight/prism-cli@5)")
-        return None
-    out = open(log, "wb")
-    return subprocess.Popen([*PRISM, "-h", HOST, "-p", str(port), str(spec)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
-
-
-def prism_target(port: int, like: Target) -> Target:
-    """Prism serves the spec's paths without the servers' base path."""
-    strip = lambda path: path.removeprefix("/api/v5")  # noqa: E731
-    return Target("Prism 5", port, like.headers, strip(like.one), strip(like.collection), like.post_body)
-
-
-def picks(target: Target) -> dict[str, callable]:
-    one, listing, post = ("GET", target.one, b""), ("GET", target.collection, b""), ("POST", target.collection, target.post_body)
-    rng = random.Random(3)
-
-    def mixed() -> loadgen.Request:
-        r = rng.random()
-        return one if r < 0.60 else listing if r < 0.85 else post
-
-    return {"GET one": lambda: one, "GET list page": lambda: listing, "POST create": lambda: post, "mixed 60/25/15": mixed}
-
-
 # -- load ---------------------------------------------------------------------------------------
 
 WRK_SCRIPT = """
-local one, list, post = %s, %s, %s
-local body = %s
-local mixed = %s
+local requests = %s
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
 %s
 math.randomseed(3)
 request = function()
-  local r = mixed and math.random() or %s
-  if r < 0.60 then return wrk.format("GET", one)
-  elseif r < 0.85 then return wrk.format("GET", list)
-  else return wrk.format("POST", post, nil, body) end
+  local r = math.random()
+  for _, entry in ipairs(requests) do
+    if r <= entry[1] then return wrk.format(entry[2], entry[3], nil, entry[4]) end
+  end
+  local last = requests[#requests]
+  return wrk.format(last[2], last[3], nil, last[4])
 end
 """
-SHARE = {"GET one": 0.0, "GET list page": 0.7, "POST create": 0.9, "mixed 60/25/15": None}
 
 
 def lua(value: str) -> str:
     return json.dumps(value)  # a JSON string is a Lua string literal for these (no escapes beyond \\ and \\")
 
 
-def run_wrk(target: Target, operation: str, seconds: float, connections: int, workdir: Path) -> tuple[float, float, float, str]:
-    """wrk's req/s, p50 and p99 (ms), and the non-2xx count it reports."""
-    share = SHARE[operation]
-    headers = "\n".join(f"wrk.headers[{lua(k)}] = {lua(v)}" for k, v in target.headers.items())
+def _cumulative(requests: list[tuple[float, loadgen.Request]]) -> list[tuple[float, loadgen.Request]]:
+    total, out = sum(weight for weight, _ in requests), []
+    running = 0.0
+    for weight, request in requests:
+        running += weight / total
+        out.append((running, request))
+    return out
+
+
+def run_wrk(row: Row, port: int, seconds: float, connections: int, workdir: Path) -> Figures:
+    entries = ", ".join(f"{{{share:.4f}, {lua(method)}, {lua(path)}, {lua(body.decode()) if body else 'nil'}}}"
+                        for share, (method, path, body) in _cumulative(row.requests))
+    headers = "\n".join(f"wrk.headers[{lua(k)}] = {lua(v)}" for k, v in row.headers.items())
     script = workdir / "load.lua"
-    script.write_text(WRK_SCRIPT % (lua(target.one), lua(target.collection), lua(target.collection), lua(target.post_body.decode()),
-                                    "true" if share is None else "false", headers, share if share is not None else 0))
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script), f"http://{HOST}:{target.port}"],
+    script.write_text(WRK_SCRIPT % ("{" + entries + "}", headers))
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script), f"http://{HOST}:{port}"],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
     p50, p99 = (_duration_ms(re.search(rf"^\s*{p}%\s+(\S+)", out, re.M).group(1)) for p in (50, 99))
@@ -191,85 +135,113 @@ def _duration_ms(text: str) -> float:
     return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
 
 
-def run_builtin(target: Target, operation: str, seconds: float, connections: int) -> tuple[float, float, float, str]:
-    result = loadgen.run(HOST, target.port, picks(target)[operation], headers=target.headers, connections=connections, seconds=seconds)
+def run_builtin(row: Row, port: int, seconds: float, connections: int) -> Figures:
+    import random
+
+    rng, table = random.Random(3), _cumulative(row.requests)
+
+    def pick() -> loadgen.Request:
+        r = rng.random()
+        return next((request for share, request in table if r <= share), table[-1][1])
+
+    result = loadgen.run(HOST, port, pick, headers=row.headers, connections=connections, seconds=seconds)
     bad = sum(n for status, n in result.statuses.items() if status >= 400)
     return result.rate, result.p50_ms, result.p99_ms, f"{bad} non-2xx" if bad else ""
 
 
-def measure(target: Target, args: argparse.Namespace, workdir: Path) -> dict[str, tuple[float, float, float, str]]:
-    figures = {}
-    for operation in OPERATIONS:
-        drive = (lambda s: run_wrk(target, operation, s, args.connections, workdir)) if args.tool == "wrk" else (lambda s: run_builtin(target, operation, s, args.connections))
-        drive(1)  # warm up
-        rounds = sorted((drive(args.seconds) for _ in range(args.rounds)), key=lambda r: r[0])
-        figures[operation] = rounds[len(rounds) // 2]
-        print(f"# {target.name:8} {operation:15} {figures[operation][0]:8.0f} req/s  (rounds: {', '.join(f'{r[0]:.0f}' for r in rounds)}) {figures[operation][3]}", flush=True)
-    return figures
+def measure(server: str, row: Row, port: int, args: argparse.Namespace, workdir: Path) -> Figures:
+    def drive(seconds: float) -> Figures:
+        if args.tool == "wrk":
+            return run_wrk(row, port, seconds, args.connections, workdir)
+        return run_builtin(row, port, seconds, args.connections)
+
+    drive(1)  # warm up
+    rounds = sorted((drive(args.seconds) for _ in range(args.rounds)), key=lambda figures: figures[0])
+    kept = rounds[len(rounds) // 2]
+    print(f"# {server:10} {row.label:32} {kept[0]:8.0f} req/s  p99 {kept[2]:7.2f} ms  (rounds: {', '.join(f'{r[0]:.0f}' for r in rounds)}) {kept[3]}", flush=True)
+    return kept
 
 
 # -- the run ------------------------------------------------------------------------------------
 
 
-def run_mockexp(args: argparse.Namespace, workdir: Path) -> tuple[dict, Target]:
+def run_mockexp(args: argparse.Namespace, workdir: Path) -> tuple[list[Row], dict[str, Figures], dict[str, Path]]:
+    """mockexp's figures for every row, and each row's spec as mockexp serves it (for the peers)."""
     port = free_port()
-    server = start_mockexp(port, ["giosg"])
+    server = start_mockexp(port, [])
     try:
         wait_for(server, port, "/__mockexp/health", 60)
-        target = mockexp_target(port)
-        return measure(target, args, workdir), target
+        rows = [row for vendor in args.vendor for row in SCENARIOS[vendor](port)]
+        specs = {}
+        for base in dict.fromkeys(row.base_path for row in rows):
+            status, document = loadgen.get_json(HOST, port, f"{base}/openapi.json")
+            assert status == 200, (base, status)
+            specs[base] = workdir / f"spec{len(specs)}.json"
+            specs[base].write_text(json.dumps(document))
+        return rows, {row.label: measure("mockexp", row, port, args, workdir) for row in rows}, specs
     finally:
         stop(server)
 
 
-def run_prism(args: argparse.Namespace, workdir: Path, like: Target) -> dict | None:
-    port = free_port()
-    server = start_prism(port, ROOT / "specs" / "giosg.yaml", workdir / "prism.log")
-    if server is None:
-        return None
-    try:
-        target = prism_target(port, like)
-        wait_for(server, port, target.one, 300, ok=(200, 401, 404, 422))
-        status = loadgen.get_json(HOST, port, target.one, target.headers)[0]
-        if status != 200:
-            print(f"# Prism answered GET one with {status} (see {workdir / 'prism.log'})")
-        return measure(target, args, workdir)
-    finally:
-        stop(server)
+def run_peer(peer: Peer, rows: list[Row], specs: dict[str, Path], args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
+    figures: dict[str, Figures] = {}
+    for base, spec in specs.items():
+        port = free_port()
+        log = workdir / f"{peer.name.split()[0].lower()}.log"
+        server = peer.start(spec, port, log, ROOT)
+        if server is None:
+            return figures
+        try:
+            mine = [row for row in rows if row.base_path == base]
+            theirs = [Row(row.vendor, row.operation, base, row.headers, [(w, (m, peer.path(p, base), b)) for w, (m, p, b) in row.requests]) for row in mine]
+            wait_for(server, port, theirs[0].requests[0][1][1], 300, ok=tuple(range(200, 600)))
+            for row in theirs:
+                status = loadgen.get_json(HOST, port, row.requests[0][1][1], row.headers)[0] if row.requests[0][1][0] == "GET" else 200
+                if status != 200:
+                    print(f"# {peer.name} answered {row.label} with {status} (see {log})")
+                figures[row.label] = measure(peer.name, row, port, args, workdir)
+        finally:
+            stop(server)
+    return figures
 
 
-def report(mine: dict, theirs: dict | None, starts: list[float], args: argparse.Namespace) -> None:
-    print(f"\nGiosg spec, {args.tool}, {args.connections} connections, {args.seconds:g} s per operation, median of {args.rounds} rounds "
+def report(rows: list[Row], mine: dict[str, Figures], peers: dict[str, dict[str, Figures]], starts: list[float], args: argparse.Namespace) -> None:
+    names = list(peers)
+    print(f"\n{args.tool}, {args.connections} connections, {args.seconds:g} s per row, median of {args.rounds} rounds "
           f"({os.cpu_count()} cores, Python {sys.version.split()[0]}; mockexp: one process = one core)\n")
-    print(f"| operation | mockexp req/s | p50 ms | p99 ms | Prism req/s | p50 ms | p99 ms | req/s ratio | p99 ratio |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for operation in OPERATIONS:
-        m = mine[operation]
-        if theirs is None:
-            print(f"| {operation} | {m[0]:,.0f} | {m[1]:.2f} | {m[2]:.2f} | - | - | - | - | - |")
-            continue
-        p = theirs[operation]
-        print(f"| {operation} | {m[0]:,.0f} | {m[1]:.2f} | {m[2]:.2f} | {p[0]:,.0f} | {p[1]:.2f} | {p[2]:.2f} | {m[0] / p[0]:.2f} | {m[2] / p[2]:.2f} |")
+    print("| " + " | ".join(["request", "mockexp req/s", "p99 ms", *(f"{name} {what}" for name in names for what in ("req/s", "p99 ms")),
+                             "vs faster peer", "p99 vs its p99"]) + " |")
+    print("|---|---|---|" + "---|---|" * len(names) + "---|---|")
+    for row in rows:
+        m = mine[row.label]
+        theirs = [peers[name].get(row.label) for name in names]
+        cells = [f"{p[0]:,.0f} | {p[2]:.2f}" if p else "- | -" for p in theirs]
+        measured = [p for p in theirs if p]
+        faster = max(measured, key=lambda p: p[0]) if measured else None
+        ratio = f"{m[0] / faster[0]:.2f} | {m[2] / faster[2]:.2f}" if faster else "- | -"
+        print("| " + " | ".join([row.label, f"{m[0]:,.0f}", f"{m[2]:.2f}", *cells, ratio]) + " |")
     print(f"\ncold start, every vendor mounted, to the first 200 from /__mockexp/health: median {statistics.median(starts):.2f} s "
           f"(runs: {', '.join(f'{s:.2f}' for s in starts)})")
-    print("req/s ratio: mockexp / Prism (above 1: mockexp serves more); p99 ratio: mockexp / Prism (below 1: mockexp's tail is shorter)")
+    print("vs faster peer: mockexp's req/s over the faster peer's (above 1: mockexp serves more); p99: mockexp's over that peer's (below 1: shorter tail)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vendor", action="append", choices=list(SCENARIOS), help="only these vendors' rows (default: every vendor)")
     parser.add_argument("--tool", choices=["wrk", "builtin"], default="wrk" if shutil.which("wrk") else "builtin",
                         help="the load generator (default: wrk where installed)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per operation and round (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per operation; the median is kept (default: %(default)s)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per row and round (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per row; the median is kept (default: %(default)s)")
     parser.add_argument("--connections", type=int, default=16, help="keep-alive connections (default: %(default)s)")
-    parser.add_argument("--no-prism", action="store_true", help="measure mockexp alone")
+    parser.add_argument("--no-peers", action="store_true", help="measure mockexp alone")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="mockexp-vs-prism-") as tmp:
+    args.vendor = args.vendor or list(SCENARIOS)
+    with tempfile.TemporaryDirectory(prefix="mockexp-vs-peers-") as tmp:
         workdir = Path(tmp)
         starts = cold_start(3)
-        mine, like = run_mockexp(args, workdir)
-        theirs = None if args.no_prism else run_prism(args, workdir, like)
-    report(mine, theirs, starts, args)
+        rows, mine, specs = run_mockexp(args, workdir)
+        peers = {} if args.no_peers else {peer.name: run_peer(peer, rows, specs, args, workdir) for peer in PEERS}
+    report(rows, mine, peers, starts, args)
     return 0
 
 

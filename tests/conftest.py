@@ -89,8 +89,8 @@ def spec_checked(runtime: Runtime) -> Callable[[httpx.Response], None]:
     def check(response: httpx.Response) -> None:
         response.read()
         path, method = response.request.url.path, response.request.method
-        vendor = runtime.vendor_at(path)
-        spec = runtime.specs[vendor.name] if vendor else runtime.admin_spec
+        found = runtime.spec_at(path)
+        spec = found[1] if found else runtime.admin_spec
         operation = spec.operation_at(method, path)
         if operation is None:
             return  # a route or method the spec does not have: it promises nothing
@@ -106,10 +106,12 @@ def http(mock: LiveServer) -> Iterator[httpx.Client]:
         yield client
 
 
-def credential(runtime: Runtime, vendor: str, *, can_write: bool | None = None, can_read: bool = True, role: str | None = None) -> dict:
-    """A demo credential of `vendor`, as `/__mockexp/credentials` lists it."""
+def credential(runtime: Runtime, vendor: str, *, can_write: bool | None = None, can_read: bool = True, role: str | None = None,
+               spec: str | None = None) -> dict:
+    """A demo credential of `vendor` (for its main API, or its other API in `spec`), as
+    `/__mockexp/credentials` lists it."""
     for found in runtime.credentials():
-        if found.vendor != vendor or found.can_read != can_read or (can_write is not None and found.can_write != can_write):
+        if found.vendor != vendor or found.spec != spec or found.can_read != can_read or (can_write is not None and found.can_write != can_write):
             continue
         if role is None or found.role == role or found.role.split(" ")[0] == role:
             return found.to_json()

@@ -219,7 +219,7 @@ def test_schemathesis_passes_on_the_admin_api():
 
 
 
-def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http, mock):
+def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api_and_a_browser_gets_the_console(http, mock):
     found = http.get("/").json()
     assert [v["name"] for v in found["vendors"]] == list(mock.runtime.vendors)
     for vendor in found["vendors"]:
@@ -228,7 +228,7 @@ def test_the_root_lists_every_vendor_with_its_swagger_ui_and_the_admin_api(http,
         assert spec.status_code == 200 and spec.json()["paths"], vendor["ui"]
     assert http.get(found["admin"]["credentials"]).status_code == 200
     page = http.get("/", headers={"Accept": "text/html"})
-    assert page.headers["content-type"].startswith("text/html") and "/__mockexp/ui/" in page.text
+    assert page.headers["content-type"].startswith("text/html") and "<title>mockexp console</title>" in page.text
 
 
 # -- rate limits ------------------------------------------------------------------------------
@@ -256,6 +256,20 @@ def test_past_posthogs_rate_limit_a_key_gets_429_with_retry_after_until_the_wind
         assert raw.get("/api/projects/1/experiments/", headers=key).status_code == 200
     finally:
         http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": False})
+
+
+@pytest.mark.vendors("posthog")
+def test_posthogs_rate_limit_does_not_count_its_sdk_endpoints(http, raw, mock):
+    """The limit PostHog's API declares is its API's: an app's SDK evaluating flags is not throttled by it."""
+    token = next(c.value for c in mock.runtime.credentials() if c.vendor == "posthog" and c.role == "project-api-key")
+    assert http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": True}).status_code == 200
+    try:
+        mock.runtime.clock.freeze(mock.runtime.clock.now())
+        statuses = {raw.post("/flags/?v=4", json={"token": token, "distinct_id": f"u{n}"}).status_code for n in range(481)}
+        assert statuses == {200}
+    finally:
+        http.put("/__mockexp/rate-limits", headers=JSON, json={"vendors": ["posthog"], "enabled": False})
+        mock.runtime.clock.run_real()
 
 
 def test_a_vendor_without_a_declared_rate_limit_cannot_be_switched_on(http):

@@ -109,7 +109,8 @@ def test_giosg_spec_lives_under_api_v5() -> None:
 
 
 ADMIN_OPERATIONS = {"health", "reset", "credentials", "getClock", "setClock", "listRequests", "clearRequests", "countRequests",
-                    "listFaults", "putFaults", "clearFaults", "listRateLimits", "setRateLimits", "listSnapshots", "saveSnapshot", "restoreSnapshot", "deleteSnapshot", "exportWorld"}
+                    "listFaults", "putFaults", "clearFaults", "listRateLimits", "setRateLimits", "listSnapshots", "saveSnapshot", "restoreSnapshot", "deleteSnapshot", "exportWorld",
+                    "listExperiments"}
 
 
 def test_admin_spec_lives_under_mockexp_and_has_every_control() -> None:

@@ -649,3 +649,22 @@ def test_a_kept_order_follows_every_write_as_sorting_again_would() -> None:
             rows = store.view("t", {"on": True}, order_by=rank, reverse=reverse)
             assert list(rows) == wanted and rows.keys_for(rank) == [d["rank"] for d in wanted], step
         assert list(store.view("t")) == docs
+
+
+def test_a_lookup_by_fields_answers_as_a_scan_would_and_sees_each_write_at_once() -> None:
+    store = Store()
+    for number in range(30):
+        store.replace("t", f"k{number}", {"feature": f"f{number % 3}", "version": number, "tags": ["a"] if number % 2 else None})
+    scan = lambda where: [d for d in store._raw("t").values() if all(d.get(k) == v for k, v in where.items())]  # noqa: E731
+    for where in ({"feature": "f1"}, {"feature": "f1", "version": 4}, {"feature": "nothing"}, {"tags": None}, {"tags": ["a"]}, {"absent": None}):
+        assert list(store.view("t", where)) == scan(where), where
+        assert list(store.view("t", where, order_by=_by_version, reverse=True)) == sorted(scan(where), key=_by_version, reverse=True), where
+    store.replace("t", "k1", {"feature": "f2", "version": 1, "tags": None})
+    store.delete("t", "k4")
+    store.insert("t", "new", {"feature": "f1", "version": 99, "tags": None})
+    assert list(store.view("t", {"feature": "f1"})) == scan({"feature": "f1"})
+    assert [d["version"] for d in store.view("t", {"feature": "f1"}, order_by=_by_version)] == sorted(d["version"] for d in scan({"feature": "f1"}))
+
+
+def _by_version(doc):
+    return doc["version"]

@@ -2,7 +2,6 @@
 
 __version__ = "0.1.0"
 
-import warnings
-
-# Connexion imports Starlette's test client at start-up; Starlette >= 1.x warns about it.
-warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette.testclient` is deprecated")
+# Connexion imports Starlette's test client at start-up, and Starlette >= 1.x warns about it:
+# mockexp's own commands quiet that one warning (cli.py); importing mockexp changes no filter.
+STARLETTE_TESTCLIENT_WARNING = r"Using `httpx` with `starlette.testclient` is deprecated"

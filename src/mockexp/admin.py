@@ -8,6 +8,7 @@ import inspect
 from datetime import datetime
 from typing import Any, Callable
 
+from mockexp.console.experiments import experiments
 from mockexp.control.journal import Filter
 from mockexp.binding import function_name
 from mockexp.errors import DomainError, Invalid, dotted
@@ -119,6 +120,10 @@ async def restore_snapshot(runtime, name: str) -> dict:
 async def delete_snapshot(runtime, name: str) -> dict:
     runtime.snapshots.delete(name)
     return {"deleted": name}
+
+
+async def list_experiments(runtime) -> dict:
+    return await experiments(runtime)
 
 
 async def export_world(runtime, vendor: str) -> dict:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
-from mockexp import __version__
+from mockexp import STARLETTE_TESTCLIENT_WARNING, __version__
 
 
 def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", message=STARLETTE_TESTCLIENT_WARNING)  # this process is mockexp's own
     parser = argparse.ArgumentParser(prog="mockexp", description="A stateful fake of experimentation platforms' APIs.")
     parser.add_argument("--version", action="version", version=f"mockexp {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -13,7 +13,9 @@ standard library's encoder: the same JSON, without spaces after separators and w
 characters as UTF-8 rather than escapes; the types Connexion's encoder adds (datetimes, dates,
 decimals, UUIDs) are handled the same way.
 
-Installed by `install(app)` (pinned to connexion 3.3: `pyproject.toml`).
+All of it reaches Connexion as classes handed to it (`MockApp`, the app mockexp builds):
+nothing of Connexion's own is changed for other apps in the process. The private names of
+Connexion's this relies on are listed, and guarded by tests, in `compat.py`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import typing as t
 import orjson
 
 from connexion import AsyncApp
-from connexion import utils as connexion_utils
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import context as connexion_context
 from connexion.context import operation as context_operation
@@ -37,12 +38,13 @@ from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
+from connexion.middleware.main import API as ConnexionApi
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware, RequestValidationOperation
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
-from connexion.utils import inspect_function_arguments, is_nullable
+from connexion.utils import inspect_function_arguments, is_nullable, split_content_type
 
 from mockexp.validation import PARSED_BODY, RESOLVED_PARAMETERS
 
@@ -202,6 +204,13 @@ class _ValidateOnce(RequestValidationOperation):
             receive, scope = await validator.wrap_receive(receive, scope=scope)
         await self.next_app(scope, receive, send)
 
+    def extract_content_type(self, headers: t.Any) -> tuple[str, str]:
+        """Connexion's answer (a best guess where the request names none), read with `_content_type`."""
+        mime_type, encoding = split_content_type(_content_type(headers))
+        if mime_type is None:
+            mime_type = self._operation.consumes[0] if self._operation.consumes else "application/octet-stream"
+        return mime_type, encoding or "utf-8"
+
     def _kept(self, key: tuple, make: t.Callable[[], t.Any]) -> t.Any:
         kept = self.__dict__.setdefault("_kept_for", {})
         if key not in kept:
@@ -252,7 +261,7 @@ MIDDLEWARES = [_OURS.get(middleware, middleware) for middleware in ConnexionMidd
 
 def _content_type(headers: t.Any) -> str | None:
     """`connexion.utils.extract_content_type`, the same answer without the typing subscripts
-    it evaluated on every call (asked twice per request)."""
+    it evaluates on every call."""
     for key, value in headers.items() if isinstance(headers, dict) else headers:
         name = key.decode("latin-1") if isinstance(key, bytes) else key
         if name.lower() == "content-type":
@@ -260,42 +269,45 @@ def _content_type(headers: t.Any) -> str | None:
     return None
 
 
-connexion_utils.extract_content_type = _content_type
-
-
-_operation_init = OpenAPIOperation.__init__
-
-
-def _init_without_growing(self: OpenAPIOperation, method: str, path: str, operation: dict, *args: t.Any, **kwargs: t.Any) -> None:
+class _OwnParameters(OpenAPIOperation):
     """Connexion's OpenAPIOperation adds the path's parameters to the operation's own list in
-    place (`+=`), and every middleware makes its operations from the same document: a GET
-    with its own parameters ended up with the path's parameters six times, each validated on
-    every request. Here each operation object gets its own list."""
-    _operation_init(self, method, path, {**operation, "parameters": list(operation.get("parameters", []))}, *args, **kwargs)
+    place (`+=`, connexion/operations/openapi.py, still so in 3.3.0), and every middleware makes
+    its operations from the same document: a GET with its own parameters ended up with the
+    path's parameters six times, each validated on every request. Each operation made here
+    gets its own list."""
+
+    def __init__(self, method: str, path: str, operation: dict, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(method, path, {**operation, "parameters": list(operation.get("parameters", []))}, *args, **kwargs)
 
 
-OpenAPIOperation.__init__ = _init_without_growing
+class _Validated(OpenAPISpecification):
+    """A document `specs.load` has resolved and validated (with openapi-spec-validator): Connexion
+    would validate it again, once per API (about 1 s for the vendors' specs). Its operations
+    are `_OwnParameters`."""
+
+    operation_cls = _OwnParameters
+
+    @classmethod
+    def _validate_spec(cls, spec: dict) -> None:
+        """Validated already, by `specs.load`."""
 
 
-VALIDATED = "x-mockexp-validated"  # on a document mockexp has validated already (specs.py)
-_validate_spec = OpenAPISpecification._validate_spec.__func__
+class MockApp(AsyncApp):
+    """Connexion's AsyncApp, serving mockexp's validated documents with the operation, API and
+    middleware classes above (given to Connexion, never assigned over its own)."""
 
+    def __init__(self, import_name: str, **kwargs: t.Any) -> None:
+        super().__init__(import_name, jsonifier=JSONIFIER, middlewares=list(MIDDLEWARES), **kwargs)
+        self._middleware_app.api_cls = _Api
 
-def _validate_unless_done(cls: type, spec: dict) -> None:
-    """Connexion validates every document it is given; one that `specs.load` validated
-    (with the same openapi-spec-validator) and marked is not validated twice."""
-    if spec.get(VALIDATED) is not True:
-        _validate_spec(cls, spec)
-
-
-OpenAPISpecification._validate_spec = classmethod(_validate_unless_done)
-
-
-def validated(document: dict) -> dict:
-    """A document `specs.load` has validated, marked so that Connexion does not again."""
-    return {**document, VALIDATED: True}
-
-
-def install(app: AsyncApp) -> None:
-    """Before `add_api`: the app's APIs make their operations as above."""
-    app._middleware_app.api_cls = _Api
+    def add_api(self, specification: t.Any, **kwargs: t.Any) -> t.Any:  # type: ignore[override]
+        """A document of `specs.load`'s (a dict) is added as validated; anything else, as
+        Connexion adds it."""
+        if not isinstance(specification, dict):
+            return super().add_api(specification, **kwargs)
+        middleware = self.middleware
+        if middleware.middleware_stack is not None:
+            raise RuntimeError("Cannot add api after an application has started")
+        base_path, name = kwargs.pop("base_path", None), kwargs.pop("name", None)
+        options = middleware.options.replace(**kwargs)
+        middleware.apis.append(ConnexionApi(_Validated(specification), base_path=base_path, name=name, **options.__dict__))

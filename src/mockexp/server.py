@@ -39,108 +39,127 @@ class Limits:
 
 
 DROP = "mockexp.drop"  # scope extension: closes the connection with no answer
+SHUTDOWN = "mockexp.on_shutdown"  # scope extension: on_shutdown(callback), called when the server stops (a stream then ends its answer)
+
+
+class Bounded(HttpToolsProtocol):
+    """uvicorn's httptools protocol, bounded by `limits` (made per server by `protocol`); the
+    uvicorn internals it relies on are listed in `compat.py`."""
+
+    limits: Limits
+    render: Render
+    _timer: asyncio.TimerHandle | None = None
+    _refused = False
+    _too_large = False
+    _header_bytes = 0
+    _header_count = 0
+    _on_shutdown: Callable[[], None] | None = None
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        if len(self.connections) >= self.limits.max_connections:
+            self._refused = True
+            _answer(transport, self.render("/", "GET", ServiceUnavailable("Too many connections are open; try again shortly.", headers={"Retry-After": "1"})))
+            return
+        super().connection_made(transport)
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        if self.scope is not None:  # how the app may drop this connection (a fault rule's `drop`), or hear the server stop
+            extensions = self.scope.setdefault("extensions", {})
+            extensions[DROP], extensions[SHUTDOWN] = self._drop, self._when_shutting_down
+        if self.cycle is not None:
+            self.cycle.transport = joined = _OneWrite(self.cycle.transport)
+            completed = self.cycle.on_response
+
+            def on_response() -> None:  # this response's, whatever cycle comes next
+                joined.flush()
+                completed()
+
+            self.cycle.on_response = on_response
+
+    def _when_shutting_down(self, callback: Callable[[], None]) -> None:
+        self._on_shutdown = callback
+
+    def shutdown(self) -> None:
+        """The server stops: an answer that would never end (a stream) is told, so that it ends."""
+        callback, self._on_shutdown = self._on_shutdown, None
+        if callback is not None:
+            callback()
+        super().shutdown()
+
+    def _drop(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if not self._refused:
+            super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._unsupported_upgrade_warning()
+        except httptools.HttpParserError:
+            if self._too_large:
+                self._close_with(RequestHeaderFieldsTooLarge(f"Request headers are limited to {self.limits.max_headers} fields and {self.limits.max_header_bytes} bytes."))
+            else:
+                self.logger.warning("Invalid HTTP request received.")
+                self.send_400_response("Invalid HTTP request received.")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._on_shutdown = None
+        self._header_bytes = self._header_count = 0
+        self._arm()
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        self._count(len(url), 0)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4, 1)
+        super().on_header(name, value)
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        super().on_message_complete()
+
+    def _count(self, size: int, fields: int) -> None:
+        self._header_bytes += size
+        self._header_count += fields
+        if self._header_bytes > self.limits.max_header_bytes or self._header_count > self.limits.max_headers:
+            self._too_large = True
+            raise ValueError("request headers over the limit")
+
+    def _arm(self) -> None:
+        if self._timer is None:
+            self._timer = self.loop.call_later(self.limits.request_timeout, self._timed_out)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        if self.transport is not None and not self.transport.is_closing():
+            self._close_with(RequestTimeout(f"The request did not arrive within {self.limits.request_timeout:g} seconds."))
+
+    def _close_with(self, error: DomainError) -> None:
+        path = _path_of(getattr(self, "url", b"") or b"/")
+        method = (self.scope or {}).get("method", "GET") if self.scope else "GET"
+        _answer(self.transport, self.render(path, method, error))
 
 
 def protocol(limits: Limits, render: Render) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol, bounded by `limits`."""
-
-    class Bounded(HttpToolsProtocol):
-        _timer: asyncio.TimerHandle | None = None
-        _refused = False
-        _too_large = False
-        _header_bytes = 0
-        _header_count = 0
-
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
-            if len(self.connections) >= limits.max_connections:
-                self._refused = True
-                _answer(transport, render("/", "GET", ServiceUnavailable("Too many connections are open; try again shortly.", headers={"Retry-After": "1"})))
-                return
-            super().connection_made(transport)
-            self._arm()
-
-        def on_headers_complete(self) -> None:
-            super().on_headers_complete()
-            if self.scope is not None:  # how the app may drop this connection (a fault rule's `drop`)
-                self.scope.setdefault("extensions", {})[DROP] = self._drop
-            if self.cycle is not None:
-                self.cycle.transport = joined = _OneWrite(self.cycle.transport)
-                completed = self.cycle.on_response
-
-                def on_response() -> None:  # this response's, whatever cycle comes next
-                    joined.flush()
-                    completed()
-
-                self.cycle.on_response = on_response
-
-        def _drop(self) -> None:
-            if self.transport is not None and not self.transport.is_closing():
-                self.transport.abort()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            if not self._refused:
-                super().connection_lost(exc)
-
-        def data_received(self, data: bytes) -> None:
-            if self._refused:
-                return
-            self._unset_keepalive_if_required()
-            try:
-                self.parser.feed_data(data)
-            except httptools.HttpParserUpgrade:
-                self._unsupported_upgrade_warning()
-            except httptools.HttpParserError:
-                if self._too_large:
-                    self._close_with(RequestHeaderFieldsTooLarge(f"Request headers are limited to {limits.max_headers} fields and {limits.max_header_bytes} bytes."))
-                else:
-                    self.logger.warning("Invalid HTTP request received.")
-                    self.send_400_response("Invalid HTTP request received.")
-
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            self._header_bytes = self._header_count = 0
-            self._arm()
-
-        def on_url(self, url: bytes) -> None:
-            super().on_url(url)
-            self._count(len(url), 0)
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._count(len(name) + len(value) + 4, 1)
-            super().on_header(name, value)
-
-        def on_message_complete(self) -> None:
-            self._disarm()
-            super().on_message_complete()
-
-        def _count(self, size: int, fields: int) -> None:
-            self._header_bytes += size
-            self._header_count += fields
-            if self._header_bytes > limits.max_header_bytes or self._header_count > limits.max_headers:
-                self._too_large = True
-                raise ValueError("request headers over the limit")
-
-        def _arm(self) -> None:
-            if self._timer is None:
-                self._timer = self.loop.call_later(limits.request_timeout, self._timed_out)
-
-        def _disarm(self) -> None:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-
-        def _timed_out(self) -> None:
-            self._timer = None
-            if self.transport is not None and not self.transport.is_closing():
-                self._close_with(RequestTimeout(f"The request did not arrive within {limits.request_timeout:g} seconds."))
-
-        def _close_with(self, error: DomainError) -> None:
-            path = _path_of(getattr(self, "url", b"") or b"/")
-            method = (self.scope or {}).get("method", "GET") if self.scope else "GET"
-            _answer(self.transport, render(path, method, error))
-
-    return Bounded
+    """uvicorn's httptools protocol, bounded by `limits` (handed to uvicorn as its `http` class)."""
+    return type("Bounded", (Bounded,), {"limits": limits, "render": staticmethod(render)})
 
 
 class _OneWrite:

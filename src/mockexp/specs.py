@@ -24,6 +24,7 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 CONTRACT = "x-mockexp-contract"  # at the top: {refusals: [statuses]}, see `Spec.refusals`
 SLASH = "x-mockexp-trailing-slash"  # at the top: "optional", see `Spec.slash_optional`
 RATE_LIMIT = "x-mockexp-rate-limit"  # at the top: the vendor's rate limit, see `control/ratelimits.py`
+STREAM = "x-mockexp-stream"  # on an operation: its answer is a stream that stays open (server-sent events); contract runs leave it out
 
 
 class SpecError(Exception):
@@ -61,6 +62,11 @@ class Operation:
     @property
     def pagination(self) -> Pagination | None:
         return Pagination.of(self.definition)
+
+    @property
+    def streams(self) -> bool:
+        """Whether the answer is a stream that stays open (`x-mockexp-stream`)."""
+        return bool(self.definition.get(STREAM))
 
     def response_schema(self, status: int) -> dict | None:
         """The JSON schema of a response with this status (or its range, or `default`)."""
@@ -105,6 +111,13 @@ class Spec:
     def path_parameter_names(self) -> set[str]:
         """The names of every path parameter of the spec's operations."""
         return {parameter["name"] for operation in self.operations for parameter in operation.parameters_in("path")}
+
+    @functools.cached_property
+    def credential_headers(self) -> set[str]:
+        """The headers (lower case) its security schemes read a credential from: an API key's
+        own header, `Authorization` for HTTP schemes."""
+        schemes = self.document.get("components", {}).get("securitySchemes", {}).values()
+        return {(scheme.get("name", "") if scheme.get("type") == "apiKey" else "Authorization").lower() for scheme in schemes}
 
     @functools.cached_property
     def has_links(self) -> bool:

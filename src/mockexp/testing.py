@@ -69,16 +69,17 @@ class LiveServer:
 class Mock(LiveServer):
     """A running mock with helpers for a test: credentials, clock, journal, faults."""
 
-    def credential(self, vendor: str, *, can_write: bool | None = None) -> dict[str, str]:
-        """A demo credential's header, as a dict to pass as request headers."""
+    def credential(self, vendor: str, *, can_write: bool | None = None, spec: str | None = None) -> dict[str, str]:
+        """A demo credential's header, as a dict to pass as request headers: for the vendor's
+        main API, or for its other API in `spec` (a file name, such as `launchdarkly-sdk.yaml`)."""
         for found in self.runtime.credentials():
-            if found.vendor == vendor and found.can_read and (can_write is None or found.can_write == can_write):
+            if found.vendor == vendor and found.spec == spec and found.can_read and (can_write is None or found.can_write == can_write):
                 return {found.header: found.value}
-        raise LookupError(f"{vendor} has no demo credential with can_write={can_write}")
+        raise LookupError(f"{vendor} has no demo credential with can_write={can_write}" + (f" for {spec}" if spec else ""))
 
     def tenant(self, vendor: str) -> dict[str, str]:
         """The tenant ids (path parameters) of the vendor's first writing credential."""
-        return dict(next(c.tenant for c in self.runtime.credentials() if c.vendor == vendor and c.can_write))
+        return dict(next(c.tenant for c in self.runtime.credentials() if c.vendor == vendor and c.spec is None and c.can_write))
 
     def base_url(self, vendor: str) -> str:
         return self.url + self.runtime.base_path(vendor)

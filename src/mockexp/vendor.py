@@ -50,6 +50,7 @@ class Credential:
     can_write: bool
     tenant: Mapping[str, str] = field(default_factory=dict)
     note: str | None = None
+    spec: str | None = None  # the file of the vendor's other spec it is for (an SDK key's), None for its main API
 
     @property
     def can_read(self) -> bool:

@@ -186,14 +186,16 @@ class TimestampsNeverGoBackwards:
 @_check("read_only_credential_cannot_write")
 class ReadOnlyCredentialCannotWrite:
     """A write the main credential could make is refused (401/403) with a read-only
-    credential. Runs only when one is configured (`headers`)."""
+    credential. Runs only when one is configured (`headers`), and only on operations that take
+    a credential (their spec gives them security: an SDK's event capture carries its public
+    project key in the body instead)."""
 
     def __init__(self, headers: Mapping[str, str] | None = None) -> None:
         self.headers = dict(headers or {})
 
     def after_response(self, ctx, response, case) -> None:
         method = case.operation.method.upper()
-        if not self.headers or method not in WRITES or not 200 <= response.status_code < 300:
+        if not self.headers or method not in WRITES or not 200 <= response.status_code < 300 or not _secured(case.operation):
             return
         target = Target(case, response)
         replaced = {name.lower() for name in self.headers}
@@ -203,6 +205,12 @@ class ReadOnlyCredentialCannotWrite:
         with target.client(self.headers) as client:
             replay = client.request(method, sent.url, content=sent.body, headers={"Content-Type": content_type} if content_type else {})
         assert replay.status_code in (401, 403), f"{method} {case.formatted_path} with the read-only credential answered {replay.status_code}, not 401 or 403"
+
+
+def _secured(operation) -> bool:
+    """Whether the operation asks for a credential (its own `security`, else the spec's)."""
+    security = operation.definition.raw.get("security", operation.schema.raw_schema.get("security"))
+    return bool(security) and any(requirement for requirement in security)
 
 
 @_check("percentages_add_up")

@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     parameters = dict(_parameter(text) for text in args.parameter)
     if args.auth_from_mock is not None:
         mock = args.auth_from_mock or _origin(args.base_url)
-        writer, reader = credentials_from_mock(mock, args.vendor, admin_token=args.admin_token)
+        writer, reader = credentials_from_mock(mock, args.vendor, admin_token=args.admin_token, read_from=spec.credential_headers, spec=spec.path.name)
         headers.setdefault(writer["header"], writer["value"])
         if reader is not None and not read_only:
             read_only = {reader["header"]: reader["value"]}
@@ -99,10 +99,19 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = None) -> tuple[dict, dict | None]:
-    """A credential that may write (and one that may only read, if any) of `vendor`."""
+def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = None, read_from: set[str] | None = None,
+                          spec: str | None = None) -> tuple[dict, dict | None]:
+    """A credential that may write (and one that may only read, if any) of `vendor`: of those
+    listed for its other API in `spec` (a file name, such as an SDK key's), else of its main
+    API's. Given the headers the API reads credentials from (`read_from`, lower case), only those
+    sent in one of them; where none of those may write everything (ABsmartly's SDK keys), the
+    first of them, and no read-only one."""
     from mockexp import admin
     from mockexp.specs import load_named
+    from mockexp.vendors import ALL
+
+    if spec is not None and vendor in ALL and spec == ALL[vendor].spec:
+        spec = None
 
     url = mock_url.rstrip("/") + load_named(admin.SPEC).base_path + "/credentials"
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
@@ -110,7 +119,13 @@ def credentials_from_mock(mock_url: str, vendor: str, admin_token: str | None = 
         listed = httpx.get(url, headers=headers, timeout=10).raise_for_status().json()
     except (httpx.HTTPError, ValueError) as exc:
         raise UsageError(f"cannot read the demo credentials from {url}: {exc}") from None
-    usable = [c for c in listed if c.get("vendor") == vendor and c.get("permissions")]
+    if not any(c.get("vendor") == vendor and c.get("spec") == spec for c in listed):
+        spec = None  # an API with no credentials listed for it: the main API's
+    usable = [c for c in listed if c.get("vendor") == vendor and c.get("spec") == spec and c.get("permissions")]
+    if read_from is not None:
+        usable = [c for c in usable if c.get("header", "").lower() in read_from] or usable
+        if usable and not any(c.get("can_write") for c in usable):
+            return usable[0], None
     writers = [c for c in usable if c.get("can_write")]
     readers = sorted((c for c in usable if not c.get("can_write")), key=lambda c: len(c["permissions"]))  # the one that may do least
     if not writers:

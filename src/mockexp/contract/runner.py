@@ -94,13 +94,15 @@ def run(
     **options: Any,
 ) -> Report:
     """Test the implementation at `base_url` (the API's base, e.g. https://api.giosg.com/api/v5)
-    against `spec`. `exclude_operations` takes operationIds or labels like `GET /things`."""
+    against `spec`. `exclude_operations` takes operationIds or labels like `GET /things`.
+    An operation whose answer is a stream that stays open (`x-mockexp-stream`) is left out:
+    no request to it would end."""
     if options.get("parameters"):
         options["parameters"] = typed(spec, options["parameters"])
     with domain_checks.registered():
         config = configure(base_url, refusals=spec.refusals, **options)
         schema = schemathesis.openapi.from_dict(spec.fresh_document(), config=config)
-        excluded = list(exclude_operations)
+        excluded = list(exclude_operations) + [operation.operation_id for operation in spec.operations if operation.streams]
         if excluded:
             schema = schema.exclude(operation_id=excluded).exclude(name=excluded)
         report = Report(vendor=vendor or spec.name, base_url=base_url, seed=config.seed)

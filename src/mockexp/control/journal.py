@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zlib
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -15,6 +16,8 @@ from urllib.parse import parse_qsl
 from mockexp.errors import Invalid
 
 FILTERS = ("vendor", "operationId", "method", "path", "status", "since", "until")
+GZIP_MAGIC = b"\x1f\x8b"
+SHOWN_DECOMPRESSED = 1 << 20  # bytes of a compressed body's JSON shown at most
 SECRET_HEADERS = ("authorization", "cookie", "proxy-authorization", "x-api-key")
 
 
@@ -142,9 +145,15 @@ def _query(raw: bytes) -> dict[str, Any]:
 
 
 def _body(raw: bytes) -> Any:
-    """The JSON body as sent, or its text (not JSON, cut off at the journal's limit, or nested too deep to read)."""
+    """The JSON body as sent (a gzip-compressed one decompressed), or its text (not JSON, cut
+    off at the journal's limit, or nested too deep to read)."""
     if not raw:
         return None
+    if raw[:2] == GZIP_MAGIC:
+        try:
+            raw = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, SHOWN_DECOMPRESSED)
+        except zlib.error:
+            return raw.decode("utf-8", errors="replace")
     text = raw.decode("utf-8", errors="replace")
     try:
         return json.loads(text)

@@ -1,5 +1,6 @@
 """The control plane's place in every request to a vendor: fault rules and latency applied
-before the mock answers, and the request and its answer written to the journal after."""
+before the mock answers, and the request and its answer written to the journal as the answer's
+last part goes out (so a client holding its answer finds the request journalled)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -45,19 +46,28 @@ class ControlPlane:
         if operation is not None:
             scope[OPERATION] = operation  # for the credential check (auth), which needs it too
         seen = Seen(receive, send)
-        await self._answer(scope, seen, vendor.name, operation_id)
-        duration = (time.perf_counter() - started) * 1000
-        if log.isEnabledFor(logging.INFO):
-            reason = f"  {seen.reason()}" if 400 <= seen.status < 500 else ""
-            log.info("%s %s %s %s %s %.1f ms%s", vendor.name, operation_id or "-", method, path, seen.status or "dropped", duration, reason)
-        self.runtime.journal.record(Entry(
-            instant=self.runtime.clock.now(), vendor=vendor.name, operation_id=operation_id, method=method, path=path,
-            query_string=scope.get("query_string", b""), status=seen.status, duration_ms=round(duration, 3),
-            headers=scope.get("headers", []), secret=self.secret[vendor.name], body=bytes(seen.body),
-            response_headers=seen.response_headers, body_size=seen.size,
-        ))
 
-    async def _answer(self, scope: Scope, seen: "Seen", vendor: str, operation_id: str | None) -> None:
+        def record() -> None:  # before the answer's last byte goes out, so a client that has its answer finds it journalled
+            seen.on_end = None
+            duration = (time.perf_counter() - started) * 1000
+            if log.isEnabledFor(logging.INFO):
+                reason = f"  {seen.reason()}" if 400 <= seen.status < 500 else ""
+                log.info("%s %s %s %s %s %.1f ms%s", vendor.name, operation_id or "-", method, path, seen.status or "dropped", duration, reason)
+            self.runtime.journal.record(Entry(
+                instant=self.runtime.clock.now(), vendor=vendor.name, operation_id=operation_id, method=method, path=path,
+                query_string=scope.get("query_string", b""), status=seen.status, duration_ms=round(duration, 3),
+                headers=scope.get("headers", []), secret=self.secret[vendor.name], body=bytes(seen.body),
+                response_headers=seen.response_headers, body_size=seen.size,
+            ))
+
+        seen.on_end = record
+        await self._answer(scope, seen, vendor.name, operation_id, limited=spec is self.runtime.specs[vendor.name])
+        if seen.on_end is not None:  # no answer was sent (a dropped connection)
+            record()
+
+    async def _answer(self, scope: Scope, seen: "Seen", vendor: str, operation_id: str | None, *, limited: bool = True) -> None:
+        """`limited`: whether the vendor's rate limit counts this request (one to the API that
+        declares it, not to its SDK endpoints)."""
         faults = self.runtime.faults
         rule = faults.firing(vendor, operation_id, scope["method"], scope["path"])
         wait = faults.base_latency() + (rule.latency() if rule else 0.0)
@@ -74,7 +84,8 @@ class ControlPlane:
             await self._refuse(scope, seen, InjectedFault(rule.definition["status"], rule.definition.get("headers") or {}))
             return
         try:
-            seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope), operation_id or scope["path"])
+            if limited:
+                seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope), operation_id or scope["path"])
         except TooManyRequests as error:
             await self._refuse(scope, seen, error)
             return
@@ -102,6 +113,7 @@ class Seen:
         self.response_headers: list[tuple[bytes, bytes]] = []
         self.extra_headers: dict[str, str] = {}  # added to the answer (a rate limit's)
         self.answer = bytearray()  # the start of an error answer
+        self.on_end: Callable[[], None] | None = None  # called once, before the answer's last body message is sent
 
     async def receive(self) -> Any:
         message = await self._receive()
@@ -124,6 +136,8 @@ class Seen:
             self.size += len(chunk)
             if self.status >= 400 and len(self.answer) < ANSWER_KEPT:
                 self.answer += chunk[: ANSWER_KEPT - len(self.answer)]
+            if not message.get("more_body") and self.on_end is not None:
+                self.on_end()
         await self._send(message)
 
     def reason(self) -> str:

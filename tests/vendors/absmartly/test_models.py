@@ -33,6 +33,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 def absmartly(clock: Clock) -> ABsmartly:
+    return shop_and_other(clock)
+
+
+def shop_and_other(clock: Clock) -> ABsmartly:
+    """Two accounts, `shop` and `other`, each with its catalogue and keys."""
     model = ABsmartly(Store().vendor("absmartly"), clock)
     for account in ("shop", "other"):
         model.add_account(account, account.title())

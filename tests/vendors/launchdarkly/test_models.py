@@ -868,7 +868,7 @@ def test_a_token_limited_to_a_project_is_forbidden_elsewhere(ld):
 
 
 def test_credentials_list_each_token_with_its_role_and_tenant(ld):
-    by_token = {c.value: c.to_json() for c in ld.credentials()}
+    by_token = {c.value: c.to_json() for c in ld.credentials() if c.spec is None}  # the SDK keys: test_sdk_models
     assert set(by_token) == {"writer-token", "reader-token", "other-only-token"}
     writer, reader, scoped = by_token["writer-token"], by_token["reader-token"], by_token["other-only-token"]
     assert writer["header"] == "Authorization" and writer["vendor"] == "launchdarkly"

@@ -18,8 +18,9 @@ from mockexp.vendors.absmartly.models import ABsmartly
 from mockexp.vendors.absmartly.models.common import (
     ACCOUNTS, ADMIN, ALERTS, APPLICATIONS, DRAFTS, EXPERIMENT_TAGS, EXPERIMENTS, GOALS, KEYS, METRICS, NOTES, TEAMS, UNIT_TYPES, USERS,
 )
-from mockexp.vendors.absmartly.models.experiments import TEXTS
+from mockexp.vendors.absmartly.models.experiments import TEXTS, seed_of
 from mockexp.worlds.export import call, changes, only, ref
+from mockexp.worlds.vocabulary import Idea, Words, ideas
 
 DAY = timedelta(days=1)
 # state -> the actions that lead to it, each with how many days ago (before the experiment's own offset)
@@ -38,10 +39,18 @@ def load(absmartly: ABsmartly) -> None:
     world = scenario("absmartly")
     fake = Faker()
     fake.seed_instance(world["seed"])
-    names = [f"{area}_{change}" for area, change in itertools.product(world["names"]["areas"], world["names"]["changes"])]
+    names = [idea.key("_") for idea in ideas()]
     fake.random.shuffle(names)
     for plan in world["accounts"]:
         _account(absmartly, fake, plan, names)
+        for environment in plan["environments"]:
+            absmartly.add_environment(plan["id"], environment["name"], environment["type"])
+            absmartly.add_sdk_key(sdk_key(world["seed"], plan["id"], environment["name"]), plan["id"], environment["name"])
+
+
+def sdk_key(seed: int, account: str, environment: str) -> str:
+    """An account's SDK key for an environment: stable for the world's seed."""
+    return f"absmartly-{account}-{environment}-sdk-{seed_of(seed, account, environment, 'sdk')}"
 
 
 @dataclass
@@ -50,6 +59,7 @@ class Seeding:
 
     absmartly: ABsmartly
     fake: Faker
+    words: Words
     account: str
     catalogue: dict
     admin: str  # the account's admin key, which makes everything
@@ -62,23 +72,24 @@ def _account(absmartly: ABsmartly, fake: Faker, plan: dict, names: list[str]) ->
     account = plan["id"]
     absmartly.add_account(account, plan["name"])
     long_ago = absmartly.clock.now() - 400 * DAY
-    users = [absmartly.add(account, USERS, _person(fake), at=long_ago)["id"] for _ in range(plan["users"])]
+    words = Words(fake)
+    users = [absmartly.add(account, USERS, _person(words), at=long_ago)["id"] for _ in range(plan["users"])]
 
     def add(table: str, fields: dict) -> int:
         return absmartly.add(account, table, {**fields, "archived": False} if table != EXPERIMENT_TAGS else fields, by=users[0], at=long_ago)["id"]
 
     catalogue = {
-        TEAMS: [add(TEAMS, _team(fake, name)) for name in plan["teams"]],
+        TEAMS: [add(TEAMS, _team(words, name)) for name in plan["teams"]],
         APPLICATIONS: [add(APPLICATIONS, dict(item)) for item in plan["applications"]],
         UNIT_TYPES: [add(UNIT_TYPES, dict(item)) for item in plan["unit_types"]],
         EXPERIMENT_TAGS: [add(EXPERIMENT_TAGS, {"tag": tag}) for tag in plan["experiment_tags"]],
     }
     goals = {item["name"]: add(GOALS, dict(item)) for item in plan["goals"]}
-    catalogue[METRICS] = [add(METRICS, _metric(fake, item, goals)) for item in plan["metrics"]]
+    catalogue[METRICS] = [add(METRICS, _metric(words, item, goals)) for item in plan["metrics"]]
     catalogue[USERS] = users
     for key in plan["keys"]:
         absmartly.add_key(key["value"], account, users[key["user"]], key["permission"], key["label"])
-    seeding = Seeding(absmartly, fake, account, catalogue, next(key["value"] for key in plan["keys"] if key["permission"] == ADMIN))
+    seeding = Seeding(absmartly, fake, words, account, catalogue, next(key["value"] for key in plan["keys"] if key["permission"] == ADMIN))
     states = [state for state, count in plan["experiments"].items() for _ in range(count)]
     for offset, state in enumerate(states):
         _experiment(seeding, names.pop(), state, offset)
@@ -86,31 +97,33 @@ def _account(absmartly: ABsmartly, fake: Faker, plan: dict, names: list[str]) ->
         _iterations(seeding, names.pop(), plan["iterations"])
 
 
-def _person(fake: Faker) -> dict:
-    first, last = fake.first_name(), fake.last_name()
-    return {"email": f"{first}.{last}@{fake.free_email_domain()}".lower(), "first_name": first, "last_name": last,
-            "department": fake.random_element(["Product", "Engineering", "Marketing", "Data", "Design"]), "job_title": fake.job(),
+def _person(words: Words) -> dict:
+    first, last, email = words.person()
+    return {"email": email, "first_name": first, "last_name": last,
+            "department": words.fake.random_element(["Product", "Engineering", "Marketing", "Data", "Design"]), "job_title": words.text("job_titles"),
             "archived": False, "avatar": None, "avatar_file_upload_url": None}
 
 
-def _team(fake: Faker, name: str) -> dict:
-    return {"external_id": None, "name": name, "initials": name[:2].upper(), "color": fake.hex_color(), "description": fake.sentence(nb_words=8)}
+def _team(words: Words, name: str) -> dict:
+    return {"external_id": None, "name": name, "initials": name[:2].upper(), "color": words.fake.hex_color(), "description": words.text("team_descriptions")}
 
 
-def _metric(fake: Faker, item: dict, goals: dict) -> dict:
-    return {"goal_id": goals[item["goal"]], "name": item["name"], "description": fake.sentence(nb_words=10), "type": item["type"],
+def _metric(words: Words, item: dict, goals: dict) -> dict:
+    return {"goal_id": goals[item["goal"]], "name": item["name"], "description": words.metric(item["name"]), "type": item["type"],
             "effect": item["effect"], "archived": False, "format_str": item["format"], "scale": 1, "precision": 2,
             "value_source_property": "", "property_filter": ""}
 
 
-def _body(fake: Faker, catalogue: dict, name: str, state: str) -> dict:
+def _body(words: Words, catalogue: dict, name: str, state: str) -> dict:
+    fake, idea = words.fake, _idea(name)
+
     def some(table: str, low: int, high: int) -> list[int]:
         return fake.random_elements(catalogue[table], length=fake.random_int(low, min(high, len(catalogue[table]))), unique=True)
 
     variants = fake.random_element([["control", "treatment"], ["control", "variant_b", "variant_c"]])
     metrics = fake.random_elements(catalogue[METRICS], length=min(3, len(catalogue[METRICS])), unique=True)
     return {
-        "name": name, "display_name": name.replace("_", " ").capitalize(), "state": "ready" if state != "created" else "created",
+        "name": name, "display_name": idea.name if idea else name.replace("_", " ").capitalize(), "state": "ready" if state != "created" else "created",
         "unit_type": {"unit_type_id": fake.random_element(catalogue[UNIT_TYPES])},
         "applications": [{"application_id": app, "application_version": 0} for app in some(APPLICATIONS, 1, 2)],
         "primary_metric": {"metric_id": metrics[0]},
@@ -120,21 +133,26 @@ def _body(fake: Faker, catalogue: dict, name: str, state: str) -> dict:
         "experiment_tags": [{"experiment_tag_id": tag} for tag in some(EXPERIMENT_TAGS, 0, 2)],
         "variants": [{"variant": i, "name": v, "config": "{}"} for i, v in enumerate(variants)],
         "percentage_of_traffic": fake.random_element([100, 100, 50, 20]),
-        "description": fake.sentence(nb_words=14), "hypothesis": fake.sentence(nb_words=16), "prediction": fake.sentence(nb_words=10),
+        "description": idea.description if idea else "", "hypothesis": idea.hypothesis if idea else "",
+        "prediction": f"The treatment beats control on the primary metric by at least {fake.random_element([1, 2, 3, 5])}%.",
     }
+
+
+def _idea(name: str) -> Idea | None:
+    return next((idea for idea in ideas() if idea.key("_") == name), None)
 
 
 def _experiment(seeding: Seeding, name: str, state: str, offset: int) -> None:
     id = None
     for action, days in PATHS[state]:
-        id = _do(seeding, action, id, seeding.days_ago(days, offset), lambda: _body(seeding.fake, seeding.catalogue, name, state))
+        id = _do(seeding, action, id, seeding.days_ago(days, offset), lambda: _body(seeding.words, seeding.catalogue, name, state))
     if state in ("running", "stopped", "full_on") or (state == "archived" and offset % 2):
         _statistics(seeding, id)
 
 
 def _iterations(seeding: Seeding, name: str, count: int) -> None:
     """One experiment run `count` times: every iteration but the last stopped and restarted."""
-    id = _do(seeding, "create", None, seeding.days_ago(200), lambda: _body(seeding.fake, seeding.catalogue, name, "running"))
+    id = _do(seeding, "create", None, seeding.days_ago(200), lambda: _body(seeding.words, seeding.catalogue, name, "running"))
     id = _do(seeding, "start", id, seeding.days_ago(190), dict)
     for iteration in range(1, count):
         _statistics(seeding, id)
@@ -147,7 +165,7 @@ def _do(seeding: Seeding, action: str, id: int | None, when, body: Callable[[], 
     absmartly, fake = seeding.absmartly, seeding.fake
     if action == "create":
         return absmartly.create_experiment(body(), seeding.admin, at=when)["experiment"]["id"]
-    note: dict[str, Any] = {"note": fake.sentence(nb_words=8)}
+    note: dict[str, Any] = {"note": seeding.words.text("notes")}
     if action == "stop":
         note["reason"] = fake.random_element(["hypothesis_rejected", "operational_decision", "testing", "data_issue"])
     if action == "full_on":

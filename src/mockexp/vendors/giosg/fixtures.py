@@ -9,8 +9,10 @@ from faker import Faker
 from mockexp.fixtures import scenario
 from mockexp.vendors.giosg.models import EXPERIMENTS, SETTABLE, Giosg
 from mockexp.worlds.export import call, key_of, only
+from mockexp.worlds.vocabulary import Words
 
 DAY = timedelta(days=1)
+DOMAINS = ("checkout", "cart", "pricing", "onboarding", "notifications")  # what a chat pop-up can help with
 GROUP_WRITABLE = ("name", "percentage", "group_type", "treatment")
 
 # (starts, ends, created) relative to now, for each state an experiment can be in
@@ -27,31 +29,32 @@ def load(giosg: Giosg) -> None:
     world = scenario("giosg")
     fake = Faker()
     fake.seed_instance(world["seed"])
+    words = Words(fake)
     now = giosg.clock.now()
     for organization in world["organizations"]:
         organization_id = fake.uuid4()
         active = organization["subscription"] == "active"
-        giosg.add_organization(organization_id, fake.company(), now + 365 * DAY if active else now - 30 * DAY)
+        giosg.add_organization(organization_id, words.text("companies", unique=True), now + 365 * DAY if active else now - 30 * DAY)
         user_ids = []
         for user in organization["users"]:
             user_id = fake.uuid4()
             giosg.add_user(user_id, organization_id, fake.first_name(), fake.last_name(), settings_permission=user["settings_permission"])
             giosg.add_token(user["token"], user_id)
             user_ids.append(user_id)
-        room_ids = [giosg.add_room(fake.uuid4(), organization_id, f"{fake.domain_word().capitalize()} chat")["id"] for _ in range(organization["rooms"])]
-        goal_ids = [giosg.add_goal(fake.uuid4(), organization_id, f"Reached {fake.word()} page")["id"] for _ in range(organization["goals"])]
+        room_ids = [giosg.add_room(fake.uuid4(), organization_id, words.text("rooms", unique=True))["id"] for _ in range(organization["rooms"])]
+        goal_ids = [giosg.add_goal(fake.uuid4(), organization_id, words.text("goals", unique=True))["id"] for _ in range(organization["goals"])]
         for index, experiment in enumerate(organization["experiments"]):
             timing = STATES[experiment["state"]]
             share = fake.random_int(10, 60)
             attributes = {
                 "is_draft": timing is None,
-                "name": fake.catch_phrase(),
+                "name": words.idea(domains=DOMAINS).name,
                 "goal_id": goal_ids[index % len(goal_ids)],
                 "room_ids": room_ids[: 1 + index % len(room_ids)],
                 "group_reset_interval": ("full", "1w", "1d")[index % 3],
                 "groups": [
-                    {"name": "A", "percentage": 100 - share, "group_type": "control", "treatment": _treatment(fake, "A")},
-                    {"name": "B", "percentage": share, "group_type": "user_defined", "treatment": _treatment(fake, "B")},
+                    {"name": "A", "percentage": 100 - share, "group_type": "control", "treatment": _treatment(words, "A")},
+                    {"name": "B", "percentage": share, "group_type": "user_defined", "treatment": _treatment(words, "B")},
                 ],
             }
             created = now - 2 * DAY
@@ -63,11 +66,11 @@ def load(giosg: Giosg) -> None:
             giosg.create_experiment(organization_id, user_ids[0], attributes, at=created - index * timedelta(minutes=7), new_id=fake.uuid4)
 
 
-def _treatment(fake: Faker, group: str) -> dict:
+def _treatment(words: Words, group: str) -> dict:
     return {
         "name": f"Rule-{group}",
-        "actions": [{"type": "show_popup", "text": fake.sentence(nb_words=6)}] if group != "A" else [],
-        "conditions": [{"type": "url_contains", "value": f"/{fake.uri_path(deep=1)}"}],
+        "actions": [{"type": "show_popup", "text": words.text("popups")}] if group != "A" else [],
+        "conditions": [{"type": "url_contains", "value": words.text("pages")}],
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models import GrowthBook
 from mockexp.vendors.growthbook.models.common import DATA_SOURCES
+from mockexp.worlds.vocabulary import Idea, ideas
 
 DAY = timedelta(days=1)
 SNAPSHOT_AGO = timedelta(hours=1)
@@ -87,8 +88,17 @@ def _experiments(growthbook: GrowthBook, admin: str, plan: dict[str, Any], sourc
 
 
 def _generated_experiments(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    names = [f"{area}-{thing}" for thing, area in itertools.product(plan.get("things", []), plan.get("areas", []))]
-    return [{"trackingKey": name, "name": name.replace("-", " ").capitalize(), "project": index % 3, "datasource": 0, "status": STATUSES[index % 3],
-             "hypothesis": f"A better {name.split('-')[1]} helps the {name.split('-')[0]}", "metrics": ["fact__purchased"],
+    """Experiments from the shared vocabulary's ideas, a domain at a time in turn (the plan's
+    areas first), in turn draft, running and stopped."""
+    exact = {item["name"] for item in plan.get("experiments", [])}
+    chosen = [idea for idea in _in_turn(plan.get("areas", [])) if idea.name not in exact][:plan.get("generatedExperiments", 0)]
+    return [{"trackingKey": idea.key(), "name": idea.name, "project": index % 3, "datasource": 0, "status": STATUSES[index % 3],
+             "hypothesis": idea.hypothesis, "description": idea.description, "metrics": ["fact__purchased"],
              "variations": [{"key": "0", "name": "Control"}, {"key": "1", "name": "Treatment"}] + ([{"key": "2", "name": "Bold"}] if index % 4 == 0 else [])}
-            for index, name in enumerate(names[:plan.get("generatedExperiments", 0)])]
+            for index, idea in enumerate(chosen)]
+
+
+def _in_turn(areas: list[str]) -> list[Idea]:
+    domains = sorted({idea.domain for idea in ideas()}, key=lambda domain: (domain not in areas, areas.index(domain) if domain in areas else 0, domain))
+    by_domain = [[idea for idea in ideas() if idea.domain == domain] for domain in domains]
+    return [idea for row in itertools.zip_longest(*by_domain) for idea in row if idea is not None]

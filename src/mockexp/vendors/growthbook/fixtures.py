@@ -21,6 +21,7 @@ from typing import Any, Mapping
 from faker import Faker
 
 from mockexp.fixtures import scenario
+from mockexp.worlds.vocabulary import Words
 from mockexp.store import SEQUENCES
 from mockexp.vendors.growthbook import experimentation_fixtures
 from mockexp.vendors.growthbook.experimentation_export import Experimentation
@@ -40,12 +41,17 @@ TYPES = ("boolean", "boolean", "string", "number", "json")
 @dataclass
 class Seeding:
     growthbook: GrowthBook
-    fake: Faker
+    words: Words
     admin: str  # the organization's admin key, which makes everything
     projects: list[str]
     environments: list[str]
     groups: dict[str, str]  # saved group name in the plan -> its id
     experiments: list[Mapping[str, Any]]  # the organization's experiments, by id
+    owners: list[str]  # the members' emails, who own features
+
+    @property
+    def fake(self) -> Faker:
+        return self.words.fake
 
     def days_ago(self, days: float) -> datetime:
         return self.growthbook.clock.now() - days * DAY
@@ -70,7 +76,8 @@ def _organization(growthbook: GrowthBook, fake: Faker, plan: dict) -> None:
         environments = [growthbook.post_environment(dict(item), admin)["environment"]["id"] for item in plan["environments"]]
         for env, language in zip(environments, itertools.cycle(("python", "javascript"))):
             growthbook.post_sdk_connection({"name": f"{plan['name']} ({env})", "language": language, "environment": env}, admin)
-        seeding = Seeding(growthbook, fake, admin, projects, environments, {}, [])
+        owners = [member["email"] for member in plan.get("members", [])] or [plan["owner"]]
+        seeding = Seeding(growthbook, Words(fake), admin, projects, environments, {}, [], owners)
         _organization_data(seeding, plan)
     # experimentation (issue 12), before the features whose experiment-ref rules name its experiments
     experimentation_fixtures.load(growthbook, admin, plan, projects)
@@ -107,7 +114,8 @@ def _organization_data(seeding: Seeding, plan: dict) -> None:
 
 
 def _showcase(seeding: Seeding, item: dict, days: float) -> None:
-    body = {**copy.deepcopy(item), "project": seeding.projects[item["project"]], "owner": seeding.fake.email(), "description": seeding.fake.sentence(nb_words=8)}
+    body = {**copy.deepcopy(item), "project": seeding.projects[item["project"]], "owner": seeding.fake.random_element(seeding.owners),
+            "description": seeding.words.idea(item["id"], keep=True).description}
     for entry in body["environments"].values():
         for rule in entry["rules"]:
             for target in rule.get("savedGroupTargeting", []):
@@ -117,34 +125,35 @@ def _showcase(seeding: Seeding, item: dict, days: float) -> None:
 
 
 def _generated(seeding: Seeding, name: str, days: float) -> None:
-    fake, growthbook = seeding.fake, seeding.growthbook
+    fake, words, growthbook = seeding.fake, seeding.words, seeding.growthbook
     value_type = fake.random_element(TYPES)
-    environments = {env: {"enabled": fake.boolean(60), "rules": _rules(fake, value_type, name, seeding.experiments)} for env in seeding.environments}
-    body = {"id": name, "owner": fake.email(), "description": fake.sentence(nb_words=10), "valueType": value_type,
-            "defaultValue": _value(fake, value_type), "project": fake.random_element(seeding.projects + [""]),
+    environments = {env: {"enabled": fake.boolean(60), "rules": _rules(words, value_type, name, seeding.experiments)} for env in seeding.environments}
+    body = {"id": name, "owner": fake.random_element(seeding.owners), "description": words.idea(name, keep=True).description, "valueType": value_type,
+            "defaultValue": _value(words, value_type), "project": fake.random_element(seeding.projects + [""]),
             "tags": fake.random_elements(["ui", "backend", "experiment", "kill-switch", "ops"], length=fake.random_int(0, 2), unique=True),
             "environments": environments}
     with growthbook.backdated(seeding.days_ago(days)):
         growthbook.post_feature(body, seeding.admin)
     if fake.boolean(50):
         with growthbook.backdated(seeding.days_ago(days - 3)):
-            growthbook.update_feature(name, {"description": fake.sentence(nb_words=10), "defaultValue": _value(fake, value_type)}, seeding.admin)
+            growthbook.update_feature(name, {"description": words.idea(name, keep=True).hypothesis, "defaultValue": _value(words, value_type)}, seeding.admin)
     if fake.boolean(40):
         env = fake.random_element(seeding.environments)
         with growthbook.backdated(seeding.days_ago(days - 5)):
-            growthbook.toggle_feature(name, {"reason": fake.sentence(nb_words=5), "environments": {env: not environments[env]["enabled"]}}, seeding.admin)
+            growthbook.toggle_feature(name, {"reason": words.text("toggle_reasons"), "environments": {env: not environments[env]["enabled"]}}, seeding.admin)
 
 
-def _rules(fake: Faker, value_type: str, name: str, experiments: list[Mapping[str, Any]]) -> list[dict]:
+def _rules(words: Words, value_type: str, name: str, experiments: list[Mapping[str, Any]]) -> list[dict]:
+    fake = words.fake
     rules: list[dict[str, Any]] = []
     for kind in fake.random_elements(["force", "rollout", "experiment-ref"], length=fake.random_int(0, 2), unique=True):
-        rule: dict[str, Any] = {"type": kind, "description": fake.sentence(nb_words=5)}
+        rule: dict[str, Any] = {"type": kind, "description": words.text("rule_descriptions")}
         if kind == "force":
-            rule.update(condition=json.dumps({"country": fake.random_element(["US", "DE", "FR", "GB", "SE"])}), value=_value(fake, value_type))
+            rule.update(condition=json.dumps({"country": fake.random_element(["US", "DE", "FR", "GB", "SE"])}), value=_value(words, value_type))
         elif kind == "rollout":
-            rule.update(value=_value(fake, value_type), coverage=fake.random_element([0.1, 0.25, 0.5, 0.75]), hashAttribute="id")
+            rule.update(value=_value(words, value_type), coverage=fake.random_element([0.1, 0.25, 0.5, 0.75]), hashAttribute="id")
         else:
-            served = [_value(fake, value_type) for _ in range(2)]
+            served = [_value(words, value_type) for _ in range(2)]
             experiment = _experiment_for(name, experiments)
             if experiment is None:
                 continue
@@ -163,14 +172,15 @@ def _experiment_for(name: str, experiments: list[Mapping[str, Any]]) -> Mapping[
     return same[0] if same else experiments[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(experiments)]
 
 
-def _value(fake: Faker, value_type: str) -> str:
+def _value(words: Words, value_type: str) -> str:
+    fake = words.fake
     if value_type == "boolean":
         return fake.random_element(["true", "false"])
     if value_type == "number":
         return str(fake.random_int(1, 100))
     if value_type == "json":
-        return json.dumps({"enabled": fake.boolean(), "variant": fake.word()})
-    return fake.word()
+        return json.dumps({"enabled": fake.boolean(), "variant": words.text("values")})
+    return words.text("values")
 
 
 # -- export: each organization's projects, environments, experimentation, features and SDK connections as the API calls that make them again

@@ -14,6 +14,7 @@ from mockexp.fixtures import scenario
 from mockexp.vendors.launchdarkly.models import EXPERIMENTS, Ids, LaunchDarkly, millis
 from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, PROJECTS
 from mockexp.worlds.export import Names, call, first_writer, key_of, only, ref
+from mockexp.worlds.vocabulary import Words
 
 DAY = timedelta(days=1)
 
@@ -23,6 +24,7 @@ def load(ld: LaunchDarkly) -> None:
     fake = Faker()
     fake.seed_instance(world["seed"])
     ids = Ids(hex=lambda: fake.hexify("^" * 24), uuid=fake.uuid4)
+    words = Words(fake)
     now = ld.clock.now()
 
     def ago(days: float) -> int:
@@ -50,12 +52,12 @@ def load(ld: LaunchDarkly) -> None:
             ld.add_metric(key, metric["key"], _title(metric["key"]), kind=metric["kind"], version_id=own.uuid4(),
                           is_numeric=metric["numeric"], unit_aggregation_type=metric.get("aggregation"),
                           event_key=metric["key"].replace("-", "_"), randomization_units=metric["units"], id=own.hexify("^" * 24),
-                          description=own.sentence(nb_words=8), created=ago(metric.get("created_days_ago", 300)), maintainer_id=members[0])
+                          description=Words(own).metric(metric["key"]), created=ago(metric.get("created_days_ago", 300)), maintainer_id=members[0])
         for group in project["metric_groups"]:
             own = _own_faker(world["seed"], key, "metric-group", group["key"])
             steps = [{"key": m, "nameInGroup": f"Step {i + 1}" if group["kind"] == "funnel" else None} for i, m in enumerate(group["metrics"])]
             ld.add_metric_group(key, group["key"], _title(group["key"]), kind=group["kind"], version_id=own.uuid4(), metrics=steps,
-                                id=own.hexify("^" * 24), description=own.sentence(nb_words=8), created=ago(250), maintainer_id=members[0])
+                                id=own.hexify("^" * 24), description=Words(own).metric(group["key"]), created=ago(250), maintainer_id=members[0])
         for environment in environments:
             for holdout in project["holdouts"]:
                 ld.add_holdout(key, environment, fake.uuid4(), holdout, _title(holdout))
@@ -64,19 +66,20 @@ def load(ld: LaunchDarkly) -> None:
         for layer in project["layers"]:
             ld.add_layer(key, environments[0], layer["key"], layer["name"], layer["reservations"])
         for experiment in project["experiments"]:
-            _experiment(ld, fake, ids, ago, key, environments[0], members[0], flags[experiment["flag"]], experiment)
+            _experiment(ld, words, ids, ago, key, environments[0], members[0], flags[experiment["flag"]], experiment)
 
 
-def _experiment(ld: LaunchDarkly, fake: Faker, ids: Ids, ago, project_key: str, environment_key: str, member_id: str, flag: dict, plan: dict) -> None:
+def _experiment(ld: LaunchDarkly, words: Words, ids: Ids, ago, project_key: str, environment_key: str, member_id: str, flag: dict, plan: dict) -> None:
     state = plan["state"]
     created = {"draft": 2, "running": 8, "stopped": 42, "second_iteration": 27, "archived": 120}[state]
+    idea = words.idea(plan["key"])
     body = {
         "key": plan["key"],
-        "name": fake.catch_phrase(),
-        "description": fake.sentence(nb_words=10),
-        "tags": fake.words(nb=2, unique=True),
+        "name": idea.name,
+        "description": idea.description,
+        "tags": [idea.domain, project_key],
         "methodology": "bayesian" if state in ("running", "archived") else "frequentist",
-        "iteration": _iteration(fake, project_key, environment_key, flag, plan),
+        "iteration": _iteration(idea.hypothesis, project_key, environment_key, flag, plan),
     }
     if state == "running":
         body["analysisConfig"] = {"bayesianThreshold": "90"}
@@ -94,26 +97,26 @@ def _experiment(ld: LaunchDarkly, fake: Faker, ids: Ids, ago, project_key: str, 
 
     def stop(days: float) -> None:
         current = ld.get_experiment(project_key, environment_key, key, expand="treatments")["currentIteration"]
-        patch(days, {"kind": "stopIteration", "winningTreatmentId": current["treatments"][1]["_id"], "winningReason": fake.sentence(nb_words=8)})
+        patch(days, {"kind": "stopIteration", "winningTreatmentId": current["treatments"][1]["_id"], "winningReason": words.text("winning_reasons")})
 
     started = {"running": 6, "stopped": 40, "second_iteration": 25, "archived": 110}[state]
     patch(started, {"kind": "startIteration"})
     if state == "stopped":
         stop(12)
     elif state == "second_iteration":
-        ld.create_iteration(project_key, environment_key, key, _iteration(fake, project_key, environment_key, flag, plan), at=ago(15), ids=ids)
+        ld.create_iteration(project_key, environment_key, key, _iteration(idea.hypothesis, project_key, environment_key, flag, plan), at=ago(15), ids=ids)
         patch(15, {"kind": "startIteration", "changeJustification": "Widened the audience to every signed-in customer"})
     elif state == "archived":
         stop(80)
         patch(60, {"kind": "archiveExperiment"})
 
 
-def _iteration(fake: Faker, project_key: str, environment_key: str, flag: dict, plan: dict) -> dict:
+def _iteration(hypothesis: str, project_key: str, environment_key: str, flag: dict, plan: dict) -> dict:
     variations = flag["variations"]
     shares = [100 // len(variations) + (1 if index < 100 % len(variations) else 0) for index in range(len(variations))]
     metrics = [{"key": key} for key in plan["metrics"]]
     iteration = {
-        "hypothesis": fake.sentence(nb_words=12),
+        "hypothesis": hypothesis,
         "canReshuffleTraffic": True,
         "metrics": metrics,
         "treatments": [
@@ -121,7 +124,7 @@ def _iteration(fake: Faker, project_key: str, environment_key: str, flag: dict, 
              "parameters": [{"flagKey": flag["key"], "variationId": variation["_id"]}]}
             for index, (variation, share) in enumerate(zip(variations, shares))
         ],
-        "flags": {flag["key"]: {"ruleId": flag["environments"][environment_key]["rules"][0]["_id"],
+        "flags": {flag["key"]: {"ruleId": "fallthrough" if plan.get("rule") == "fallthrough" else flag["environments"][environment_key]["rules"][0]["_id"],
                                 "flagConfigVersion": flag["environments"][environment_key]["version"]}},
         "randomizationUnit": plan["unit"],
         "attributes": ["country"],
@@ -150,10 +153,35 @@ def _flag(ld: LaunchDarkly, seed: int, project_key: str, environments: list[str]
               "salt": own.hexify("^" * 32), "lastModified": ago(plan.get("modified_days_ago", 20))}
         for env in environments
     }
+    for config in configs.values():
+        _targeting(config, names, plan)
     archived = ago(plan["archived_days_ago"]) if "archived_days_ago" in plan else None
     return ld.add_flag(project_key, plan["key"], _title(plan["key"]), variations=variations, environments=configs,
-                       description=own.sentence(nb_words=10), tags=plan.get("tags", ["experiment"]), created=created,
+                       description=Words(own).idea(plan["key"]).description, tags=plan.get("tags", ["experiment"]), created=created,
                        version=own.random_int(5, 60), maintainer_id=maintainer, archived_date=archived)
+
+
+def _targeting(config: dict, names: list[str], plan: dict) -> None:
+    """What the world file says the flag serves beyond its first variation: individual
+    `targets` (variation name -> user keys), `context_targets` (context kind -> variation
+    name -> keys), `rule_serves` (per rule: a variation name or percentages per variation),
+    `fallthrough` and `off_variation` (the same), `prerequisites` ([{key, variation}])."""
+    config["targets"] = [{"values": list(keys), "variation": names.index(name)} for name, keys in plan.get("targets", {}).items()]
+    config["contextTargets"] = [{"contextKind": kind, "values": list(keys), "variation": names.index(name)}
+                                for kind, targets in plan.get("context_targets", {}).items() for name, keys in targets.items()]
+    for rule, serves in zip(config["rules"], plan.get("rule_serves", ())):
+        rule.update(_serves(serves, names))
+    config["fallthrough"] = _serves(plan.get("fallthrough", names[0]), names)
+    config["offVariation"] = names.index(plan.get("off_variation", names[0]))
+    config["prerequisites"] = [dict(prerequisite) for prerequisite in plan.get("prerequisites", ())]
+
+
+def _serves(serves: str | list, names: list[str]) -> dict:
+    """A variation by name, or a percentage rollout over the variations in order."""
+    if isinstance(serves, str):
+        return {"variation": names.index(serves)}
+    weights = [{"variation": index, "weight": round(share * 1000)} for index, share in enumerate(serves)]
+    return {"rollout": {"variations": weights, "contextKind": "user", "bucketBy": "key"}}
 
 
 def _own_faker(seed: int, *parts: str) -> Faker:

@@ -1,12 +1,19 @@
-"""LaunchDarkly's HTTP face: who an access token acts as, and LaunchDarkly's error body.
-(Every operation is the model's own: nothing about them needs HTTP details beyond the spec.)"""
+"""LaunchDarkly's HTTP face: who an access token (REST API) or an SDK key (SDK endpoints)
+acts as, LaunchDarkly's error body, and the two SDK answers that need HTTP details: the
+polling payload with its ETag (304 when the SDK holds it already) and the event stream."""
 
 from __future__ import annotations
 
+from connexion.context import request
+from starlette.responses import Response
+
 from mockexp.errors import DomainError, Forbidden, NotFound, Unauthorized
 from mockexp.vendors.launchdarkly.models import LaunchDarkly
+from mockexp.vendors.launchdarkly.sdk.stream import EventStream, watch
 
 READS = ("GET", "HEAD", "OPTIONS")
+SDK_OPERATIONS = "ldSdk"  # the prefix of the SDK spec's operationIds (launchdarkly-sdk.yaml)
+ENVIRONMENT_ID = "X-LD-EnvID"  # the header LaunchDarkly's SDK answers name their environment by
 
 CODES = {
     400: "invalid_request",
@@ -23,7 +30,7 @@ CODES = {
 
 # LaunchDarkly's words for the errors that carry the core's generic message
 MESSAGES = {
-    Unauthorized: "No access token: send it as the Authorization header, without a scheme word",
+    Unauthorized: "No access token (or, on the SDK endpoints, SDK key): send it as the Authorization header, without a scheme word",
     Forbidden: "Access to the requested resource was denied",
     NotFound: "Unknown resource",
 }
@@ -31,7 +38,10 @@ MESSAGES = {
 
 def authenticate(ld: LaunchDarkly, scheme: str, credential: str, http_request, operation=None) -> str:
     """`Authorization: <access token>`: the token's member, if the token may make this request
-    (its role allows writing, and its custom role reaches the project)."""
+    (its role allows writing, and its custom role reaches the project). On the SDK endpoints,
+    `Authorization: <SDK key>`: its environment, as `project/environment`."""
+    if operation is not None and operation.operation_id.startswith(SDK_OPERATIONS):
+        return "/".join(ld.sdk_environment(credential.strip()))
     token = ld.authenticate(credential.strip())
     ld.authorize(token, http_request.path_params.get("projectKey"), write=http_request.method not in READS)
     return token["memberId"]
@@ -45,3 +55,24 @@ def render_error(error: DomainError) -> tuple[dict, dict]:
         if type(error) is kind and message == kind.default_message:
             message = words
     return {"code": code, "message": message}, dict(error.headers)
+
+
+# -- the SDK endpoints -----------------------------------------------------------------------
+
+
+async def ld_sdk_get_latest_all(ld: LaunchDarkly, caller: str) -> Response:
+    """`GET /sdk/latest-all`: the environment's payload, encoded once per change, with its
+    ETag; 304 with no body when `If-None-Match` names the current one."""
+    project_key, environment_key = caller.split("/", 1)
+    payload = ld.sdk_payload(project_key, environment_key)
+    headers = {"ETag": payload.etag, ENVIRONMENT_ID: payload.environment_id}
+    wanted = request.headers.get("if-none-match")
+    if wanted is not None and payload.etag in (tag.strip() for tag in wanted.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(payload.body, headers=headers, media_type="application/json")
+
+
+async def ld_sdk_stream_all(ld: LaunchDarkly, caller: str) -> EventStream:
+    """`GET /all`: the server-sent events of the environment (`sdk/stream.py`)."""
+    project_key, environment_key = caller.split("/", 1)
+    return EventStream(watch(ld, project_key, environment_key), {ENVIRONMENT_ID: ld.sdk_payload(project_key, environment_key).environment_id})

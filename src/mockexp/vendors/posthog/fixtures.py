@@ -11,6 +11,7 @@ from typing import Any, Callable
 from faker import Faker
 
 from mockexp.fixtures import scenario
+from mockexp.worlds.vocabulary import Words
 from mockexp.vendors.posthog.models import EXPERIMENTS, HOLDOUTS, SAVED_METRICS, PostHog
 from mockexp.vendors.posthog.models.common import LAUNCH, PROJECTS, SCOPES
 from mockexp.vendors.posthog.models.experiments import AS_SENT, DEFAULTS
@@ -33,51 +34,54 @@ def load(posthog: PostHog) -> None:
     world = scenario("posthog")
     fake = Faker()
     fake.seed_instance(world["seed"])
+    words = Words(fake)
     users: list[list[int]] = []
     for org_index, organization in enumerate(world["organizations"]):
         organization_id = fake.uuid4()
-        posthog.add_organization(organization_id, fake.company())
-        users.append([_user(posthog, fake, organization_id, len(users) * 10 + number + 1) for number in range(organization["users"])])
+        posthog.add_organization(organization_id, words.text("companies", unique=True))
+        users.append([_user(posthog, words, organization_id, len(users) * 10 + number + 1) for number in range(organization["users"])])
         for project in organization["projects"]:
-            posthog.add_project(project["id"], organization_id, f"{fake.catch_phrase()}", approval_policy=project.get("approval_policy", ()))
-            _project(posthog, fake, project, users[org_index][0])
+            posthog.add_project(project["id"], organization_id, words.text("projects", unique=True), approval_policy=project.get("approval_policy", ()),
+                                api_token=project["api_token"], group_types=project.get("group_types", ()))
+            _project(posthog, words, project, users[org_index][0])
     for key in world["keys"]:
         posthog.add_key(key["value"], key["label"], users[key["user"][0]][key["user"][1]], key["scopes"], projects=key.get("projects"))
 
 
-def _user(posthog: PostHog, fake: Faker, organization_id: str, user_id: int) -> int:
-    first, last = fake.first_name(), fake.last_name()
-    posthog.add_user(user_id, organization_id, uuid=fake.uuid4(), distinct_id=fake.pystr(min_chars=24, max_chars=24),
-                     first_name=first, last_name=last, email=f"{first}.{last}@{fake.domain_name()}".lower())
+def _user(posthog: PostHog, words: Words, organization_id: str, user_id: int) -> int:
+    first, last, email = words.person()
+    posthog.add_user(user_id, organization_id, uuid=words.fake.uuid4(), distinct_id=words.fake.pystr(min_chars=24, max_chars=24),
+                     first_name=first, last_name=last, email=email)
     return user_id
 
 
-def _project(posthog: PostHog, fake: Faker, project: dict, owner: int) -> None:
+def _project(posthog: PostHog, words: Words, project: dict, owner: int) -> None:
     now = posthog.clock.now()
     project_id = project["id"]
-    for key in project["flags"]:
-        posthog.add_flag(project_id, key, key.replace("-", " ").capitalize(), at=posthog.now(now - 200 * DAY))
-    holdouts = [posthog.experiment_holdouts_create(project_id, owner, {"name": h["name"], "description": fake.sentence(nb_words=8),
+    for flag in project["flags"]:
+        posthog.add_flag(project_id, flag["key"], flag["key"].replace("-", " ").capitalize(), groups=flag.get("groups"), at=posthog.now(now - 200 * DAY))
+    holdouts = [posthog.experiment_holdouts_create(project_id, owner, {"name": h["name"], "description": f"{h['rollout_percentage']}% of users kept out of every experiment, to measure their total effect",
                                                                       "filters": [{"properties": [], "rollout_percentage": h["rollout_percentage"]}]},
                                                    at=posthog.now(now - (180 - index) * DAY))["id"] for index, h in enumerate(project["holdouts"])]
-    metrics = [posthog.experiment_saved_metrics_create(project_id, owner, {"name": m["name"], "description": fake.sentence(nb_words=8),
+    metrics = [posthog.experiment_saved_metrics_create(project_id, owner, {"name": m["name"], "description": words.metric(m["name"]),
                                                                            "query": _query(m), "tags": m["tags"]},
                                                        at=posthog.now(now - (170 - index) * DAY))["id"] for index, m in enumerate(project["saved_metrics"])]
     for index, plan in enumerate(project["experiments"]):
-        _experiment(posthog, fake, project_id, owner, plan, holdouts, metrics, offset=index)
+        _experiment(posthog, words, project_id, owner, plan, holdouts, metrics, offset=index)
 
 
-def _experiment(posthog: PostHog, fake: Faker, project_id: int, owner: int, plan: dict, holdouts: list[int], metrics: list[int], offset: int) -> None:
+def _experiment(posthog: PostHog, words: Words, project_id: int, owner: int, plan: dict, holdouts: list[int], metrics: list[int], offset: int) -> None:
     now = posthog.clock.now()
     created, started, ended = STATES[plan["state"]]
 
     def ago(days: float) -> str:
         return posthog.now(now - days * DAY - offset * timedelta(minutes=11))
 
-    shares = fake.random_element([(50, 50), (34, 33, 33)])
+    shares = words.fake.random_element([(50, 50), (34, 33, 33)])
+    idea = words.idea(plan["key"])
     variants = [{"key": key, "name": name, "rollout_percentage": share} for (key, name), share in zip(VARIANTS, shares)]
     body: dict[str, Any] = {
-        "name": fake.catch_phrase(), "description": fake.sentence(nb_words=12), "feature_flag_key": plan["key"], "type": "product",
+        "name": idea.name, "description": f"{idea.description} {idea.hypothesis}", "feature_flag_key": plan["key"], "type": "product",
         "parameters": {"feature_flag_variants": variants},
         "saved_metrics_ids": [{"id": metrics[i], "metadata": {"type": "primary" if n == 0 else "secondary"}} for n, i in enumerate(plan.get("metrics", []))],
     }
@@ -88,7 +92,7 @@ def _experiment(posthog: PostHog, fake: Faker, project_id: int, owner: int, plan
     if started is not None:
         changes.append(({"start_date": ago(started)}, started))
     if ended is not None:
-        changes.append(({"end_date": ago(ended), "conclusion": plan.get("conclusion"), "conclusion_comment": fake.sentence(nb_words=10)}, ended))
+        changes.append(({"end_date": ago(ended), "conclusion": plan.get("conclusion"), "conclusion_comment": words.text("conclusions")}, ended))
     if plan["state"] == "archived":
         changes.append(({"archived": True}, ended - 10))
     if plan["state"] == "deleted":
@@ -151,7 +155,7 @@ def export(posthog: PostHog) -> list[dict]:
 def _writers(posthog: PostHog, project_id: int) -> Callable[[int | None], str | None]:
     """The key (as a world file names it) to make an object of the project made by a user:
     that user's own if it may write there, else the first that may (None: no key may)."""
-    credentials = posthog.credentials()
+    credentials = posthog.key_credentials()
 
     def may(credential) -> None:
         posthog.authorize(posthog.authenticate(key_of(credential)), project_id, list(SCOPES))

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from mockexp.clock import Clock
-from mockexp.errors import NotFound
 from mockexp.store import Tables
+from mockexp.vendors import world
 from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, NOBODY, timestamp
 
 SINGULAR = {
@@ -17,13 +16,12 @@ SINGULAR = {
 }
 
 
-class World:
-    def __init__(self, store: Tables, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
+class World(world.World):
+    def stamp(self, moment: datetime) -> str:
+        return timestamp(moment)
 
-    def now(self, at: datetime | None = None) -> str:
-        return timestamp(at or self.clock.now())
+    def not_found(self, table: str, id: Any) -> str:
+        return f"{SINGULAR.get(table, table).capitalize()} {id} not found."
 
     def account(self, account: str) -> Tables:
         """The tables of one account."""
@@ -35,10 +33,7 @@ class World:
 
     def stored(self, account: str, table: str, id: Any) -> dict:
         """An object of the account, or 404."""
-        found = self.account(account).get(table, str(id))
-        if found is None:
-            raise NotFound(f"{SINGULAR.get(table, table).capitalize()} {id} not found.")
-        return found
+        return self.stored_in(self.account(account), table, id)
 
     def exists(self, account: str, table: str, id: Any) -> bool:
         return self.account(account).get(table, str(id)) is not None

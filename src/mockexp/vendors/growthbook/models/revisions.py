@@ -98,8 +98,8 @@ class Revisions(World):
 
     @staticmethod
     def _groups(org: Tables):
-        return lambda id: org.get(SAVED_GROUPS, id)
+        return lambda id: org.peek(SAVED_GROUPS, id)  # the stored documents, not copies: definitions only read them
 
     @staticmethod
     def _experiments(org: Tables):
-        return lambda id: org.get(EXPERIMENTS, id)
+        return lambda id: org.peek(EXPERIMENTS, id)

@@ -10,17 +10,20 @@ from typing import Any, Iterator, Mapping
 from mockexp.clock import Clock
 from mockexp.errors import Invalid, NotFound
 from mockexp.store import SEQUENCES, Tables
+from mockexp.vendors import world
 from mockexp.vendors.growthbook.models.common import KEYS, SINGULAR, made_id, timestamp
 
 
-class World:
+class World(world.World):
     def __init__(self, store: Tables, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
+        super().__init__(store, clock)
         self._moment: datetime | None = None
 
-    def now(self) -> str:
-        return timestamp(self._moment or self.clock.now())
+    def stamp(self, moment: datetime) -> str:
+        return timestamp(moment)
+
+    def moment(self) -> datetime:
+        return self._moment or self.clock.now()
 
     @contextlib.contextmanager
     def backdated(self, moment: datetime) -> Iterator[None]:
@@ -54,12 +57,11 @@ class World:
 
     # -- finding and refusing -----------------------------------------------------------------
 
-    @staticmethod
-    def stored(tables: Tables, table: str, id: str) -> dict:
-        found = tables.get(table, id)
-        if found is None:
-            raise NotFound(f"Could not find {SINGULAR.get(table, table).lower()} with id {id}")
-        return found
+    def not_found(self, table: str, id: Any) -> str:
+        return f"Could not find {SINGULAR.get(table, table).lower()} with id {id}"
+
+    def stored(self, tables: Tables, table: str, id: str) -> dict:
+        return self.stored_in(tables, table, id)
 
     @staticmethod
     def must_exist(tables: Tables, table: str, ids: Any, field: str) -> None:

@@ -16,11 +16,13 @@ from mockexp.vendors.launchdarkly.models.iterations import Iterations
 from mockexp.vendors.launchdarkly.models.metrics import Metrics
 from mockexp.vendors.launchdarkly.models.projects import Projects
 from mockexp.vendors.launchdarkly.models.representation import Representation
+from mockexp.vendors.launchdarkly.models.sdk import SdkData
 
 
-class LaunchDarkly(Access, Experiments, Iterations, Instructions, Flags, Metrics, Projects, Representation):
+class LaunchDarkly(Access, Experiments, Iterations, Instructions, Flags, Metrics, Projects, Representation, SdkData):
     """Every operation of LaunchDarkly's experiments API, and the read-only projects,
-    environments, flags, metrics and metric groups around it, over one store and clock."""
+    environments, flags, metrics and metric groups around it, over one store and clock; and
+    what its server-side SDKs read (`SdkData`), from the same flags."""
 
 
 __all__ = ["EXPERIMENTS", "INSTRUCTIONS", "Ids", "LaunchDarkly", "millis"]

@@ -9,6 +9,8 @@ from mockexp.vendor import Credential
 from mockexp.vendors.launchdarkly.models.common import ENVIRONMENTS, MEMBERS, PROJECTS, TOKENS
 from mockexp.vendors.launchdarkly.models.world import World
 
+SDK_SPEC = "launchdarkly-sdk.yaml"
+
 
 class Access(World):
     def authenticate(self, token: str) -> dict:
@@ -26,8 +28,12 @@ class Access(World):
             raise Forbidden("Access to the requested resource was denied: this access token has the reader role and cannot make changes")
 
     def credentials(self) -> list[Credential]:
+        """The access tokens (REST API), then each environment's SDK key, mobile key and client-side ID."""
         order = lambda t: (t["projects"] is not None, t["role"] != "writer", t["token"])  # noqa: E731
-        return [self._credential(record) for record in self.store.query(TOKENS, order_by=order)]
+        tokens = [self._credential(record) for record in self.store.query(TOKENS, order_by=order)]
+        return tokens + [key for project in self.store.query(PROJECTS, order_by=lambda p: p["position"])
+                         for environment in self.project(project["key"]).query(ENVIRONMENTS, order_by=lambda e: e["position"])
+                         for key in _environment_keys(project, environment)]
 
     def _credential(self, record: Mapping[str, Any]) -> Credential:
         member = self.store.get(MEMBERS, record["memberId"])
@@ -54,3 +60,22 @@ class Access(World):
             tenant=tenant,
             note="; ".join(notes) or None,
         )
+
+
+def _environment_keys(project: Mapping[str, Any], environment: Mapping[str, Any]) -> list[Credential]:
+    """An environment's SDK credentials: the SDK key the server-side SDKs send (to the SDK
+    endpoints, `launchdarkly-sdk.yaml`), the mobile key and the client-side ID (listed for
+    completeness: the mock serves no mobile or client-side SDK endpoint)."""
+    tenant = {"projectKey": project["key"], "environmentKey": environment["key"]}
+    where = f"{project['name']} / {environment['name']}"
+    return [
+        Credential(vendor="launchdarkly", header="Authorization", value=environment["apiKey"], user=f"server-side SDKs ({where})",
+                   role="SDK key", permissions=("read flags", "send events"), can_write=True, tenant=tenant, spec=SDK_SPEC,
+                   note="for the SDK endpoints (/sdk/latest-all, /all, /bulk, /diagnostic); the REST API answers it 401"),
+        Credential(vendor="launchdarkly", header="Authorization", value=environment["mobileKey"], user=f"mobile SDKs ({where})",
+                   role="mobile key", permissions=(), can_write=False, tenant=tenant, spec=SDK_SPEC,
+                   note="for mobile SDKs' endpoints, which the mock does not serve: the server-side SDK endpoints answer it 401"),
+        Credential(vendor="launchdarkly", header="", value=environment["_id"], user=f"client-side SDKs ({where})",
+                   role="client-side ID", permissions=(), can_write=False, tenant=tenant, spec=SDK_SPEC,
+                   note="goes in client-side SDKs' URL paths, which the mock does not serve"),
+    ]

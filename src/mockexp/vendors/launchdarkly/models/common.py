@@ -24,6 +24,7 @@ HOLDOUTS = "holdouts"
 COVARIATES = "covariates"
 LAYERS = "layers"
 EXPERIMENTS = "experiments"
+FLAG_TRAFFIC = "flag_traffic"  # what experiments put on a flag's rules and fallthrough (models/rollouts.py)
 
 API = "/api/v2"
 JSON = "application/json"

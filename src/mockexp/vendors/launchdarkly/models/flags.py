@@ -10,12 +10,13 @@ from typing import Any, Callable, Mapping
 from mockexp.errors import Invalid, NotFound
 from mockexp.paging import Listing
 from mockexp.vendors.launchdarkly.models.common import API, ENVIRONMENTS, FLAGS, link, split
-from mockexp.vendors.launchdarkly.models.world import World
+from mockexp.vendors.launchdarkly.models.rollouts import Rollouts
 
 FLAG_FILTERS = ("archived",)
+TARGETING = ("targets", "contextTargets", "rules", "fallthrough", "offVariation", "prerequisites")  # stored as LaunchDarkly's SDKs read them
 
 
-class Flags(World):
+class Flags(Rollouts):
     def get_feature_flags(self, project_key: str, env: str | None = None, summary: str | None = None, filter: str | None = None) -> Listing:
         """The project's flags, newest first; archived ones only with `filter=archived:true`.
         Each environment's rules are left out unless `summary=0` (or `false`), as LaunchDarkly does."""
@@ -58,7 +59,7 @@ class Flags(World):
             "kind": "boolean" if [v["value"] for v in variations] in ([True, False], [False, True]) else "multivariate",
             "description": flag["description"],
             "key": key,
-            "_version": flag["_version"],
+            "_version": self.flag_version(flag),
             "creationDate": flag["creationDate"],
             "includeInSnippet": False,
             "clientSideAvailability": {"usingMobileKey": False, "usingEnvironmentId": False},
@@ -77,7 +78,7 @@ class Flags(World):
         if flag["archivedDate"] is not None:
             rep["archivedDate"] = flag["archivedDate"]
         rep["environments"] = {
-            env["key"]: _config(flag, env, rules=rules) for env in environments if env["key"] in flag["environments"]
+            env["key"]: _config(flag, self.configuration(flag, env["key"]), env, rules=rules) for env in environments if env["key"] in flag["environments"]
         }
         return rep
 
@@ -94,8 +95,7 @@ class Flags(World):
         return [known[name] for name in names]
 
 
-def _config(flag: Mapping[str, Any], environment: Mapping[str, Any], *, rules: bool) -> dict:
-    config = flag["environments"][environment["key"]]
+def _config(flag: Mapping[str, Any], config: Mapping[str, Any], environment: Mapping[str, Any], *, rules: bool) -> dict:
     rep: dict[str, Any] = {
         "on": config["on"],
         "archived": flag["archivedDate"] is not None,
@@ -105,7 +105,7 @@ def _config(flag: Mapping[str, Any], environment: Mapping[str, Any], *, rules: b
         "version": config["version"],
     }
     if rules:
-        rep.update(targets=[], contextTargets=[], rules=copy.deepcopy(config["rules"]), fallthrough={"variation": 0}, offVariation=0, prerequisites=[])
+        rep.update({field: copy.deepcopy(config[field]) for field in TARGETING})
     rep.update({
         "_site": {"href": f"/{flag['projectKey']}/{environment['key']}/features/{flag['key']}", "type": "text/html"},
         "_environmentName": environment["name"],

@@ -28,6 +28,7 @@ class Instructions(Flags):
                 _instruction(instruction, ("instructions", index))(self, working, instruction, ("instructions", index), now)
             if working != experiment:
                 self.save(working)
+                self.sync_experiment_traffic(experiment, working, now)
             return self.represent(working)
 
     def _update_name(self, experiment: dict, instruction: Mapping, where: tuple, now: int) -> None:

@@ -4,12 +4,13 @@ it up; experiments read it."""
 
 from __future__ import annotations
 
-from mockexp import ids
+from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from mockexp.clock import Clock
+from mockexp import ids
 from mockexp.errors import NotFound
 from mockexp.store import Tables
+from mockexp.vendors import world
 from mockexp.vendors.launchdarkly.models.common import (
     COVARIATES,
     ENVIRONMENTS,
@@ -25,13 +26,9 @@ from mockexp.vendors.launchdarkly.models.common import (
 )
 
 
-class World:
-    def __init__(self, store: Tables, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
-
-    def now(self) -> int:
-        return millis(self.clock.now())
+class World(world.World):
+    def stamp(self, moment: datetime) -> int:
+        return millis(moment)
 
     def project(self, project_key: str) -> Tables:
         """The tables of one project."""
@@ -62,8 +59,10 @@ class World:
                  description: str = "", tags: Iterable[str] = (), temporary: bool = True, created: int = 0, version: int = 1,
                  maintainer_id: str | None = None, archived_date: int | None = None) -> dict:
         """`variations`: [{_id, name, value}]; `environments`: environment key -> {version,
-        rules: [{_id, description, clauses}], on (default true), salt, lastModified}. A flag
-        with an `archived_date` is archived (in every environment)."""
+        rules: [{_id, description, clauses, variation or rollout}], on (default true), salt,
+        lastModified, and optionally targets, contextTargets, fallthrough, offVariation,
+        prerequisites (see `_flag_config`)}. A flag with an `archived_date` is archived (in
+        every environment)."""
         return self.project(project_key).insert(FLAGS, key, {
             "projectKey": project_key,
             "key": key,
@@ -158,13 +157,24 @@ class World:
 
 
 def _flag_config(config: Mapping[str, Any], created: int) -> dict:
-    """A flag's configuration in one environment, as stored: on unless told otherwise, its
-    version and rules (each serving the first variation unless it says otherwise)."""
-    rules = [{**rule, "variation": rule.get("variation", 0), "trackEvents": rule.get("trackEvents", False)} for rule in config["rules"]]
+    """A flag's configuration in one environment, as stored (in the shape LaunchDarkly's SDKs
+    read it): on unless told otherwise, its version, individual targets (`targets` for users,
+    `contextTargets` for other context kinds: [{contextKind, values, variation}]), targeting
+    rules (each serving a `variation`, the first unless it says otherwise, or a `rollout`),
+    the `fallthrough` and `offVariation`, and `prerequisites` ([{key, variation}])."""
+    rules = [{**rule, "trackEvents": rule.get("trackEvents", False)} for rule in config["rules"]]
+    for rule in rules:
+        if "rollout" not in rule:
+            rule["variation"] = rule.get("variation", 0)
     return {
         "on": config.get("on", True),
         "version": config["version"],
+        "targets": [dict(target) for target in config.get("targets", ())],
+        "contextTargets": [dict(target) for target in config.get("contextTargets", ())],
         "rules": rules,
+        "fallthrough": dict(config.get("fallthrough") or {"variation": 0}),
+        "offVariation": config.get("offVariation", 0),
+        "prerequisites": [dict(prerequisite) for prerequisite in config.get("prerequisites", ())],
         "salt": config.get("salt") or ids.token_hex(16),
         "lastModified": config.get("lastModified", created),
     }

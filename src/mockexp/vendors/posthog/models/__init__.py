@@ -14,10 +14,12 @@ from mockexp.vendors.posthog.models.holdouts import Holdouts
 from mockexp.vendors.posthog.models.lifecycle import Lifecycle
 from mockexp.vendors.posthog.models.representation import Representation
 from mockexp.vendors.posthog.models.saved_metrics import SavedMetrics
+from mockexp.vendors.posthog.sdk import Sdk
 
 
-class PostHog(Access, Experiments, Lifecycle, Flags, Holdouts, SavedMetrics, Representation):
-    """Every operation of PostHog's experiments, holdouts and saved metrics, over one store and clock."""
+class PostHog(Sdk, Access, Experiments, Lifecycle, Flags, Holdouts, SavedMetrics, Representation):
+    """Every operation of PostHog's experiments, holdouts and saved metrics, and of its SDK
+    endpoints (`sdk/`), over one store and clock."""
 
 
 __all__ = ["CHANGE_REQUESTS", "EXPERIMENTS", "FLAGS", "HOLDOUTS", "SAVED_METRICS", "ApprovalRequired", "PostHog"]

@@ -58,6 +58,10 @@ class Access(World):
         return "viewer" if allows(scopes, f"{thing}:read") else "none"
 
     def credentials(self) -> list[Credential]:
+        """The personal API keys (the SDK side adds the project API keys)."""
+        return self.key_credentials()
+
+    def key_credentials(self) -> list[Credential]:
         keys = self.store.query(KEYS, order_by=lambda k: (k["projects"] is not None, "*" not in k["scopes"], k["label"]))
         return [self._credential(key) for key in keys]
 

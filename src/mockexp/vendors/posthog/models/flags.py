@@ -39,13 +39,17 @@ def variant_errors(variants: Any) -> Errors:
 
 class Flags(World):
     def add_flag(self, project_id: int | str, key: str, name: str, *, variants: list[dict] | None = None, active: bool = True,
-                 aggregation_group_type_index: int | None = None, at: str | None = None) -> dict:
+                 aggregation_group_type_index: int | None = None, groups: list[dict] | None = None, at: str | None = None) -> dict:
+        """`groups`: the flag's release conditions (PostHog's condition groups; default: everyone)."""
+        filters = _filters(variants, aggregation_group_type_index)
+        if groups is not None:
+            filters["groups"] = [dict(group) for group in groups]
         flag = {
             "id": self.next_id("feature_flag"),
             "team_id": int(project_id),
             "name": name,
             "key": key,
-            "filters": _filters(variants, aggregation_group_type_index),
+            "filters": filters,
             "deleted": False,
             "active": active,
             "ensure_experience_continuity": False,

@@ -13,21 +13,17 @@ from mockexp.vendors.posthog.models.common import (
     Errors,
     refuse,
 )
-from mockexp.vendors.posthog.models.world import World
-
-FIELDS = ("name", "description", "filters")
+from mockexp.vendors.posthog.models.project_objects import Kind, ProjectObjects
 
 
-class Holdouts(World):
+class Holdouts(ProjectObjects):
     def experiment_holdouts_list(self, project_id: int | str, caller: int | None = None) -> Listing:
-        """Newest first."""
-        rows = self.project(project_id).view(HOLDOUTS, order_by=lambda h: (h["created_at"], h["id"]), reverse=True)
-        return Listing(rows, represent=lambda found: self.represent_holdout(project_id, found, caller))
+        return self.list_objects(HOLDOUT, project_id, caller)
 
     def experiment_holdouts_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
         with self.store.transaction():
             self.project_of(project_id)
-            refuse(missing(body, ("name", "filters")) + _holdout_errors(body))
+            refuse(missing(body, HOLDOUT.required) + _holdout_errors(body))
             now = at or self.now()
             holdout_id = self.next_id("experiment_holdout")
             holdout = {"id": holdout_id, "name": body["name"], "description": body.get("description"), "filters": _groups(body["filters"], holdout_id),
@@ -36,32 +32,16 @@ class Holdouts(World):
             return self.represent_holdout(project_id, holdout, caller)
 
     def experiment_holdouts_retrieve(self, project_id: int | str, id: int, caller: int | None = None) -> dict:
-        return self.represent_holdout(project_id, self.stored(project_id, HOLDOUTS, id), caller)
+        return self.retrieve_object(HOLDOUT, project_id, id, caller)
 
     def experiment_holdouts_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
-        """PUT: `name` and `filters` are required, as in a create."""
-        refuse(missing(body, ("name", "filters")))
-        return self.experiment_holdouts_partial_update(project_id, id, body, caller)
+        return self.update_object(HOLDOUT, project_id, id, body, caller)
 
     def experiment_holdouts_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
-        with self.store.transaction():
-            holdout = self.stored(project_id, HOLDOUTS, id)
-            refuse(_holdout_errors(body) + [((field,), "This field may not be null.") for field in ("name", "filters") if field in body and body[field] is None])
-            for field in FIELDS:
-                if field in body:
-                    holdout[field] = _groups(body[field], holdout["id"]) if field == "filters" else body[field]
-            holdout["updated_at"] = self.now()
-            self.project(project_id).replace(HOLDOUTS, str(id), holdout)
-            return self.represent_holdout(project_id, holdout, caller)
+        return self.partial_update_object(HOLDOUT, project_id, id, body, caller)
 
     def experiment_holdouts_destroy(self, project_id: int | str, id: int) -> None:
-        """A holdout that a (not deleted) experiment uses cannot be deleted."""
-        with self.store.transaction():
-            self.stored(project_id, HOLDOUTS, id)
-            users = [e["name"] for e in self.project(project_id).view(EXPERIMENTS) if e["holdout_id"] == id and not e["deleted"]]
-            if users:
-                raise Invalid(message=f"This holdout is used by {len(users)} experiment(s) ({', '.join(users[:3])}); remove it from them first.")
-            self.project(project_id).delete(HOLDOUTS, str(id))
+        self.destroy_object(HOLDOUT, project_id, id)
 
     def represent_holdout(self, project_id: int | str, holdout: Mapping[str, Any], caller: int | None = None) -> dict:
         return {
@@ -93,3 +73,18 @@ def _holdout_errors(body: Mapping[str, Any]) -> Errors:
 def _groups(filters: list[Mapping[str, Any]], holdout_id: int) -> list[dict]:
     return [{"properties": list(group.get("properties") or []), "rollout_percentage": group["rollout_percentage"], "variant": f"holdout-{holdout_id}"}
             for group in filters]
+
+
+def _refuse_if_used(model: Holdouts, project_id: int | str, id: int) -> None:
+    """A holdout that a (not deleted) experiment uses cannot be deleted."""
+    users = [e["name"] for e in model.project(project_id).view(EXPERIMENTS) if e["holdout_id"] == id and not e["deleted"]]
+    if users:
+        raise Invalid(message=f"This holdout is used by {len(users)} experiment(s) ({', '.join(users[:3])}); remove it from them first.")
+
+
+def _stored_value(field: str, value: Any, holdout: Mapping[str, Any]) -> Any:
+    return _groups(value, holdout["id"]) if field == "filters" else value
+
+
+HOLDOUT = Kind(HOLDOUTS, required=("name", "filters"), fields=("name", "description", "filters"), not_null=("name", "filters"),
+               errors=_holdout_errors, represent=Holdouts.represent_holdout, value=_stored_value, before_destroy=_refuse_if_used)

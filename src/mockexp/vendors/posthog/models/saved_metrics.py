@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from mockexp.paging import Listing
 from mockexp.errors import missing
+from mockexp.paging import Listing
 from mockexp.vendors.posthog.models.common import (
     EXPERIMENTS,
     QUERY_KINDS,
@@ -14,21 +14,17 @@ from mockexp.vendors.posthog.models.common import (
     Errors,
     refuse,
 )
-from mockexp.vendors.posthog.models.world import World
-
-FIELDS = ("name", "description", "query", "tags")
+from mockexp.vendors.posthog.models.project_objects import Kind, ProjectObjects
 
 
-class SavedMetrics(World):
+class SavedMetrics(ProjectObjects):
     def experiment_saved_metrics_list(self, project_id: int | str, caller: int | None = None) -> Listing:
-        """Newest first."""
-        rows = self.project(project_id).view(SAVED_METRICS, order_by=lambda m: (m["created_at"], m["id"]), reverse=True)
-        return Listing(rows, represent=lambda found: self.represent_saved_metric(project_id, found, caller))
+        return self.list_objects(SAVED_METRIC, project_id, caller)
 
     def experiment_saved_metrics_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
         with self.store.transaction():
             self.project_of(project_id)
-            refuse(missing(body, ("name", "query")) + _metric_errors(body))
+            refuse(missing(body, SAVED_METRIC.required) + _metric_errors(body))
             now = at or self.now()
             metric = {"id": self.next_id("experiment_saved_metric"), "name": body["name"], "description": body.get("description"),
                       "query": dict(body["query"]), "tags": list(body.get("tags") or []), "created_by_id": caller, "created_at": now, "updated_at": now}
@@ -36,33 +32,16 @@ class SavedMetrics(World):
             return self.represent_saved_metric(project_id, metric, caller)
 
     def experiment_saved_metrics_retrieve(self, project_id: int | str, id: int, caller: int | None = None) -> dict:
-        return self.represent_saved_metric(project_id, self.stored(project_id, SAVED_METRICS, id), caller)
+        return self.retrieve_object(SAVED_METRIC, project_id, id, caller)
 
     def experiment_saved_metrics_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
-        """PUT: `name` and `query` are required, as in a create."""
-        refuse(missing(body, ("name", "query")))
-        return self.experiment_saved_metrics_partial_update(project_id, id, body, caller)
+        return self.update_object(SAVED_METRIC, project_id, id, body, caller)
 
     def experiment_saved_metrics_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
-        with self.store.transaction():
-            metric = self.stored(project_id, SAVED_METRICS, id)
-            refuse(_metric_errors(body) + [((field,), "This field may not be null.") for field in ("name", "query", "tags") if field in body and body[field] is None])
-            for field in FIELDS:
-                if field in body:
-                    metric[field] = body[field]
-            metric["updated_at"] = self.now()
-            self.project(project_id).replace(SAVED_METRICS, str(id), metric)
-            return self.represent_saved_metric(project_id, metric, caller)
+        return self.partial_update_object(SAVED_METRIC, project_id, id, body, caller)
 
     def experiment_saved_metrics_destroy(self, project_id: int | str, id: int) -> None:
-        """The experiments that measured it stop measuring it."""
-        with self.store.transaction():
-            self.stored(project_id, SAVED_METRICS, id)
-            tables = self.project(project_id)
-            for experiment in tables.query(EXPERIMENTS, test=lambda e: any(link["saved_metric"] == id for link in e["saved_metrics"])):
-                experiment["saved_metrics"] = [link for link in experiment["saved_metrics"] if link["saved_metric"] != id]
-                tables.replace(EXPERIMENTS, str(experiment["id"]), experiment)
-            tables.delete(SAVED_METRICS, str(id))
+        self.destroy_object(SAVED_METRIC, project_id, id)
 
     def represent_saved_metric(self, project_id: int | str, metric: Mapping[str, Any], caller: int | None = None) -> dict:
         return {
@@ -87,3 +66,15 @@ def _metric_errors(body: Mapping[str, Any]) -> Errors:
     if tags is not None and (not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags)):
         errors.append((("tags",), "Tags are a list of strings."))
     return errors
+
+
+def _stop_measuring(model: SavedMetrics, project_id: int | str, id: int) -> None:
+    """The experiments that measured it stop measuring it."""
+    tables = model.project(project_id)
+    for experiment in tables.query(EXPERIMENTS, test=lambda e: any(link["saved_metric"] == id for link in e["saved_metrics"])):
+        experiment["saved_metrics"] = [link for link in experiment["saved_metrics"] if link["saved_metric"] != id]
+        tables.replace(EXPERIMENTS, str(experiment["id"]), experiment)
+
+
+SAVED_METRIC = Kind(SAVED_METRICS, required=("name", "query"), fields=("name", "description", "query", "tags"), not_null=("name", "query", "tags"),
+                    errors=_metric_errors, represent=SavedMetrics.represent_saved_metric, before_destroy=_stop_measuring)

@@ -6,19 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from mockexp.clock import Clock
 from mockexp.errors import NotFound
 from mockexp.store import Tables
+from mockexp.vendors import world
 from mockexp.vendors.posthog.models.common import KEYS, ORGANIZATIONS, PROJECTS, USERS, timestamp
 
 
-class World:
-    def __init__(self, store: Tables, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
-
-    def now(self, at: datetime | None = None) -> str:
-        return timestamp(at or self.clock.now())
+class World(world.World):
+    def stamp(self, moment: datetime) -> str:
+        return timestamp(moment)
 
     def project(self, project_id: int | str) -> Tables:
         """The tables of one project."""
@@ -33,9 +29,12 @@ class World:
     def add_organization(self, id: str, name: str) -> dict:
         return self.store.insert(ORGANIZATIONS, id, {"id": id, "name": name})
 
-    def add_project(self, id: int, organization_id: str, name: str, *, approval_policy: Iterable[str] = ()) -> dict:
-        """`approval_policy`: the actions (e.g. `experiment.launch`) that need an approved change request."""
-        return self.store.insert(PROJECTS, str(id), {"id": id, "organization_id": organization_id, "name": name, "approval_policy": list(approval_policy)})
+    def add_project(self, id: int, organization_id: str, name: str, *, approval_policy: Iterable[str] = (), api_token: str | None = None,
+                    group_types: Iterable[str] = ()) -> dict:
+        """`approval_policy`: the actions (e.g. `experiment.launch`) that need an approved change request;
+        `api_token`: the project API key (`phc_...`) its SDKs send; `group_types`: its group types, by index."""
+        return self.store.insert(PROJECTS, str(id), {"id": id, "organization_id": organization_id, "name": name, "approval_policy": list(approval_policy),
+                                                     "api_token": api_token, "group_types": list(group_types)})
 
     def add_user(self, id: int, organization_id: str, *, uuid: str, distinct_id: str, first_name: str, last_name: str, email: str) -> dict:
         return self.store.insert(USERS, str(id), {
@@ -63,7 +62,4 @@ class World:
 
     def stored(self, project_id: int | str, table: str, id: Any) -> dict:
         """An object of the project, or 404."""
-        found = self.project(project_id).get(table, str(id))
-        if found is None:
-            raise NotFound()
-        return found
+        return self.stored_in(self.project(project_id), table, id)

@@ -1,0 +1,31 @@
+"""The SDK endpoints' HTTP details: the flag definitions answer with an `ETag`, and with 304
+and no body when the SDK's `If-None-Match` names it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion import NoContent, request
+
+
+def _if_none_match() -> list[str]:
+    """The ETags the request's `If-None-Match` names."""
+    return [tag.strip() for value in request.headers.getlist("if-none-match") for tag in value.split(",")]
+
+
+def definitions_answer(posthog: Any, token: str | None) -> tuple:
+    """The project's definitions (the token was checked with the key), or 304 if unchanged."""
+    definitions, etag = posthog.versioned_definitions(posthog.project_for_token(token)["id"])
+    if etag in _if_none_match():
+        return NoContent, 304, {"ETag": etag}
+    return definitions, 200, {"ETag": etag}
+
+
+async def posthog_flag_definitions(posthog: Any, token: str | None = None, send_cohorts: str | None = None) -> tuple:
+    """`GET /flags/definitions`."""
+    return definitions_answer(posthog, token)
+
+
+async def posthog_local_evaluation(posthog: Any, token: str | None = None, send_cohorts: str | None = None) -> tuple:
+    """`GET /api/feature_flag/local_evaluation`."""
+    return definitions_answer(posthog, token)
