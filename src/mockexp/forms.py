@@ -3,7 +3,7 @@ value the same request would carry as JSON, for specs that take both.
 
 Nested fields use the bracket form web frameworks read (`qs`, Rails, PHP): `a[b]=1` is
 `{"a": {"b": 1}}`, `a[]=x&a[]=y` and `a[0]=x&a[1]=y` are lists, as is a plain name given
-more than once; an empty field where a list or an object goes (`a=`) is an empty one. Each text is then read as the type the schema gives its place (`true`,
+more than once. (A form cannot write an empty list: `a=` is a list of one empty text.) Each text is then read as the type the schema gives its place (`true`,
 `12`, `1.5`), so the body is checked and used exactly as JSON would be; a text that does
 not read as its type stays text and fails validation with the usual reason.
 """
@@ -95,7 +95,7 @@ def typed(schema: dict, value: t.Any) -> t.Any:
     if not isinstance(value, str) or "string" in kinds:
         return value
     if "array" in kinds:
-        return [typed(flat["items"], value)] if value != "" else []  # one item, given once; an empty field, no items
+        return [typed(flat["items"], value)]  # one item, given once (a form cannot write an empty list)
     if "object" in kinds and value == "":
         return {}
     for kind in kinds:
