@@ -331,3 +331,34 @@ def test_posthogs_hourly_limit_refuses_a_key_that_kept_under_the_minute_limit():
     assert limits.take("posthog", "another_key") == {}  # other keys have their own hour
     clock.advance(3000)
     assert limits.take("posthog", "phx_key") == {}
+
+
+
+def _changes_that_need_no_input() -> list:
+    """Each admin change (POST / PUT / PATCH) whose body, if it has one, requires no field."""
+    from mockexp.specs import load_named  # noqa: PLC0415 (read at collection, once)
+
+    found = []
+    for operation in load_named("mockexp-admin.yaml").operations:
+        body = operation.definition.get("requestBody")
+        schema = ((body or {}).get("content", {}).get("application/json") or {}).get("schema") or {}
+        if operation.method.upper() in ("POST", "PUT", "PATCH") and not schema.get("required") and not schema.get("minProperties"):
+            found.append(pytest.param(operation, id=operation.operation_id))
+    return found
+
+
+@pytest.mark.parametrize("operation", _changes_that_need_no_input())
+def test_every_admin_change_that_needs_no_input_takes_an_empty_body(http, operation):
+    assert operation.definition.get("requestBody", {}).get("required") is not True, "the spec must not require a body it needs nothing from"
+    if operation.operation_id == "restoreSnapshot":
+        assert http.post("/__mockexp/snapshots", headers=JSON, json={"name": "empty-body"}).status_code == 200
+    path = operation.path.replace("{name}", "empty-body")
+
+    response = http.request(operation.method.upper(), f"/__mockexp{path}", headers=JSON)  # no body at all
+
+    assert response.status_code == 200, response.text
+
+
+def test_restoring_an_unknown_snapshot_without_a_body_is_404(http):
+    response = http.post("/__mockexp/snapshots/never-saved/restore", headers=JSON)
+    assert response.status_code == 404, response.text

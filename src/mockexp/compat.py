@@ -97,6 +97,10 @@ INTERNALS: tuple[Internal, ...] = (
     _connexion("connexion.validators.parameter:ParameterValidator.validate_query_parameter_list", _VALIDATORS, parameters=("self", "request")),
     _connexion("connexion.validators.parameter:draft4_format_checker", _VALIDATORS),
     _connexion("connexion.security:AbstractSecurityHandler._accepts_kwarg", "auth._SignatureOnce", parameters=("func", "keyword")),
+    # query parameters: a list filter given more than once counts every value
+    _connexion("connexion.uri_parsing:OpenAPIURIParser._resolve_param_duplicates", "query_lists.MergingURIParser", parameters=("values", "param_defn", "_in")),
+    _connexion("connexion.uri_parsing:OpenAPIURIParser.style_defaults", "query_lists.MergingURIParser"),
+    _connexion("connexion.uri_parsing:QUERY_STRING_DELIMITERS", "query_lists.MergingURIParser"),
     # uvicorn's httptools protocol, subclassed for the connection, header and time limits
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol._unset_keepalive_if_required", parameters=("self",)),
     _uvicorn("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol._unsupported_upgrade_warning", parameters=("self",)),

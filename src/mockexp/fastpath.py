@@ -44,7 +44,7 @@ from connexion.middleware.request_validation import RequestValidationAPI, Reques
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
-from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable, split_content_type
+from connexion.utils import inspect_function_arguments, is_nullable, split_content_type
 
 from mockexp.validation import PARSED_BODY, RESOLVED_PARAMETERS
 
@@ -94,9 +94,13 @@ class _RenameOnce(AsyncParameterDecorator):
         async def wrapper(request: ConnexionRequest) -> t.Any:
             current = context_operation._get_current_object()
             body = await self._body(request, current, arguments, has_kwargs)
-            files = await request.files() if request.mimetype in FORM_CONTENT_TYPES else {}
+            content_type = request.mimetype
+            if content_type in FORM_CONTENT_TYPES and PARSED_BODY in request.scope:
+                content_type, files = "application/json", {}  # a form made into its JSON body: handed on as that
+            else:
+                files = await request.files() if content_type in FORM_CONTENT_TYPES else {}
             kwargs = get_arguments(current, path_params=request.path_params, query_params=request.query_params, body=body, files=files,
-                                   arguments=arguments, has_kwargs=has_kwargs, sanitize=self.sanitize_fn, content_type=request.mimetype)
+                                   arguments=arguments, has_kwargs=has_kwargs, sanitize=self.sanitize_fn, content_type=content_type)
             kwargs = {self.sanitize_fn(key): value for key, value in kwargs.items()}
             for key, value in connexion_context.items():
                 if has_kwargs or key in arguments:
@@ -115,7 +119,7 @@ class _RenameOnce(AsyncParameterDecorator):
             return None
         if not has_kwargs and self.sanitize_fn(operation.body_name(request.content_type)) not in arguments:
             return None
-        if PARSED_BODY in request.scope and is_json_mimetype(request.content_type):
+        if PARSED_BODY in request.scope:  # a JSON body, or a form made into one (validation.FormBodyValidator)
             return request.scope[PARSED_BODY]
         return await request.get_body()
 

@@ -70,15 +70,45 @@ def test_what_the_spec_does_not_describe_is_a_spec_gap(real, tmp_path, capsys):
             return status, {**body, "results": list(reversed(body["results"]))}  # oldest first
         if method == "GET" and status == 200:
             return status, {**body, "beta_features": ["x"]}
-        if method == "GET" and status == 404:
-            return 410, {"detail": "Gone."}  # a status the spec does not document
         return None
 
     altered.alteration = alter
     code, report = drift(mock, "giosg", tmp_path, capsys)
-    assert found(report) >= {("read", "field", "beta_features", "spec gap"), ("list", "ordering", "order", "spec gap"),
-                             ("read after delete", "status", "status", "spec gap")}
+    assert found(report) >= {("read", "field", "beta_features", "spec gap"), ("list", "ordering", "order", "spec gap")}
     assert {d["classification"] for d in report["differences"]} == {"spec gap"} and code == 0
+
+
+def test_a_status_the_spec_does_not_list_from_the_real_api_is_a_vendor_deviation(real, tmp_path, capsys):
+    mock, altered = real
+    altered.alteration = lambda m, path, s, body: (410, {"detail": "Gone."}) if m == "GET" and s == 404 else None
+    code, report = drift(mock, "giosg", tmp_path, capsys)
+    assert found(report) == {("read after delete", "status", "status", "vendor deviation")} and code == 0 and report["ok"]
+
+
+def test_a_real_api_that_fails_a_create_with_a_server_error_is_a_vendor_deviation_not_the_mocks(real, tmp_path, capsys):
+    mock, altered = real
+    altered.alteration = lambda m, path, s, body: (500, {"detail": "Internal server error"}) if m == "POST" else None
+    code, report = drift(mock, "giosg", tmp_path, capsys)
+    create = next(d for d in report["differences"] if d["step"] == "create")
+    assert (create["real"], create["mock"], create["classification"]) == ("500", "201", "vendor deviation")
+    assert {d["classification"] for d in report["differences"]} == {"vendor deviation"}  # the steps it kept the real side from, too
+    assert len(report["differences"]) > 1 and code == 0 and report["ok"] and "mock gap" not in report["counts"]
+
+
+def test_a_server_error_the_spec_documents_is_still_the_vendors(real, tmp_path, capsys):
+    mock, _ = real
+    mock.fail({"vendor": "giosg", "operationId": "retrieveExperiment", "status": 503, "times": 1})
+    code, report = drift(mock, "giosg", tmp_path, capsys)
+    assert found(report) == {("read", "status", "status", "vendor deviation")} and code == 0
+
+
+def test_the_table_says_a_failing_real_api_is_a_vendor_deviation(real, capsys):
+    mock, altered = real
+    altered.alteration = lambda m, path, s, body: (500, {"detail": "Internal server error"}) if m == "POST" else None
+    arguments = ["drift", "giosg", "--upstream", mock.url + "/api/v5"] + [f"--header={k}: {v}" for k, v in mock.credential("giosg", can_write=True).items()]
+    code = main(arguments + [f"--parameter={k}={v}" for k, v in mock.tenant("giosg").items()])
+    out = capsys.readouterr().out
+    assert code == 0 and "vendor deviation" in out and "mock gap" not in out
 
 
 def test_a_mock_that_differs_from_a_real_api_keeping_to_the_spec_is_a_mock_gap_and_fails_the_run(real, tmp_path, capsys):

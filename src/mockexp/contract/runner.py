@@ -27,6 +27,10 @@ DOMAIN_CHECKS = tuple(domain_checks.NAMES)
 # no schema can state: percentages, ids that must exist, a state that forbids the change) is
 # the spec's to say, in `x-mockexp-contract.refusals`; without it, Schemathesis' default.
 ALWAYS_ACCEPTABLE = ["2xx", "3xx", "5xx"]
+# How invalid data may be refused: Schemathesis' default list, and 413, the refusal of a body past
+# the server's size limit before it is read (an array far over its maxItems can be one, and is
+# more likely sent as a form, whose encoding is longer than JSON's)
+REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 
 
 def configure(
@@ -50,6 +54,7 @@ def configure(
     check_config: dict[str, Any] = {
         "enabled": checks is None,
         "read_only_credential_cannot_write": {"headers": dict(read_only_headers or {})},
+        "negative_data_rejection": {"expected-statuses": REJECTIONS},
     }
     if refusals is not None:
         check_config["positive_data_acceptance"] = {"expected-statuses": ALWAYS_ACCEPTABLE + [str(status) for status in refusals]}

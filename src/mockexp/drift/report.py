@@ -28,9 +28,16 @@ class DriftReport:
             report.steps.append((step, one, other))
             if one is not None and other is not None:
                 report.differences += compare(one, other, created)
-            elif one is not None or other is not None:
-                report.differences.append(Difference(step.name, step.operation.operation_id, "status", "status", _status(one), _status(other), MOCK_GAP))
+            elif one is not None or other is not None:  # one side could not run it: its create failed
+                report.differences.append(Difference(step.name, step.operation.operation_id, "status", "status", _status(one), _status(other),
+                                                     report._cause()))
         return report
+
+    def _cause(self) -> str:
+        """A step only one side ran follows from an earlier status difference (the create's):
+        it is classed as that one is (a real API that failed its create is no mock gap)."""
+        earlier = next((d for d in self.differences if d.kind == "status"), None)
+        return earlier.classification if earlier is not None else MOCK_GAP
 
     @property
     def ok(self) -> bool:

@@ -25,6 +25,7 @@ from mockexp.control.index import index
 from mockexp.control.middleware import ControlPlane
 from mockexp.errors import DomainError
 from mockexp.guard import Guard, Policy
+from mockexp.query_lists import MergingURIParser
 from mockexp.routing import Mounted, Routes
 from mockexp.slashes import OptionalSlash
 from mockexp.validation import VALIDATOR_MAP
@@ -73,7 +74,7 @@ def api_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIAp
 
 
 def _connexion_app(runtime: Runtime) -> AsyncApp:
-    app = fastpath.MockApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP)
+    app = fastpath.MockApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP, uri_parser_class=MergingURIParser)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
     mounts = [Mounted(runtime.vendors[name], spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]
     mounts.append(Mounted("admin", runtime.admin_spec, admin.bind(runtime)))

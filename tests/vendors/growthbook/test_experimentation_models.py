@@ -261,10 +261,11 @@ def test_a_fact_metrics_numerator_must_name_what_its_fact_table_has(gb, orders, 
     assert gb.list_fact_metrics(ADMIN).items == []
 
 
-def test_a_window_delay_in_hours_is_shown_as_its_delay(gb, orders):
+def test_a_window_delay_in_hours_is_shown_as_its_delay_and_a_prior_as_it_was_set(gb, orders):
     made = gb.post_fact_metric(metric("mean", orders, windowSettings={"type": "conversion", "delayHours": 6}, priorSettings={"override": True, "proper": True, "mean": 0, "stddev": 1}), ADMIN)["factMetric"]
     assert made["windowSettings"] == {"type": "conversion", "delayValue": 6, "delayUnit": "hours", "windowValue": 72, "windowUnit": "hours"}
-    assert "priorSettings" not in made
+    assert made["priorSettings"] == {"override": True, "proper": True, "mean": 0, "stddev": 1}
+    assert gb.post_fact_metric(metric("mean", orders), ADMIN)["factMetric"]["priorSettings"] == {"override": False, "proper": False, "mean": 0, "stddev": 0.3}
 
 
 def test_a_fact_metric_update_keeps_what_it_leaves_out_and_a_ratio_made_mean_drops_its_denominator(gb, orders, clock):

@@ -115,7 +115,7 @@ def test_launching_in_the_gated_project_is_409_with_the_change_request_and_launc
 
     body = assert_posthog_error(response, 409, "approval_required")
     assert body["change_request"]["action_key"] == "experiment.launch" and body["change_request"]["resource_id"] == draft["id"]
-    assert http.get(f"/api/projects/2/experiments/{draft['id']}/", headers=gated).json() == draft
+    assert http.get(f"/api/projects/2/experiments/{draft['id']}/", headers=gated).json().items() >= draft.items()  # a retrieve carries more
 
 
 @pytest.mark.parametrize("role, method, path, status, code", [
@@ -176,3 +176,36 @@ def test_the_demo_keys_are_listed_with_what_each_may_do(http):
 def test_the_spec_and_swagger_ui_are_served_beside_the_api(http):
     assert http.get("/api/openapi.json").json()["info"]["title"].startswith("PostHog")
     assert http.get("/api/ui/").status_code == 200
+
+
+# -- the fields PostHog's API always answers -----------------------------------------------------
+
+
+@pytest.mark.parametrize("role, level", [("all scopes", "editor"), ("experiment:read only", "viewer")])
+def test_experiments_and_holdouts_say_the_callers_access_level(http, mock, role, level):
+    headers = key(mock, role)
+    listed = http.get(f"{P1}/experiments/", headers=headers).json()["results"]
+    one = http.get(f"{P1}/experiments/{listed[0]['id']}/", headers=headers).json()
+    holdouts = http.get(f"{P1}/experiment_holdouts/", headers=headers).json()["results"]
+    assert {e["user_access_level"] for e in listed} == {level} and one["user_access_level"] == level
+    assert holdouts and {h["user_access_level"] for h in holdouts} == {level}
+    assert all(isinstance(e["is_legacy"], bool) for e in listed + [one])
+
+
+def test_saved_metrics_say_the_callers_access_level(http, mock):
+    metrics = http.get(f"{P1}/experiment_saved_metrics/", headers=key(mock, "saved metrics only")).json()["results"]
+    assert metrics and {m["user_access_level"] for m in metrics} == {"editor"}
+
+
+def test_a_retrieved_experiment_says_whether_its_exposure_can_be_frozen_and_its_flag_cleanup_task(http, full):
+    made = http.post(f"{P1}/experiments/", headers=full, json={"name": "Freeze", "feature_flag_key": "freeze-exposure",
+                                                                "metrics": [{"kind": "ExperimentTrendsQuery"}]}).json()
+    draft = http.get(f"{P1}/experiments/{made['id']}/", headers=full).json()
+    assert draft["can_freeze_exposure"] is False and draft["flag_cleanup_task_id"] is None and draft["is_legacy"] is True
+    http.patch(f"{P1}/experiments/{made['id']}/", headers=full, json={"start_date": "2026-01-01T00:00:00Z"})
+    assert http.get(f"{P1}/experiments/{made['id']}/", headers=full).json()["can_freeze_exposure"] is True
+
+
+def test_list_items_carry_no_retrieve_only_fields(http, full):
+    listed = http.get(f"{P1}/experiments/", headers=full).json()["results"]
+    assert listed and not any("can_freeze_exposure" in e or "flag_cleanup_task_id" in e for e in listed)

@@ -128,7 +128,7 @@ def test_a_holdout_of_another_project_is_not_found(posthog):
 def test_a_saved_metric_keeps_its_query_and_tags(posthog):
     made = metric(posthog)
     assert made["query"]["kind"] == "ExperimentTrendsQuery" and made["tags"] == ["revenue"]
-    assert posthog.experiment_saved_metrics_retrieve(SHOP, made["id"]) == made
+    assert posthog.experiment_saved_metrics_retrieve(SHOP, made["id"], ANN) == made
 
 
 @pytest.mark.parametrize("body, where", [({"query": {"kind": "HogQLQuery"}}, "query"), ({"query": "count()"}, "query"), ({"tags": ["ok", 3]}, "tags")])
@@ -228,7 +228,7 @@ def test_a_launched_experiments_flag_key_variants_and_holdout_cannot_change(post
                           (dict(parameters={"feature_flag_variants": [{"key": "control", "rollout_percentage": 20}, {"key": "test", "rollout_percentage": 80}]}),
                            "parameters__feature_flag_variants")):
         assert where in refused(patch, posthog, made, **change)
-    assert posthog.experiments_retrieve(SHOP, made["id"]) == made
+    assert posthog.experiments_retrieve(SHOP, made["id"], ANN) == made
 
 
 def test_parameters_are_kept_as_sent_and_only_named_variants_change_the_flag(posthog):
@@ -270,7 +270,7 @@ def test_a_hard_delete_is_refused_and_deletes_nothing(posthog):
     made = experiment(posthog)
     with pytest.raises(MethodNotAllowed, match="deleted"):
         posthog.experiments_destroy(SHOP, made["id"])
-    assert posthog.experiments_retrieve(SHOP, made["id"]) == made
+    assert posthog.experiments_retrieve(SHOP, made["id"], ANN) == made
 
 
 def test_launching_where_an_approval_policy_gates_it_opens_a_change_request_and_changes_nothing(posthog):
@@ -283,7 +283,7 @@ def test_launching_where_an_approval_policy_gates_it_opens_a_change_request_and_
     assert (request["action_key"], request["state"], request["resource_id"]) == ("experiment.launch", "pending", made["id"])
     assert request["intent"] == {"start_date": iso(NOW)} and gated.value.status == 409
     assert posthog.project(GATED).get(CHANGE_REQUESTS, request["id"]) == request
-    assert posthog.experiments_retrieve(GATED, made["id"]) == made
+    assert posthog.experiments_retrieve(GATED, made["id"], ANN) == made
     assert patch(posthog, made, project=GATED, description="Not a launch")["description"] == "Not a launch"
 
 

@@ -125,7 +125,7 @@ def _body(words: Words, catalogue: dict, name: str, state: str) -> dict:
     return {
         "name": name, "display_name": idea.name if idea else name.replace("_", " ").capitalize(), "state": "ready" if state != "created" else "created",
         "unit_type": {"unit_type_id": fake.random_element(catalogue[UNIT_TYPES])},
-        "applications": [{"application_id": app, "application_version": "0"} for app in some(APPLICATIONS, 1, 2)],
+        "applications": [{"application_id": app, "application_version": 0} for app in some(APPLICATIONS, 1, 2)],
         "primary_metric": {"metric_id": metrics[0]},
         "secondary_metrics": [{"metric_id": m, "type": "secondary", "order_index": i} for i, m in enumerate(metrics[1:])],
         "owners": [{"user_id": user} for user in some(USERS, 1, 2)],

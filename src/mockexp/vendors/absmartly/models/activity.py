@@ -44,4 +44,4 @@ class Activity(Catalogue):
         return {"ok": True, "errors": [], "experiment_note": self.represent_note(who.account, note)}
 
     def represent_note(self, account: str, note: Mapping[str, Any]) -> dict:
-        return {**note, "created_by": dict(self.stored(account, USERS, note["created_by_user_id"]))}
+        return {**note, "created_by": self.represent_catalogue(account, USERS, self.stored(account, USERS, note["created_by_user_id"]))}

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 
 from mockexp.paging import Listing
 from mockexp.vendors.absmartly.models.access import Access
-from mockexp.vendors.absmartly.models.common import APPLICATIONS, EXPERIMENT_TAGS, GOALS, METRICS, TEAMS, UNIT_TYPES, USERS
+from mockexp.vendors.absmartly.models.common import APPLICATIONS, DEFAULT_AVATAR, EXPERIMENT_TAGS, GOALS, METRICS, TEAMS, UNIT_TYPES, USERS
 
 # table -> (the key one object is sent under, the fields `search` looks in)
 KINDS = {
@@ -59,6 +59,8 @@ class Catalogue(Access):
         shown = dict(doc)
         if table == METRICS:
             shown["goal"] = dict(self.stored(account, GOALS, doc["goal_id"]))
+        if table == USERS:
+            shown["avatar_file_upload_url"] = doc.get("avatar_file_upload_url") or DEFAULT_AVATAR
         return shown
 
     list_applications = _lister(APPLICATIONS)

@@ -30,6 +30,9 @@ DRAFTS = ("created", "ready")
 STARTED = ("running", "stopped", "full_on")
 ALERTS = ("cleanup_needed", "audience_mismatch", "sample_size_reached", "sample_ratio_mismatch")
 EVERYONE = '{"filter":[{"and":[]}]}'
+BLANK_TEXTS = ("action_points", "implementation_details", "other")  # an experiment's texts that are never null: empty when there are none
+DEFAULT_AVATAR = "/cropUrl/100x100/default-avatar.png"  # the picture of a user who uploaded none
+NOBODY = 0  # the user id ABsmartly stamps on what no user made (its examples' `created_by_user_id: 0`)
 
 Errors = list[tuple[tuple, str]]
 

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from mockexp.errors import Invalid
 from mockexp.vendors.absmartly.models.activity import Activity
-from mockexp.vendors.absmartly.models.common import DRAFTS, EVERYONE, EXPERIMENTS, refuse
+from mockexp.vendors.absmartly.models.common import BLANK_TEXTS, DRAFTS, EVERYONE, EXPERIMENTS, refuse
 from mockexp.vendors.absmartly.models.representation import Representation
 from mockexp.vendors.absmartly.models.rules import Rules, even_split, frozen_changes
 
@@ -17,7 +17,7 @@ TEXTS = ("display_name", "description", "hypothesis", "prediction", "action_poin
 DEFAULTS: dict[str, Any] = {
     "type": "test", "state": "created", "audience": EVERYONE, "audience_strict": False, "percentage_of_traffic": 100,
     "minimum_detectable_effect": None, "primary_metric": None, "secondary_metrics": [], "owners": [], "teams": [],
-    "experiment_tags": [], "applications": [], **{text: None for text in TEXTS},
+    "experiment_tags": [], "applications": [], **{text: None for text in TEXTS}, **{text: "" for text in BLANK_TEXTS},
 }
 
 
@@ -30,7 +30,7 @@ def stored_fields(data: Mapping[str, Any]) -> dict:
     fields: dict[str, Any] = {}
     for name in ("name", "type", "state", "audience", "audience_strict", "percentage_of_traffic", "percentages", "minimum_detectable_effect", *TEXTS):
         if name in data:
-            fields[name] = data[name]
+            fields[name] = "" if name in BLANK_TEXTS and data[name] is None else data[name]
     if "unit_type" in data:
         fields["unit_type_id"] = data["unit_type"]["unit_type_id"]
     if "primary_metric" in data:
@@ -39,7 +39,7 @@ def stored_fields(data: Mapping[str, Any]) -> dict:
         fields["secondary_metrics"] = [{"metric_id": m["metric_id"], "type": m.get("type", "secondary"), "order_index": m.get("order_index", index)}
                                        for index, m in enumerate(data["secondary_metrics"])]
     if "applications" in data:
-        fields["applications"] = [{"application_id": a["application_id"], "application_version": a.get("application_version", "0")} for a in data["applications"]]
+        fields["applications"] = [{"application_id": a["application_id"], "application_version": int(a.get("application_version", 0))} for a in data["applications"]]
     if "variants" in data:
         fields["variants"] = [{"variant": v.get("variant", index), "name": v["name"], "config": v.get("config", "{}")} for index, v in enumerate(data["variants"])]
     for field, key in (("owners", "user_id"), ("teams", "team_id"), ("experiment_tags", "experiment_tag_id")):

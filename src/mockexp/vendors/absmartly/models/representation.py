@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from mockexp.vendors.absmartly.models.catalogue import Catalogue
-from mockexp.vendors.absmartly.models.common import APPLICATIONS, EXPERIMENT_TAGS, METRICS, TEAMS, UNIT_TYPES, USERS
+from mockexp.vendors.absmartly.models.common import APPLICATIONS, BLANK_TEXTS, EXPERIMENT_TAGS, METRICS, TEAMS, UNIT_TYPES, USERS
 
 AS_STORED = (
     "id", "name", "display_name", "iteration", "type", "state", "development_at", "start_at", "stop_at", "full_on_at",
@@ -22,6 +22,7 @@ class Representation(Catalogue):
     def represent_experiment(self, account: str, experiment: Mapping[str, Any], *, previews: bool = True) -> dict:
         id = experiment["id"]
         shown: dict[str, Any] = {field: experiment[field] for field in AS_STORED}
+        shown.update({text: experiment[text] or "" for text in BLANK_TEXTS})  # (data saved by an older mockexp may hold null)
 
         def one(table: str, key: Any) -> dict:
             return self.represent_catalogue(account, table, self.stored(account, table, key))

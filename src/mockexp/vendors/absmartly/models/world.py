@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from mockexp.store import Tables
 from mockexp.vendors import world
-from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, timestamp
+from mockexp.vendors.absmartly.models.common import ACCOUNTS, KEYS, NOBODY, timestamp
 
 SINGULAR = {
     "users": "user", "teams": "team", "applications": "application", "unit_types": "unit type",
@@ -51,5 +51,6 @@ class World(world.World):
         and stamped as ABsmartly does."""
         id = self.next_id(account, table)
         moment = self.now(at)
+        by = NOBODY if by is None else by
         doc = {"id": id, **fields, "created_at": moment, "created_by_user_id": by, "updated_at": moment, "updated_by_user_id": by}
         return self.account(account).insert(table, str(id), doc)

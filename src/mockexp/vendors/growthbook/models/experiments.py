@@ -181,7 +181,9 @@ def _phase(experiment: Mapping[str, Any], sent: Mapping[str, Any], field: str, n
             "reasonForStopping": sent.get("reasonForStopping", ""), "seed": sent.get("seed", experiment["trackingKey"]),
             "coverage": sent.get("coverage", 1), "trafficSplit": [{"variationId": s["variationId"], "weight": s["weight"]} for s in split],
             "namespace": sent.get("namespace", {"namespaceId": "", "range": [0, 1]}), "targetingCondition": sent.get("targetingCondition", ""),
-            "prerequisites": sent.get("prerequisites", []), "savedGroupTargeting": sent.get("savedGroupTargeting", [])}
+            "prerequisites": sent.get("prerequisites", []), "savedGroupTargeting": sent.get("savedGroupTargeting", []),
+            # the same targeting as GrowthBook keeps it on the phase, `{match, ids}` per group of saved groups
+            "savedGroups": [{"match": target["matchType"], "ids": list(target["savedGroups"])} for target in sent.get("savedGroupTargeting", [])]}
 
 
 def _conclusion(experiment: dict, body: Mapping[str, Any]) -> None:

@@ -14,6 +14,7 @@ from mockexp.paging import Listing
 from mockexp.store import Tables
 from mockexp.vendors.growthbook.models.common import FACT_METRICS, FACT_TABLE_FILTERS, FACT_TABLES, PROJECTS
 from mockexp.vendors.growthbook.models.fact_tables import FactTables
+from mockexp.vendors.growthbook.models.settings import PRIOR
 from mockexp.vendors.growthbook.models.world import changed
 
 FIELDS = ("name", "description", "owner", "projects", "tags", "metricType", "numerator", "denominator", "inverse",
@@ -23,6 +24,7 @@ SETTINGS = {  # merged over what is there: a request may set some of their field
     "cappingSettings": {"type": "none", "value": 0, "ignoreZeros": False},
     "windowSettings": {"type": "none", "delayValue": 0, "delayUnit": "hours", "windowValue": 72, "windowUnit": "hours"},
     "regressionAdjustmentSettings": {"override": False, "enabled": False, "days": 14},
+    "priorSettings": PRIOR,  # the organization's default prior, unless the create sets one
 }
 DEFAULTS = {"description": "", "owner": "", "projects": [], "tags": [], "inverse": False, "riskThresholdSuccess": 0.0025, "riskThresholdDanger": 0.0125,
             "displayAsPercentage": False, "minPercentChange": 0.005, "maxPercentChange": 0.5, "minSampleSize": 150, "targetMDE": 0.1,
@@ -131,8 +133,7 @@ def _column(kind: str, side: str, column: str | None, live: Mapping[str, Mapping
 
 def settings_of(current: Mapping[str, Any], body: Mapping[str, Any], names: tuple[str, ...] = tuple(SETTINGS)) -> dict:
     """A metric's settings objects (those `names`): what the request sets over what was there (or
-    the defaults). A window's `delayHours` becomes its delay in hours; a fact metric's
-    `priorSettings` is taken and not shown."""
+    the defaults). A window's `delayHours` becomes its delay in hours."""
     found = {name: {**current.get(name, SETTINGS[name]), **body.get(name, {})} for name in names}
     window = found["windowSettings"]
     if "delayHours" in window:

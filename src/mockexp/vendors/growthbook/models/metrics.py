@@ -33,6 +33,7 @@ class Metrics(DataSources):
         metric = self.made(org, "met_", {**changed(DEFAULTS, body, FIELDS), "datasourceId": body["datasourceId"]})
         metric["behavior"] = _behavior({}, body.get("behavior", {}))
         self._check_metric_definition(org, metric)
+        _complete_sql(metric)
         return {"metric": org.insert(METRICS, metric["id"], metric)}
 
     def get_metric(self, id: str, caller: str) -> dict:
@@ -45,6 +46,7 @@ class Metrics(DataSources):
         metric = {name: value for name, value in changed(metric, body, FIELDS).items() if value is not None}
         metric.update(behavior=_behavior(current["behavior"], body.get("behavior", {})), dateUpdated=self.now())
         self._check_metric_definition(org, metric)
+        _complete_sql(metric)
         org.replace(METRICS, id, metric)
         return {"updatedId": id}
 
@@ -80,6 +82,12 @@ class Metrics(DataSources):
             found = org.get(METRICS, denominator)
             if found is None or found["datasourceId"] != metric["datasourceId"] or denominator == metric["id"]:
                 raise Invalid.field("sql.denominatorMetricId", f"{denominator!r} is not another metric of data source {metric['datasourceId']}.")
+
+
+def _complete_sql(metric: dict) -> None:
+    """A metric defined by SQL answers every field of its `sql`, empty where not set."""
+    if metric.get("sql"):
+        metric["sql"] = {"userAggregationSQL": "", "denominatorMetricId": "", **metric["sql"]}
 
 
 def _behavior(current: Mapping[str, Any], sent: Mapping[str, Any]) -> dict:

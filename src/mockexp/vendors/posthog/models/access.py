@@ -44,6 +44,19 @@ class Access(World):
         if key["projects"] is not None and project_id not in key["projects"]:
             raise Forbidden(f"API key does not have access to the requested project: it may only reach project {', '.join(map(str, key['projects']))}.")
 
+    def access_level(self, project_id: int | str, caller: int | None, thing: str) -> str | None:
+        """PostHog's `user_access_level` on a kind of object (`experiment`, `experiment_saved_metric`):
+        the caller's effective access through the keys of theirs that reach the project, `editor`
+        with a write scope, `viewer` with only a read scope, `none` otherwise (null for no caller)."""
+        if caller is None:
+            return None
+        project = int(project_id)
+        scopes = [scope for key in self.store.view(KEYS, {"user_id": caller}) if key["projects"] is None or project in key["projects"]
+                  for scope in key["scopes"]]
+        if allows(scopes, f"{thing}:write"):
+            return "editor"
+        return "viewer" if allows(scopes, f"{thing}:read") else "none"
+
     def credentials(self) -> list[Credential]:
         """The personal API keys (the SDK side adds the project API keys)."""
         return self.key_credentials()

@@ -30,16 +30,16 @@ DEFAULTS = {"description": "", "secondary_metrics": [], "filters": {}, "archived
 
 
 class Experiments(World):
-    def experiments_list(self, project_id: int | str, archived: bool | None = None) -> Listing:
+    def experiments_list(self, project_id: int | str, archived: bool | None = None, caller: int | None = None) -> Listing:
         """Newest first; the archived ones only with `archived=true`; never the deleted ones."""
         self.project_of(project_id)
         wanted = bool(archived)
         rows = self.project(project_id).view(EXPERIMENTS, test=lambda e: not e["deleted"] and e["archived"] == wanted,
                                              order_by=lambda e: (e["created_at"], e["id"]), reverse=True)
-        return Listing(rows, represent=self.represent_experiment)
+        return Listing(rows, represent=lambda experiment: self.represent_experiment(experiment, caller, detail=False))
 
-    def experiments_retrieve(self, project_id: int | str, id: int) -> dict:
-        return self.represent_experiment(self.experiment(project_id, id))
+    def experiments_retrieve(self, project_id: int | str, id: int, caller: int | None = None) -> dict:
+        return self.represent_experiment(self.experiment(project_id, id), caller)
 
     def experiment(self, project_id: int | str, id: int) -> dict:
         """A stored experiment that is not deleted, or 404."""
@@ -74,7 +74,7 @@ class Experiments(World):
                 "folder": body.get("_create_in_folder"), "created_by_id": caller, "created_at": now, "updated_at": now,
             })
             self.project(project_id).insert(EXPERIMENTS, str(experiment["id"]), experiment)
-            return self.represent_experiment(experiment)
+            return self.represent_experiment(experiment, caller)
 
     def saved_metric_links(self, given: list[Mapping[str, Any]], now: str) -> list[dict]:
         return [{"id": self.next_id("experiment_to_saved_metric"), "saved_metric": link["id"], "metadata": dict(link.get("metadata") or {"type": "primary"}),

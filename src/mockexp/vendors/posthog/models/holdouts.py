@@ -17,8 +17,8 @@ from mockexp.vendors.posthog.models.project_objects import Kind, ProjectObjects
 
 
 class Holdouts(ProjectObjects):
-    def experiment_holdouts_list(self, project_id: int | str) -> Listing:
-        return self.list_objects(HOLDOUT, project_id)
+    def experiment_holdouts_list(self, project_id: int | str, caller: int | None = None) -> Listing:
+        return self.list_objects(HOLDOUT, project_id, caller)
 
     def experiment_holdouts_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
         with self.store.transaction():
@@ -29,21 +29,21 @@ class Holdouts(ProjectObjects):
             holdout = {"id": holdout_id, "name": body["name"], "description": body.get("description"), "filters": _groups(body["filters"], holdout_id),
                        "created_by_id": caller, "created_at": now, "updated_at": now}
             self.project(project_id).insert(HOLDOUTS, str(holdout_id), holdout)
-            return self.represent_holdout(holdout)
+            return self.represent_holdout(project_id, holdout, caller)
 
-    def experiment_holdouts_retrieve(self, project_id: int | str, id: int) -> dict:
-        return self.retrieve_object(HOLDOUT, project_id, id)
+    def experiment_holdouts_retrieve(self, project_id: int | str, id: int, caller: int | None = None) -> dict:
+        return self.retrieve_object(HOLDOUT, project_id, id, caller)
 
-    def experiment_holdouts_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
-        return self.update_object(HOLDOUT, project_id, id, body)
+    def experiment_holdouts_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
+        return self.update_object(HOLDOUT, project_id, id, body, caller)
 
-    def experiment_holdouts_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
-        return self.partial_update_object(HOLDOUT, project_id, id, body)
+    def experiment_holdouts_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
+        return self.partial_update_object(HOLDOUT, project_id, id, body, caller)
 
     def experiment_holdouts_destroy(self, project_id: int | str, id: int) -> None:
         self.destroy_object(HOLDOUT, project_id, id)
 
-    def represent_holdout(self, holdout: Mapping[str, Any]) -> dict:
+    def represent_holdout(self, project_id: int | str, holdout: Mapping[str, Any], caller: int | None = None) -> dict:
         return {
             "id": holdout["id"],
             "name": holdout["name"],
@@ -52,6 +52,7 @@ class Holdouts(ProjectObjects):
             "created_by": self.user_basic(holdout["created_by_id"]),
             "created_at": holdout["created_at"],
             "updated_at": holdout["updated_at"],
+            "user_access_level": self.access_level(project_id, caller, "experiment"),
         }
 
 

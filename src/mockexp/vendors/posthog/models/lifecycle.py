@@ -25,7 +25,7 @@ class Lifecycle(World):
             now = at or self.now()
             updated = self._changed(project_id, current, body, now)
             self.project(project_id).replace(EXPERIMENTS, str(id), updated)
-            return self.represent_experiment(updated)
+            return self.represent_experiment(updated, caller)
 
     def _changed(self, project_id: int | str, current: Mapping[str, Any], body: Mapping[str, Any], now: str) -> dict:
         updated = {**current, **{field: body[field] for field in AS_SENT if field in body}}

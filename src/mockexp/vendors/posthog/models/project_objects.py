@@ -3,7 +3,6 @@ destroys the same way (holdouts, saved metrics): one set of those operations, fo
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -28,7 +27,7 @@ class Kind:
     fields: tuple[str, ...]  # what a change may set
     not_null: tuple[str, ...]  # of those, what may not be set to null
     errors: Callable[[Mapping[str, Any]], Errors]  # what is wrong with a body, beyond missing or null fields
-    represent: Callable[[Any, Mapping[str, Any]], dict]  # (model, stored object) -> PostHog's answer
+    represent: Callable[[Any, int | str, Mapping[str, Any], int | None], dict]  # (model, project id, stored object, caller) -> PostHog's answer
     value: Callable[[str, Any, Mapping[str, Any]], Any] = _as_given  # (field, value given, stored object) -> the value stored
     before_destroy: Callable[[Any, int | str, int], None] = _nothing_uses_it  # (model, project id, id): refuse, or let go of it
 
@@ -38,20 +37,20 @@ def newest_first(stored: Mapping[str, Any]) -> tuple:
 
 
 class ProjectObjects(World):
-    def list_objects(self, kind: Kind, project_id: int | str) -> Listing:
+    def list_objects(self, kind: Kind, project_id: int | str, caller: int | None = None) -> Listing:
         """Newest first."""
         rows = self.project(project_id).view(kind.table, order_by=newest_first, reverse=True)
-        return Listing(rows, represent=functools.partial(kind.represent, self))
+        return Listing(rows, represent=lambda stored: kind.represent(self, project_id, stored, caller))
 
-    def retrieve_object(self, kind: Kind, project_id: int | str, id: int) -> dict:
-        return kind.represent(self, self.stored(project_id, kind.table, id))
+    def retrieve_object(self, kind: Kind, project_id: int | str, id: int, caller: int | None = None) -> dict:
+        return kind.represent(self, project_id, self.stored(project_id, kind.table, id), caller)
 
-    def update_object(self, kind: Kind, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+    def update_object(self, kind: Kind, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
         """PUT: the fields a create requires are required."""
         refuse(missing(body, kind.required))
-        return self.partial_update_object(kind, project_id, id, body)
+        return self.partial_update_object(kind, project_id, id, body, caller)
 
-    def partial_update_object(self, kind: Kind, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
+    def partial_update_object(self, kind: Kind, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
         with self.store.transaction():
             stored = self.stored(project_id, kind.table, id)
             refuse(kind.errors(body) + [((field,), "This field may not be null.") for field in kind.not_null if field in body and body[field] is None])
@@ -60,7 +59,7 @@ class ProjectObjects(World):
                     stored[field] = kind.value(field, body[field], stored)
             stored["updated_at"] = self.now()
             self.project(project_id).replace(kind.table, str(id), stored)
-            return kind.represent(self, stored)
+            return kind.represent(self, project_id, stored, caller)
 
     def destroy_object(self, kind: Kind, project_id: int | str, id: int) -> None:
         with self.store.transaction():

@@ -6,8 +6,16 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from mockexp.vendors.posthog.models.common import HOLDOUTS, SAVED_METRICS
+
+LEGACY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")  # the queries of PostHog's old experiment metrics
 from mockexp.vendors.posthog.models.experiments import AS_SENT
 from mockexp.vendors.posthog.models.world import World
+
+
+def is_legacy(experiment: Mapping[str, Any]) -> bool:
+    """Whether the experiment measures with PostHog's legacy metric queries (trends / funnels)."""
+    metrics = (experiment.get("metrics") or []) + (experiment.get("metrics_secondary") or [])
+    return any(isinstance(metric, Mapping) and metric.get("kind") in LEGACY_KINDS for metric in metrics)
 
 
 def status_of(experiment: Mapping[str, Any]) -> str:
@@ -17,7 +25,9 @@ def status_of(experiment: Mapping[str, Any]) -> str:
 
 
 class Representation(World):
-    def represent_experiment(self, experiment: Mapping[str, Any]) -> dict:
+    def represent_experiment(self, experiment: Mapping[str, Any], caller: int | None = None, *, detail: bool = True) -> dict:
+        """As one experiment is answered; `detail=False`: as a list item (without the fields
+        only a retrieve carries)."""
         project_id = experiment["project_id"]
         holdout = self.project(project_id).get(HOLDOUTS, str(experiment["holdout_id"])) if experiment["holdout_id"] is not None else None
         rep = {
@@ -28,7 +38,7 @@ class Representation(World):
             "end_date": experiment["end_date"],
             "feature_flag_key": experiment["feature_flag_key"],
             "feature_flag": self._flag_summary(project_id, experiment["feature_flag_key"]),
-            "holdout": self.represent_holdout(holdout) if holdout is not None else None,
+            "holdout": self.represent_holdout(project_id, holdout, caller) if holdout is not None else None,
             "holdout_id": experiment["holdout_id"],
             "exposure_cohort": None,
             "parameters": experiment["parameters"],
@@ -38,8 +48,13 @@ class Representation(World):
             "created_at": experiment["created_at"],
             "updated_at": experiment["updated_at"],
             "status": status_of(experiment),
+            "user_access_level": self.access_level(project_id, caller, "experiment"),
+            "is_legacy": is_legacy(experiment),
         }
         rep.update({field: experiment[field] for field in AS_SENT if field not in rep})
+        if detail:
+            rep["can_freeze_exposure"] = rep["status"] == "running"  # exposure can only be frozen while it is being counted
+            rep["flag_cleanup_task_id"] = None  # the mock runs no clean-up tasks
         return rep
 
     def _flag_summary(self, project_id: int | str, key: str) -> dict:

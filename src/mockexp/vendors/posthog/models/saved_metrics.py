@@ -18,8 +18,8 @@ from mockexp.vendors.posthog.models.project_objects import Kind, ProjectObjects
 
 
 class SavedMetrics(ProjectObjects):
-    def experiment_saved_metrics_list(self, project_id: int | str) -> Listing:
-        return self.list_objects(SAVED_METRIC, project_id)
+    def experiment_saved_metrics_list(self, project_id: int | str, caller: int | None = None) -> Listing:
+        return self.list_objects(SAVED_METRIC, project_id, caller)
 
     def experiment_saved_metrics_create(self, project_id: int | str, caller: int, body: Mapping[str, Any], *, at: str | None = None) -> dict:
         with self.store.transaction():
@@ -29,21 +29,21 @@ class SavedMetrics(ProjectObjects):
             metric = {"id": self.next_id("experiment_saved_metric"), "name": body["name"], "description": body.get("description"),
                       "query": dict(body["query"]), "tags": list(body.get("tags") or []), "created_by_id": caller, "created_at": now, "updated_at": now}
             self.project(project_id).insert(SAVED_METRICS, str(metric["id"]), metric)
-            return self.represent_saved_metric(metric)
+            return self.represent_saved_metric(project_id, metric, caller)
 
-    def experiment_saved_metrics_retrieve(self, project_id: int | str, id: int) -> dict:
-        return self.retrieve_object(SAVED_METRIC, project_id, id)
+    def experiment_saved_metrics_retrieve(self, project_id: int | str, id: int, caller: int | None = None) -> dict:
+        return self.retrieve_object(SAVED_METRIC, project_id, id, caller)
 
-    def experiment_saved_metrics_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
-        return self.update_object(SAVED_METRIC, project_id, id, body)
+    def experiment_saved_metrics_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
+        return self.update_object(SAVED_METRIC, project_id, id, body, caller)
 
-    def experiment_saved_metrics_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any]) -> dict:
-        return self.partial_update_object(SAVED_METRIC, project_id, id, body)
+    def experiment_saved_metrics_partial_update(self, project_id: int | str, id: int, body: Mapping[str, Any], caller: int | None = None) -> dict:
+        return self.partial_update_object(SAVED_METRIC, project_id, id, body, caller)
 
     def experiment_saved_metrics_destroy(self, project_id: int | str, id: int) -> None:
         self.destroy_object(SAVED_METRIC, project_id, id)
 
-    def represent_saved_metric(self, metric: Mapping[str, Any]) -> dict:
+    def represent_saved_metric(self, project_id: int | str, metric: Mapping[str, Any], caller: int | None = None) -> dict:
         return {
             "id": metric["id"],
             "name": metric["name"],
@@ -52,6 +52,7 @@ class SavedMetrics(ProjectObjects):
             "created_by": self.user_basic(metric["created_by_id"]),
             "created_at": metric["created_at"],
             "updated_at": metric["updated_at"],
+            "user_access_level": self.access_level(project_id, caller, "experiment_saved_metric"),
             "tags": list(metric["tags"]),
         }
 
