@@ -5,7 +5,7 @@ object of a tenant found or refused with a 404 in the vendor's words."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from mockexp.clock import Clock
 from mockexp.errors import NotFound
@@ -36,6 +36,14 @@ class World:
     def stored_in(self, tables: Tables, table: str, id: Any) -> dict:
         """An object of these tables (a tenant's), or 404."""
         found = tables.get(table, str(id))
+        if found is None:
+            raise NotFound(self.not_found(table, id))
+        return found
+
+    def peeked_in(self, tables: Tables, table: str, id: Any) -> Mapping[str, Any]:
+        """An object of these tables as stored, not a copy (to read, never to change), or 404:
+        for the many objects a list page embeds."""
+        found = tables.peek(table, str(id))
         if found is None:
             raise NotFound(self.not_found(table, id))
         return found

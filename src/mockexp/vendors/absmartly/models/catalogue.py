@@ -58,7 +58,7 @@ class Catalogue(Access):
     def represent_catalogue(self, account: str, table: str, doc: Mapping[str, Any]) -> dict:
         shown = dict(doc)
         if table == METRICS:
-            shown["goal"] = dict(self.stored(account, GOALS, doc["goal_id"]))
+            shown["goal"] = dict(self.peeked(account, GOALS, doc["goal_id"]))
         if table == USERS:
             shown["avatar_file_upload_url"] = doc.get("avatar_file_upload_url") or DEFAULT_AVATAR
         return shown

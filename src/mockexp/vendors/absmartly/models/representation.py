@@ -25,7 +25,7 @@ class Representation(Catalogue):
         shown.update({text: experiment[text] or "" for text in BLANK_TEXTS})  # (data saved by an older mockexp may hold null)
 
         def one(table: str, key: Any) -> dict:
-            return self.represent_catalogue(account, table, self.stored(account, table, key))
+            return self.represent_catalogue(account, table, self.peeked(account, table, key))
 
         shown.update(
             nr_variants=len(experiment["variants"]),

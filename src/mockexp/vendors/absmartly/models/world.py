@@ -35,6 +35,10 @@ class World(world.World):
         """An object of the account, or 404."""
         return self.stored_in(self.account(account), table, id)
 
+    def peeked(self, account: str, table: str, id: Any) -> Mapping[str, Any]:
+        """An object of the account as stored (to read, never to change), or 404."""
+        return self.peeked_in(self.account(account), table, id)
+
     def exists(self, account: str, table: str, id: Any) -> bool:
         return self.account(account).get(table, str(id)) is not None
 
