@@ -77,7 +77,10 @@ def absmartly(port: int) -> list[Row]:
     headers = {credential["header"]: credential["value"]}
     collection = "/v1/experiments?items=20"
     one = f"/v1/experiments/{_first(port, collection, headers, lambda body: body['experiments'])['id']}"
-    return _list_and_read("ABsmartly", "/v1", headers, collection, one)
+    sdk = _credential(port, "absmartly", role="SDK key (production)")
+    context = ("GET", "/v1/context?application=www&environment=production", b"")
+    return _list_and_read("ABsmartly", "/v1", headers, collection, one) + [
+        Row("ABsmartly", "SDK context", "/v1", {sdk["header"]: sdk["value"]}, [(1.0, context)])]
 
 
 def launchdarkly(port: int) -> list[Row]:
@@ -86,7 +89,9 @@ def launchdarkly(port: int) -> list[Row]:
     tenant = credential["tenant"]
     collection = f"/api/v2/projects/{tenant['projectKey']}/environments/{tenant['environmentKey']}/experiments"
     one = f"{collection}/{_first(port, collection, headers, lambda body: body['items'])['key']}"
-    return _list_and_read("LaunchDarkly", "/api/v2", headers, collection, one)
+    sdk = _credential(port, "launchdarkly", role="SDK key", tenant=tenant)
+    return _list_and_read("LaunchDarkly", "/api/v2", headers, collection, one) + [
+        Row("LaunchDarkly", "SDK payload", "", {sdk["header"]: sdk["value"]}, [(1.0, ("GET", "/sdk/latest-all", b""))])]
 
 
 def posthog(port: int) -> list[Row]:
@@ -94,7 +99,9 @@ def posthog(port: int) -> list[Row]:
     headers = {credential["header"]: credential["value"]}
     collection = f"/api/projects/{credential['tenant']['project_id']}/experiments/"
     one = f"{collection}{_first(port, collection, headers, lambda body: body['results'])['id']}/"
-    return _list_and_read("PostHog", "/api", headers, collection, one)
+    token = _credential(port, "posthog", role="project-api-key", tenant=credential["tenant"])["value"]
+    flags = ("POST", "/flags/?v=4", f'{{"api_key": "{token}", "distinct_id": "user-42"}}'.encode())
+    return _list_and_read("PostHog", "/api", headers, collection, one) + [Row("PostHog", "SDK flags", "", {}, [(1.0, flags)])]
 
 
 def petstore3(port: int) -> list[Row]:
