@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -120,6 +121,17 @@ def preview(http: httpx.Client, mock, id: int) -> dict[int, int]:
     return {v["variant"]: v["unit_count"] for v in experiment["preview_variants"]}
 
 
+def preview_once_published(http: httpx.Client, mock, id: int, units: int) -> dict[int, int]:
+    """The preview once `units` units are in it, or as it is after 5 s: the Python SDK's
+    publish() can return before its request has been answered, so the last one may land late."""
+    deadline = time.monotonic() + 5
+    found = preview(http, mock, id)
+    while sum(found.values()) < units and time.monotonic() < deadline:
+        time.sleep(0.02)
+        found = preview(http, mock, id)
+    return found
+
+
 # -- assignment -------------------------------------------------------------------------------
 
 
@@ -203,13 +215,13 @@ def test_tracked_and_published_exposures_grow_the_previews_units_per_variant(htt
         counted[app.get_treatment("sdk_filling_up")] += 1
         app.track("purchase", {"price": 10})
         app.publish()
-    assert preview(http, mock, made["id"]) == counted
+    assert preview_once_published(http, mock, made["id"], 30) == counted
 
     for row in js_treatments(node, mock, UNITS[30:50], ["sdk_filling_up"], publish={"goal": "purchase", "properties": {"price": 5}}):
         counted[row[0]] += 1
     python_treatments(mock, UNITS[:5], ["sdk_filling_up"])  # exposed again, never published: no change
 
-    assert preview(http, mock, made["id"]) == counted and sum(counted.values()) == 50
+    assert preview_once_published(http, mock, made["id"], 50) == counted and sum(counted.values()) == 50
     journal = http.get("/__mockexp/requests", params={"operationId": "collectorPublish", "status": 200}).json()["requests"]
     assert sum(1 for entry in journal if [goal["name"] for goal in entry["request"]["body"].get("goals", [])] == ["purchase"]) >= 50
 

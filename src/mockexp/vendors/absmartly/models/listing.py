@@ -45,7 +45,8 @@ class ExperimentListing(Representation):
         experiments = self.account(account).view(EXPERIMENTS, test=lambda e: all(test(e) for test in tests))
         experiments = self._iterations(account, experiments, iterations_of, every=iterations == 1)
         ordered = _sorted(experiments, sort, ascending=sort_asc in TRUE)
-        return Listing(ordered, represent=lambda e: self.represent_experiment(account, e, previews=previews == 1))
+        embedded: dict = {}  # a page's users, teams, metrics... worked out once for all its experiments
+        return Listing(ordered, represent=lambda e: self.represent_experiment(account, e, previews=previews == 1, embedded=embedded))
 
     def _iterations(self, account: str, experiments: list, iterations_of: int | None, *, every: bool) -> list:
         if iterations_of is not None:

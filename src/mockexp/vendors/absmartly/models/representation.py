@@ -19,13 +19,19 @@ AS_STORED = (
 
 
 class Representation(Catalogue):
-    def represent_experiment(self, account: str, experiment: Mapping[str, Any], *, previews: bool = True) -> dict:
+    def represent_experiment(self, account: str, experiment: Mapping[str, Any], *, previews: bool = True, embedded: dict | None = None) -> dict:
+        """An experiment as the API shows it; `embedded` keeps the catalogue objects shown, for
+        the other experiments of the same answer (a list page)."""
         id = experiment["id"]
+        embedded = {} if embedded is None else embedded
         shown: dict[str, Any] = {field: experiment[field] for field in AS_STORED}
         shown.update({text: experiment[text] or "" for text in BLANK_TEXTS})  # (data saved by an older mockexp may hold null)
 
         def one(table: str, key: Any) -> dict:
-            return self.represent_catalogue(account, table, self.peeked(account, table, key))
+            found = embedded.get((table, key))
+            if found is None:
+                found = embedded[table, key] = self.represent_catalogue(account, table, self.peeked(account, table, key))
+            return found
 
         shown.update(
             nr_variants=len(experiment["variants"]),
