@@ -62,6 +62,8 @@ INTERNALS: tuple[Internal, ...] = (
     _connexion("connexion.spec:OpenAPISpecification._validate_spec", "fastpath._Validated", parameters=("spec",)),
     _connexion("connexion.spec:OpenAPISpecification.operation_cls", "fastpath._Validated"),
     _connexion("connexion.operations:OpenAPIOperation.__init__", "fastpath._OwnParameters", parameters=("self", "method", "path", "operation")),
+    _connexion("connexion.operations:OpenAPIOperation.body_definition", "fastpath._OwnParameters", parameters=("self", "content_type")),
+    _connexion("connexion.operations:OpenAPIOperation.with_definitions", "fastpath._OwnParameters", parameters=("self", "schema")),
     # the handler's decorators, made once per operation
     _connexion("connexion.apps.asynchronous:AsyncApi.make_operation", _APP, parameters=("self", "operation")),
     _connexion("connexion.apps.asynchronous:AsyncOperation.fn", "fastpath._Operation"),

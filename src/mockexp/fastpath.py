@@ -32,6 +32,7 @@ from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import context as connexion_context
 from connexion.context import operation as context_operation
 from connexion.context import receive, scope
+from connexion.datastructures import MediaTypeDict
 from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, get_arguments, unwrap_decorators
 from connexion.exceptions import UnsupportedMediaTypeProblem
@@ -278,6 +279,15 @@ class _OwnParameters(OpenAPIOperation):
 
     def __init__(self, method: str, path: str, operation: dict, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(method, path, {**operation, "parameters": list(operation.get("parameters", []))}, *args, **kwargs)
+
+    def body_definition(self, content_type: str | None = None) -> dict:
+        """Connexion's, without the warning it logs at every call for an operation that takes
+        several media types (by design here: GrowthBook's JSON and form bodies, LaunchDarkly's
+        semantic patch sent as two media types with one schema)."""
+        if not self.request_body:
+            return {}
+        chosen = MediaTypeDict(self.request_body.get("content", {})).get(content_type or self.consumes[0], {})
+        return self.with_definitions(chosen)
 
 
 class _Validated(OpenAPISpecification):

@@ -5,7 +5,6 @@ hands the runtime the API it serves (world files replay through it)."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Awaitable, Callable
 
 from connexion import AsyncApp
@@ -36,18 +35,6 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 1 << 20
 
 Reject = Callable[[Scope, Receive, Send, DomainError], Awaitable[None]]  # sends the error response for a request
-
-
-class _OneBodySchema(logging.Filter):
-    """Connexion warns, on every request, that an operation accepting two media types
-    validates against the first one's schema: by design here (LaunchDarkly's semantic patch
-    comes as plain JSON and as `domain-model=launchdarkly.semanticpatch`, with one schema)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "accepts multiple content types" not in record.getMessage()
-
-
-logging.getLogger("connexion.operations.openapi3").addFilter(_OneBodySchema())
 
 
 def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy: Policy = Policy()) -> ASGIApp:
