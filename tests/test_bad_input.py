@@ -109,12 +109,21 @@ def assert_json_error(response: httpx.Response, status: int) -> None:
     assert isinstance(json.loads(response.text), dict)
 
 
-@pytest.mark.parametrize("case", list(BAD_BODIES))
-@pytest.mark.parametrize("vendor, operation_id", first_creates())
+def bad_body_cases() -> list:
+    """Each vendor's first create with each bad body, but a form body where the operation takes
+    forms (those are checked in tests/vendors/<vendor>/test_form_bodies.py)."""
+    found = []
+    for created in first_creates():
+        vendor, operation_id = created.values
+        content = next(op for op in load_named(ALL[vendor].spec).operations if op.operation_id == operation_id).definition["requestBody"]["content"]
+        found += [pytest.param(vendor, operation_id, case, id=f"{created.id}-{case}") for case in BAD_BODIES
+                  if not (case in FORM_CASES and FORM_CASES[case] in content)]
+    return found
+
+
+@pytest.mark.parametrize("vendor, operation_id, case", bad_body_cases())
 def test_bad_body_gets_the_vendors_4xx_and_changes_nothing(http, mock, vendor, operation_id, case):
     op, who = operation(mock, vendor, operation_id), writer(mock.runtime, vendor)
-    if case in FORM_CASES and FORM_CASES[case] in op.definition["requestBody"]["content"]:
-        pytest.skip(f"{op.label} takes {FORM_CASES[case]} (see tests/vendors/{vendor}/test_form_bodies.py)")
     target = url(http, mock.runtime, vendor, op, who)
     before = state(mock.runtime, vendor)
 
