@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -75,8 +76,23 @@ def python_context(mock, uid: str) -> Context:
 
 
 def python_treatments(mock, units: list[str], experiments: list[str]) -> list[list[int]]:
-    """Each unit's treatment of each experiment, from one read of the context."""
-    sdk = python_sdk(mock)
+    """Each unit's treatment of each experiment, from one read of the context.
+
+    The absmartly SDK (0.2.4) has a read-write lock that a reader on one thread can leave held
+    when another thread releases it (`sdk/internal/lock/read_write_lock.py`); a later read then
+    waits forever (seen once in a suite run, in this function). So the SDK is asked on a thread
+    of its own, given 60 s, and asked once more with a fresh SDK and contexts if it hangs."""
+    for _ in range(2):
+        found: list = []
+        asking = threading.Thread(target=lambda: found.append(_treatments(python_sdk(mock), units, experiments)), daemon=True)
+        asking.start()
+        asking.join(60)
+        if found:
+            return found[0]
+    raise AssertionError("the absmartly Python SDK hung twice (its read-write lock)")
+
+
+def _treatments(sdk, units: list[str], experiments: list[str]) -> list[list[int]]:
     data = sdk.get_context_data().result()
     return [[context.get_treatment(name) for name in experiments] for context in (sdk.create_context_with(context_config(uid), data) for uid in units)]
 
