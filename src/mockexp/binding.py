@@ -6,7 +6,8 @@ An operation is implemented by the vendor's model method of the same name in sna
 parameters by their snake_case names, `body`, and `caller` (the id the credential acts as),
 and shapes what the model returns: a `Listing` becomes the page the spec's pagination
 declaration describes, and the response gets the one success status the spec documents
-(204 with no body).
+(204 with no body). A read (GET) bound to a model method is answered through the vendor's
+`KeptReads`: made once, and again only when the vendor's data (or the clock it read) changes.
 
 `problems()` lists everything that would stop a vendor from serving its spec: an operation
 with no implementation, an implementation that does not take the operation's parameters,
@@ -30,6 +31,8 @@ from starlette.requests import HTTPConnection
 
 from mockexp import paging
 from mockexp.errors import ServerError
+from mockexp.encoding import names
+from mockexp.kept_reads import Encoded, KeptReads, frozen
 from mockexp.paging import Listing
 from mockexp.specs import Operation, Spec
 from mockexp.vendor import Vendor
@@ -116,13 +119,14 @@ def _operation_problems(vendor: Vendor, operation: Operation) -> list[str]:
     return out
 
 
-def bind(vendor: Vendor, spec: Spec, model: Any) -> dict[str, Callable]:
-    """operationId -> the async function Connexion calls for it."""
+def bind(vendor: Vendor, spec: Spec, model: Any, kept: KeptReads | None = None) -> dict[str, Callable]:
+    """operationId -> the async function Connexion calls for it. `kept`: where the answers of
+    reads bound to model methods are kept (None: every answer made anew)."""
     check(vendor, spec)
-    return {operation.operation_id: _bound(vendor, operation, model) for operation in spec.operations}
+    return {operation.operation_id: _bound(vendor, operation, model, kept) for operation in spec.operations}
 
 
-def _bound(vendor: Vendor, operation: Operation, model: Any) -> Callable:
+def _bound(vendor: Vendor, operation: Operation, model: Any, kept: KeptReads | None) -> Callable:
     found = implementation(vendor, operation)
     assert found is not None
     names = arguments(operation)
@@ -133,19 +137,62 @@ def _bound(vendor: Vendor, operation: Operation, model: Any) -> Callable:
     status = statuses[0] if len(statuses) == 1 else None
     pagination = operation.pagination
 
-    async def call(**kwargs: Any) -> Any:
+    def values_of(kwargs: dict[str, Any]) -> dict[str, Any]:
         values = {name: kwargs[key] for key, name in names.items() if key in kwargs}
         if takes_caller:
             values["caller"] = (kwargs.get("token_info") or {}).get("sub")
-        result = function(**values)
+        return values
+
+    async def call(**kwargs: Any) -> Any:
+        result = function(**values_of(kwargs))
         if inspect.isawaitable(result):
             result = await result
-        if found.handler:
-            return result
-        return _shape(result, status, pagination, operation)
+        return result if found.handler else _shape(result, status, pagination, operation)
 
-    call.__name__ = function_name(operation.operation_id)
-    return call
+    async def read(**kwargs: Any) -> Any:
+        values = values_of(kwargs)
+
+        def make() -> Any:
+            return _encoded(_shape(function(**values), status, pagination, operation))
+
+        try:
+            key = (operation.operation_id, frozen(values), _page_address() if pagination else None)
+        except TypeError:  # an argument that cannot be a key
+            answer = make()
+        else:
+            answer = kept.answer(key, make)
+        return _tagged(answer) if operation.etag else answer
+
+    reads = kept is not None and not found.handler and operation.method.upper() == "GET" and not inspect.iscoroutinefunction(function)
+    bound = read if reads else call
+    bound.__name__ = function_name(operation.operation_id)
+    return bound
+
+
+def _encoded(shaped: Any) -> Any:
+    """A shaped answer with its body to be encoded once (`Encoded`)."""
+    if not isinstance(shaped, tuple):
+        return Encoded(shaped)
+    if shaped[0] is NoContent:
+        return shaped
+    return (Encoded(shaped[0]), *shaped[1:])
+
+
+def _tagged(answer: Any) -> Any:
+    """An answer with its ETag, or 304 with no body when the request's `If-None-Match` names it."""
+    encoded, rest = (answer[0], answer[1:]) if isinstance(answer, tuple) else (answer, ())
+    if not isinstance(encoded, Encoded):
+        return answer
+    etag = encoded.etag()
+    if names(HTTPConnection(request_scope._get_current_object()).headers.get("if-none-match"), etag):
+        return NoContent, 304, {"ETag": etag}
+    return encoded, rest[0] if rest else 200, {"ETag": etag}
+
+
+def _page_address() -> tuple:
+    """What a page's links are made from: the request's scheme, host, path and query."""
+    url = HTTPConnection(request_scope._get_current_object()).url
+    return url.scheme, url.netloc, url.path, url.query
 
 
 def _with_model(handler: Callable, model: Any) -> Callable:

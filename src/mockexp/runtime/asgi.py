@@ -24,7 +24,9 @@ from mockexp.control.index import index
 from mockexp.control.middleware import ControlPlane
 from mockexp.errors import DomainError
 from mockexp.guard import Guard, Policy
+from mockexp.kept_reads import KeptReads
 from mockexp.query_lists import MergingURIParser
+from mockexp.repeats import Repeats
 from mockexp.routing import Mounted, Routes
 from mockexp.slashes import OptionalSlash
 from mockexp.validation import VALIDATOR_MAP
@@ -63,7 +65,8 @@ def api_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIAp
 def _connexion_app(runtime: Runtime) -> AsyncApp:
     app = fastpath.MockApp(__name__, strict_validation=True, validator_map=VALIDATOR_MAP, security_map=SECURITY_MAP, uri_parser_class=MergingURIParser)
     ui = SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui")
-    mounts = [Mounted(runtime.vendors[name], spec, binding.bind(runtime.vendors[name], spec, runtime.models[name])) for name, spec in runtime.mounted()]
+    kept = {name: KeptReads(runtime.store, name, runtime.clock) for name in runtime.vendors}
+    mounts = [Mounted(runtime.vendors[name], spec, binding.bind(runtime.vendors[name], spec, runtime.models[name], kept[name])) for name, spec in runtime.mounted()]
     mounts.append(Mounted("admin", runtime.admin_spec, admin.bind(runtime)))
     # Most specific base path first (`Routes`): a vendor at /api must not swallow one at /api/v2.
     for api in Routes(mounts).apis:
@@ -84,8 +87,8 @@ def _connexion_app(runtime: Runtime) -> AsyncApp:
     return app
 
 
-def _plain_app(runtime: Runtime, max_body_bytes: int, reject: Reject) -> PlainBodies:
-    return PlainBodies(_connexion_app(runtime), limit=max_body_bytes, reject=reject)
+def _plain_app(runtime: Runtime, max_body_bytes: int, reject: Reject) -> Repeats:
+    return Repeats(PlainBodies(_connexion_app(runtime), limit=max_body_bytes, reject=reject), runtime.store, runtime.clock)
 
 
 def _rejecter(runtime: Runtime) -> Reject:

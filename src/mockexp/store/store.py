@@ -10,11 +10,15 @@ Reads cost what they return, not what is stored: they read TinyDB's tables direc
 only the documents they hand out. A stored document is never changed in place (a write stores
 a new one), so `view` can hand out the stored documents themselves, and each table keeps its
 sorted orders (`orders.py`) from one read to the next, updated write by write.
+
+The store counts its writes per vendor (`changes`): an answer made from a vendor's documents
+can be kept until the count moves (`kept_reads.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 from pathlib import Path
@@ -44,6 +48,9 @@ class Store:
         self._tables = TinyTables()
         self._orders = Orders()
         self._lock = threading.RLock()
+        self._writes = itertools.count(1)
+        self._changed: dict[str, int] = {}  # vendor -> the number of the store's latest write to it
+        self._latest = 0
         self._directory = Path(directory) if directory is not None else None
         self._kept: Persistence | None = None
         if self._directory is not None:
@@ -137,6 +144,18 @@ class Store:
         with self._lock:
             return sorted(self._tables.names())
 
+    def changes(self, vendor: str) -> int:
+        """A number that moves at every write to the vendor's tables (committed or undone): the
+        number of the store's latest write to them."""
+        return self._changed.get(vendor, 0)
+
+    def written(self) -> int:
+        """The number of the store's latest write (to any vendor)."""
+        return self._latest
+
+    def _count_write(self, table: str) -> None:
+        self._latest = self._changed[_vendor_of(table)] = next(self._writes)
+
     # -- writing ---------------------------------------------------------------------------
 
     def insert(self, table: str, key: str, doc: Mapping[str, Any]) -> Doc:
@@ -177,6 +196,7 @@ class Store:
 
     def _write(self, record: list) -> None:
         """Make one write in memory, and keep the table's kept orders in step."""
+        self._count_write(record[1])
         change = self._tables.apply(record)
         if change is None:
             self._orders.forget(record[1])
@@ -184,6 +204,7 @@ class Store:
             self._orders.changed(record[1], *change)
 
     def _put_back(self, table: str, key: str, before: Doc | None) -> None:
+        self._count_write(table)
         self._tables.put_back(table, key, before)
         self._orders.forget(table)
 
@@ -198,6 +219,10 @@ class Store:
             return
         with self._lock:
             self._kept.compact()
+
+
+def _vendor_of(table: str) -> str:
+    return table.partition(".")[0]  # `Tables` names a vendor's tables `<vendor>.<table>...`
 
 
 def _wanted(doc: Mapping[str, Any], where: Mapping[str, Any] | None, test: Callable[[Mapping[str, Any]], bool] | None) -> bool:

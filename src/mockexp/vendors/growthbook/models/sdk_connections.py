@@ -20,6 +20,14 @@ DEFAULTS = {"sdkVersion": "", "encryptPayload": False, "includeVisualExperiments
             "proxyHost": "", "hashSecureAttributes": False, "remoteEvalEnabled": False, "savedGroupReferencesEnabled": False}
 
 
+class UnknownClientKey(Invalid):
+    """No SDK connection has the client key: GrowthBook answers it in the SDK endpoint's own
+    body (`handlers.render_error`)."""
+
+    def __init__(self) -> None:
+        super().__init__(message="Invalid API key")
+
+
 class SdkConnections(Revisions):
     def list_sdk_connections(self, caller: str, project_id: str | None = None, with_proxy: str | None = None, multi_org: str | None = None) -> Listing:
         test = (lambda c: project_id in c["projects"]) if project_id else None
@@ -75,10 +83,10 @@ class SdkConnections(Revisions):
             found = org.query(SDK_CONNECTIONS, {"key": client_key}, limit=1)
             if found:
                 return self._payload(org, found[0])
-        raise Invalid.field("clientKey", "Invalid API key")
+        raise UnknownClientKey()
 
     def _payload(self, org: Tables, connection: Mapping[str, Any]) -> dict:
-        env, projects, now = connection["environment"], connection["projects"], self.clock.now()
+        env, projects, now = connection["environment"], connection["projects"], self.clock.now
 
         def served(feature: Mapping) -> bool:
             entry = feature["environments"].get(env)

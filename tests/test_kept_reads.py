@@ -1,0 +1,103 @@
+"""A read's answer is made once and served again only while what it was made from is unchanged:
+the vendor's documents, and the clock where the answer read it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from mockexp.clock import Clock
+from mockexp.kept_reads import KeptReads
+from mockexp.store import Store
+
+MOMENT = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+
+
+class Counted:
+    """A read that counts how often it is made, reading the vendor's table (and the clock)."""
+
+    def __init__(self, store: Store, clock: Clock, *, timed: bool = False, writes: bool = False) -> None:
+        self.tables, self.clock, self.timed, self.writes, self.made = store.vendor("acme"), clock, timed, writes, 0
+
+    def __call__(self) -> dict:
+        self.made += 1
+        if self.writes:
+            self.tables.replace("seen", "count", {"n": self.made})
+        answer = {"things": [doc["name"] for doc in self.tables.view("things")]}
+        if self.timed:
+            answer["at"] = self.clock.now().isoformat()
+        return answer
+
+
+@pytest.fixture
+def store():
+    store = Store()
+    store.vendor("acme").insert("things", "1", {"name": "first"})
+    return store
+
+
+def test_an_answer_is_made_once_while_nothing_changes(store):
+    kept, read = KeptReads(store, "acme", Clock()), Counted(store, Clock())
+    assert [kept.answer("list", read) for _ in range(3)] == [{"things": ["first"]}] * 3
+    assert read.made == 1
+
+
+def test_a_write_to_the_vendor_is_seen_by_the_next_read(store):
+    kept, read = KeptReads(store, "acme", Clock()), Counted(store, Clock())
+    kept.answer("list", read)
+    store.vendor("acme").insert("things", "2", {"name": "second"})
+    assert kept.answer("list", read) == {"things": ["first", "second"]}
+
+
+def test_a_write_to_another_vendor_leaves_the_answer_kept(store):
+    kept, read = KeptReads(store, "acme", Clock()), Counted(store, Clock())
+    kept.answer("list", read)
+    store.vendor("other").insert("things", "2", {"name": "theirs"})
+    kept.answer("list", read)
+    assert read.made == 1
+
+
+def test_a_write_undone_makes_the_answer_again(store):
+    kept, read = KeptReads(store, "acme", Clock()), Counted(store, Clock())
+    kept.answer("list", read)
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.vendor("acme").insert("things", "2", {"name": "undone"})
+            kept.answer("list", read)  # made from the write in progress: must not outlive it
+            raise RuntimeError
+    assert kept.answer("list", read) == {"things": ["first"]}
+
+
+def test_each_arguments_have_their_own_answer(store):
+    kept, read = KeptReads(store, "acme", Clock()), Counted(store, Clock())
+    kept.answer(("list", 1), read)
+    kept.answer(("list", 2), read)
+    assert read.made == 2
+
+
+def test_an_answer_read_from_a_running_clock_is_made_every_time(store):
+    clock = Clock()
+    kept, read = KeptReads(store, "acme", clock), Counted(store, clock, timed=True)
+    kept.answer("list", read)
+    kept.answer("list", read)
+    assert read.made == 2
+
+
+def test_an_answer_read_from_a_frozen_clock_is_kept_until_the_clock_moves(store):
+    clock = Clock()
+    clock.freeze(MOMENT)
+    kept, read = KeptReads(store, "acme", clock), Counted(store, clock, timed=True)
+    assert kept.answer("list", read) == kept.answer("list", read) == {"things": ["first"], "at": MOMENT.isoformat()}
+    assert read.made == 1
+    clock.advance(60)
+    assert kept.answer("list", read)["at"] == "2026-03-02T10:01:00+00:00"
+    clock.run_real()
+    assert kept.answer("list", read)["at"] != "2026-03-02T10:01:00+00:00"
+
+
+def test_a_read_that_writes_is_made_every_time(store):
+    kept, read = KeptReads(store, "acme", Clock()), Counted(store, Clock(), writes=True)
+    kept.answer("list", read)
+    kept.answer("list", read)
+    assert read.made == 2
