@@ -189,4 +189,4 @@ def test_a_credential_that_is_not_text_is_401(http, mock, vendor):
 def test_an_integer_beyond_64_bits_that_an_answer_echoes_is_sent_not_a_500():
     from mockexp.fastpath import JSONIFIER
 
-    assert JSONIFIER.dumps({"n": 2**70, "text": "é"}).strip() == '{"n":1180591620717411303424,"text":"é"}'
+    assert JSONIFIER.dumps({"n": 2**70, "text": "é"}).strip() == '{"n":1180591620717411303424,"text":"é"}'.encode()

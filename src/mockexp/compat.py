@@ -64,6 +64,8 @@ INTERNALS: tuple[Internal, ...] = (
     _connexion("connexion.operations:OpenAPIOperation.__init__", "fastpath._OwnParameters", parameters=("self", "method", "path", "operation")),
     _connexion("connexion.operations:OpenAPIOperation.body_definition", "fastpath._OwnParameters", parameters=("self", "content_type")),
     _connexion("connexion.operations:OpenAPIOperation.with_definitions", "fastpath._OwnParameters", parameters=("self", "schema")),
+    # answers encoded to bytes by the app's Jsonifier, which the response decorator hands on as the body
+    _connexion("connexion.decorators.response:BaseResponseDecorator._serialize_data", "fastpath._BytesJsonifier", parameters=("self", "data")),
     # the handler's decorators, made once per operation
     _connexion("connexion.apps.asynchronous:AsyncApi.make_operation", _APP, parameters=("self", "operation")),
     _connexion("connexion.apps.asynchronous:AsyncOperation.fn", "fastpath._Operation"),

@@ -8,10 +8,9 @@ built on an operation's first request and kept, with its URI parser; parameter n
 renamed once per name. What runs per request (parsing and validating the request, the
 handler, the response) is Connexion's own code, unchanged.
 
-Responses are encoded with orjson (`JSONIFIER`, given to the app) where Connexion used the
-standard library's encoder: the same JSON, without spaces after separators and with non-ASCII
-characters as UTF-8 rather than escapes; the types Connexion's encoder adds (datetimes, dates,
-decimals, UUIDs) are handled the same way.
+Responses are encoded with orjson (`JSONIFIER`, given to the app; `encoding.py`) where
+Connexion used the standard library's encoder, and handed to Starlette as bytes; an answer
+kept for many responses (`kept_reads.Encoded`) is sent as the bytes it was encoded to once.
 
 All of it reaches Connexion as classes handed to it (`MockApp`, the app mockexp builds):
 nothing of Connexion's own is changed for other apps in the process. The private names of
@@ -20,8 +19,6 @@ Connexion's this relies on are listed, and guarded by tests, in `compat.py`.
 
 from __future__ import annotations
 
-import decimal
-import json
 import functools
 import typing as t
 
@@ -47,16 +44,9 @@ from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
 from connexion.utils import inspect_function_arguments, is_nullable, split_content_type
 
+from mockexp.encoding import answer_body, encode
+from mockexp.kept_reads import Encoded
 from mockexp.validation import PARSED_BODY, RESOLVED_PARAMETERS
-
-
-def _default(value: t.Any) -> t.Any:
-    """What Connexion's JSONEncoder adds to JSON beyond orjson's own (datetimes, dates and UUIDs
-    orjson writes itself; a naive datetime as UTC, `+00:00` where Connexion wrote `Z`; the
-    models hand out times as text anyway)."""
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 class _OrJSON:
@@ -64,17 +54,23 @@ class _OrJSON:
 
     @staticmethod
     def dumps(data: t.Any, **options: t.Any) -> str:
-        try:
-            return orjson.dumps(data, default=_default, option=orjson.OPT_NAIVE_UTC).decode()
-        except TypeError:
-            # orjson holds integers to 64 bits; an answer that echoes a larger one a client
-            # sent (JSON allows it) goes out through the standard library's encoder instead
-            return json.dumps(data, default=_default, separators=(",", ":"), ensure_ascii=False)
+        return encode(data).decode()
 
     loads = staticmethod(orjson.loads)
 
 
-JSONIFIER = Jsonifier(_OrJSON)
+class _BytesJsonifier(Jsonifier):
+    """Connexion's Jsonifier, giving its response decorator the encoded bytes (Starlette sends
+    bytes as they are, where text was encoded again), an `Encoded` answer's as kept. The JSON
+    is the same, with Connexion's newline at the end."""
+
+    def dumps(self, data: t.Any, **kwargs: t.Any) -> bytes:  # type: ignore[override]
+        if isinstance(data, Encoded):
+            return data.body()
+        return answer_body(data)
+
+
+JSONIFIER = _BytesJsonifier(_OrJSON)
 
 
 class _RenameOnce(AsyncParameterDecorator):
