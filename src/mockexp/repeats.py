@@ -1,0 +1,101 @@
+"""A GET repeated exactly is answered with the first one's response, while nothing it was made
+from has changed: what many apps polling the same payload, or a dashboard refreshing a list,
+send again and again.
+
+The first request goes through the whole app (routing, security, validation, the model). Its
+response is kept when it is a success (or a 304 to a conditional read) answered by a vendor's kept read (`kept_reads.py`), no
+write to that vendor happened while it was made, and the clock either was not read on the way
+or is frozen (then the response is kept until the clock is set again). A later request with the
+same path, query, scheme and every header alike gets the kept response's bytes, until the next
+write to the vendor (any: an API call, a reset, a snapshot restored) moves the store's count.
+
+This sits inside the control plane: the journal, faults, latency and rate limits see every
+request, repeated or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Hashable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockexp.clock import Clock, watched
+from mockexp.kept_reads import KeptReads, answered
+from mockexp.store import Store
+
+_BODY_HEADERS = (b"content-length", b"transfer-encoding")
+
+
+@dataclass(frozen=True)
+class _Sent:
+    by: KeptReads
+    changes: int  # the vendor's count of writes the response was made at
+    setting: int | None  # the clock's setting it was made at, None: made without the clock
+    start: Message
+    body: bytes
+
+
+class Repeats:
+    MOST_KEPT = 4096  # responses kept (a fuzzer's endless variety of requests must not pile up)
+
+    def __init__(self, app: ASGIApp, store: Store, clock: Clock) -> None:
+        self.app, self.store, self.clock = app, store, clock
+        self._sent: dict[Hashable, _Sent] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        found = self._sent.get(key)
+        if found is not None and self._fresh(found):
+            await send(dict(found.start))
+            await send({"type": "http.response.body", "body": found.body})
+            return
+        await self._answer(key, scope, receive, send)
+
+    def _fresh(self, sent: _Sent) -> bool:
+        if sent.by.store.changes(sent.by.vendor) != sent.changes:
+            return False
+        return sent.setting is None or (sent.setting == self.clock.setting and self.clock.mode == "frozen")
+
+    async def _answer(self, key: Hashable, scope: Scope, receive: Receive, send: Send) -> None:
+        before, setting = self.store.written(), self.clock.setting
+        start: list[Message] = []
+        body: list[bytes] = []
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.append(message)
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+            made = readings.count
+            await send(message)
+            readings.count = made  # what the control plane reads of the clock (the journal's time) is not the answer's
+
+        with watched() as readings, answered() as reply:
+            await self.app(scope, receive, sending)
+        by = reply.by
+        if by is None or not start or not _kept_status(start[0]["status"]) or by.store.changes(by.vendor) > before:
+            return
+        if readings.count and (self.clock.mode != "frozen" or self.clock.setting != setting):
+            return
+        if len(self._sent) >= self.MOST_KEPT:
+            self._sent.clear()
+        kept_start = {"type": "http.response.start", "status": start[0]["status"], "headers": list(start[0].get("headers", []))}
+        self._sent[key] = _Sent(by, by.store.changes(by.vendor), setting if readings.count else None, kept_start, b"".join(body))
+
+
+def _kept_status(status: int) -> bool:
+    return 200 <= status < 300 or status == 304  # a success, or "not modified" to a conditional read
+
+
+def _key(scope: Scope) -> Hashable | None:
+    """What the request is made of, for a GET without a body (None for any other request)."""
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return None
+    headers: Any = tuple((name, value) for name, value in scope["headers"])
+    if any(name in _BODY_HEADERS and value != b"0" for name, value in headers):
+        return None
+    return scope["path"], scope["query_string"], scope.get("root_path", ""), scope.get("scheme"), headers
