@@ -25,6 +25,7 @@ CONTRACT = "x-mockexp-contract"  # at the top: {refusals: [statuses]}, see `Spec
 SLASH = "x-mockexp-trailing-slash"  # at the top: "optional", see `Spec.slash_optional`
 RATE_LIMIT = "x-mockexp-rate-limit"  # at the top: the vendor's rate limit, see `control/ratelimits.py`
 STREAM = "x-mockexp-stream"  # on an operation: its answer is a stream that stays open (server-sent events); contract runs leave it out
+ETAG = "x-mockexp-etag"
 
 
 class SpecError(Exception):
@@ -62,6 +63,12 @@ class Operation:
     @property
     def pagination(self) -> Pagination | None:
         return Pagination.of(self.definition)
+
+    @property
+    def etag(self) -> bool:
+        """Whether the answer carries a weak ETag of its body, 304 to an `If-None-Match` that
+        names it (`x-mockexp-etag: weak`, on a read a model method answers)."""
+        return self.definition.get(ETAG) == "weak"
 
     @property
     def streams(self) -> bool:

@@ -77,3 +77,26 @@ def test_a_change_through_the_rest_api_shows_in_the_next_payload(mock, http):
     http.post(f"{V1}/features/dark-mode/toggle", headers=ADMIN, json={"environments": {"production": False}})
     assert "dark-mode" not in http.get(f"/api/features/{key}").json()["features"]
     assert sdk(mock, key, id="u1", employee=True).eval_feature("dark-mode").value is None
+
+
+def test_the_payload_answers_304_to_its_etag_until_a_change_through_the_rest_api(http):
+    key = client_key(http, "production")
+    first = http.get(f"/api/features/{key}")
+    etag = first.headers["ETag"]
+    unchanged = http.get(f"/api/features/{key}", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["ETag"] == etag
+    http.post(f"{V1}/features/dark-mode/toggle", headers=ADMIN, json={"environments": {"production": False}})
+    changed = http.get(f"/api/features/{key}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "dark-mode" in first.json()["features"] and "dark-mode" not in changed.json()["features"]
+
+
+def test_the_payload_etag_is_the_weak_etag_express_gives_its_body(http):
+    import base64
+    import hashlib
+
+    response = http.get(f"/api/features/{client_key(http, 'production')}")
+    digest = base64.b64encode(hashlib.sha1(response.content).digest()).decode()[:27]
+    assert response.headers["ETag"] == f'W/"{len(response.content):x}-{digest}"'
+    assert http.get(response.url, headers={"If-None-Match": f'"other", {response.headers["ETag"]}'}).status_code == 304
+    assert http.get(response.url, headers={"If-None-Match": '"other"'}).status_code == 200

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockexp.errors import DomainError, Invalid
+from mockexp.errors import DomainError
 from mockexp.vendors.growthbook.models import GrowthBook
+from mockexp.vendors.growthbook.models.sdk_connections import UnknownClientKey
 
 READS = ("GET", "HEAD", "OPTIONS")
 SUPER_ADMIN = "x-growthbook-super-admin"  # on an operation: only a super admin's personal access token may call it
@@ -23,16 +24,11 @@ def authenticate(growthbook: GrowthBook, scheme: str, credential: Any, http_requ
 
 
 def render_error(error: DomainError) -> tuple[dict, dict]:
-    """GrowthBook's error body: `{"message": "..."}`."""
+    """GrowthBook's error body: `{"message": "..."}`; the SDK endpoint's refusal of a client
+    key, `{"status": 400, "error": "..."}`."""
     headers = dict(error.headers)
+    if isinstance(error, UnknownClientKey):
+        return {"status": 400, "error": error.message}, headers
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="GrowthBook", Bearer'
     return {"message": error.message}, headers
-
-
-def get_sdk_payload(growthbook: GrowthBook, client_key: str):
-    """`GET /api/features/{clientKey}`: an unknown key is GrowthBook's `{"status": 400, "error": ...}`."""
-    try:
-        return growthbook.get_sdk_payload(client_key), 200
-    except Invalid as refused:
-        return {"status": 400, "error": refused.errors[0][1] if refused.errors else refused.message}, 400
