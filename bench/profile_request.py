@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("header", help='"Name: value"')
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="cumulative (default) or tottime: time inside each function")
     args = parser.parse_args()
     runtime = Runtime(Store(), Clock(), [ALL[args.vendor]])
     runtime.seed()
@@ -59,7 +60,7 @@ def main() -> None:
         loop.run_until_complete(send(app, "GET", args.target, headers))
     profile.disable()
     print(f"{args.count / (time.perf_counter() - began):.0f} requests/s under the profiler")
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
