@@ -7,7 +7,8 @@ parents' parameters (`/articles/{slug}/comments/{id}`). A POST-only path whose p
 resource is a collection too (`/users`). Then, by method and path:
 
 * GET collection: list; POST collection: create; PUT collection with the id in the body: replace
-* GET item: read; PUT / PATCH item, or POST item with a body: update; POST item with query
+* GET item: read; PUT / PATCH item, or POST item with a body: update (only the fields an
+  `update_mask` / `updateMask` query parameter names, where it has one); POST item with query
   parameters that name fields: update from the query; DELETE item: delete
 * GET elsewhere answering a list of a resource's objects: search (`/pet/findByStatus`)
 * anything else: an action, answered with the document's example or a body made from its schema
@@ -30,6 +31,7 @@ from mockexp.specs import Operation, Spec
 ROLE = "x-mockexp-role"
 RESOURCE = "x-mockexp-resource"
 ROLES = ("create", "read", "list", "update", "query-update", "replace", "delete", "search", "item-action", "action")
+MASK_NAMES = ("update_mask", "updateMask")  # a query parameter naming the fields an update changes
 ID_NAMES = ("id", "_id", "uuid", "key", "slug", "username", "name")
 PARAMETER = re.compile(r"^\{([^}]+)\}$")
 
@@ -81,6 +83,7 @@ class Plan:
     listing: Many | None = None
     filters: dict[str, str] = field(default_factory=dict)  # query parameter -> item field
     paging: dict | None = None  # an inferred x-mockexp-pagination
+    mask: str | None = None  # an update's query parameter naming the fields it changes
     status: int = 200
     notes: list[str] = field(default_factory=list)
 
@@ -97,6 +100,7 @@ def infer(spec: Spec) -> Inferred:
     plans = {operation.operation_id: _plan(operation, resources) for operation in operations}
     for resource in resources.values():
         _describe(resource, [plan for plan in plans.values() if plan.resource is resource])
+    _drop_unfindable(resources, plans)
     for plan in plans.values():
         _finish(plan, resources)
     return Inferred(resources, plans)
@@ -138,7 +142,7 @@ def _resources(paths: dict, operations: list[Operation]) -> dict[str, Resource]:
             continue
         found[name] = Resource(name, collection, template, _parameters(template)[-1], scope=_parameters(template)[:-1])
     claimed = {r.collection for r in found.values()} | {r.item for r in found.values()}
-    posts = {_strip(op.path) for op in operations if op.method == "POST"}
+    posts = {_strip(op.path) for op in operations if op.method == "POST" and not _answers_a_list(op)}
     for template in sorted((posts - claimed) | (declared - claimed), key=lambda t: (len(_segments(t)), t)):
         if template in declared or (_parent(template) not in claimed and not PARAMETER.match(_segments(template)[-1] if _segments(template) else "")):
             resource = Resource(_name(template), template, None, None, scope=_parameters(template))
@@ -148,6 +152,11 @@ def _resources(paths: dict, operations: list[Operation]) -> dict[str, Resource]:
         if resource.collection is not None:
             resource.parent = next((other.name for other in found.values() if other.item == _parent(resource.collection)), None)
     return found
+
+
+def _answers_a_list(operation: Operation) -> bool:
+    """Whether an operation's success answer is a list of objects (bare or in an envelope)."""
+    return shapes.is_list(_success(operation)[1])
 
 
 def _success(operation: Operation) -> tuple[int, dict | None]:
@@ -189,14 +198,18 @@ def _plan(operation: Operation, resources: dict[str, Resource]) -> Plan:
             plan.role = "list"
         elif method == "POST" and plan.request is not None:
             plan.role = "create"
-        elif method in ("PUT", "PATCH") and plan.request is not None:
+        elif method in ("PUT", "PATCH") and plan.request is not None and not shapes.is_list(answer):
             plan.role = "replace"
+        elif method in ("PUT", "PATCH"):
+            plan.notes.append("changes many objects at once (its answer is a list)")
     elif method == "GET" and answer is not None:
         # a list of a resource's objects (by the path's first segment here; by schema in _finish)
         first = _segments(path)[:1]
         plan.resource = next((r for r in resources.values() if shapes.many(answer) and r.collection and _segments(r.collection)[:1] == first), None)
         if plan.resource is not None:
             plan.role = "search"
+    elif method == "POST" and shapes.is_list(answer):
+        plan.notes.append("a POST answering a list (a search or a change of many, its inputs in the body)")
     if declared in ROLES:
         plan.role = declared
         plan.notes.append(f"role declared by {ROLE}")
@@ -233,6 +246,20 @@ def _describe(resource: Resource, plans: list[Plan]) -> None:
     resource.id_field = next((name for name in candidates if name in fields), None)
 
 
+def _drop_unfindable(resources: dict[str, Resource], plans: dict[str, Plan]) -> None:
+    """A path ending in a parameter with no collection beside it and no field its objects are
+    named by (`/config/section/{section}/option/{option}`) is no resource the mock could fill
+    (nothing creates or lists its objects, nothing names them): its operations are actions."""
+    parents = {resource.parent for resource in resources.values()}
+    for name, resource in list(resources.items()):
+        if resource.collection is None and resource.id_field is None and name not in parents:
+            del resources[name]
+            for plan in plans.values():
+                if plan.resource is resource:
+                    plan.role, plan.resource = "action", None
+                    plan.notes.append("no collection lists these objects nor field names them")
+
+
 def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
     if plan.role == "action" and plan.answer is not None:
         path = _strip(plan.operation.path)
@@ -253,9 +280,17 @@ def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
         plan.paging = _paging(plan)
         for name in plan.paging["parameters"].values() if plan.paging else ():
             plan.filters.pop(name, None)
-    if plan.role == "replace" and resource is not None and not (resource.id_field and plan.request and resource.id_field in shapes.properties(plan.request.schema)):
+    if plan.role == "update":
+        plan.mask = next((p["name"] for p in plan.operation.parameters_in("query") if p["name"] in MASK_NAMES), None)
+    if plan.role == "replace" and resource is not None and not (resource.id_field and client_sends(plan.request, resource.id_field)):
         plan.role, plan.resource = "action", None
-        plan.notes.append("a PUT to the collection whose body has no id")
+        plan.notes.append("a PUT to the collection whose body has no id the client may send")
+
+
+def client_sends(request: Single | None, name: str) -> bool:
+    """Whether a request body may carry a field (it has it, not read-only)."""
+    fields = shapes.properties(request.schema) if request is not None else {}
+    return name in fields and not merged(fields[name]).get("readOnly")
 
 
 def _field_for(parameter: str, fields: dict) -> str | None:

@@ -20,7 +20,7 @@ from mockexp.clock import Clock
 from mockexp.generic import auth, filters, shapes
 from mockexp.generic import ids as made_ids
 from mockexp.generic.errors import refusal
-from mockexp.generic.inference import Inferred, Plan, Resource
+from mockexp.generic.inference import Inferred, Plan, Resource, client_sends
 from mockexp.generic.values import Values, merged, timestamp
 from mockexp.paging import Listing
 from mockexp.store import DuplicateKey, Tables
@@ -100,7 +100,10 @@ class GenericModel:
 
     def _update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         sent = plan.request.unwrap(body) if plan.request else body
-        return self._change(plan, path, path[plan.resource.id_parameter], sent if isinstance(sent, Mapping) else {})
+        sent = sent if isinstance(sent, Mapping) else {}
+        if plan.mask and query.get(plan.mask):
+            sent = _masked(plan, sent, query[plan.mask])
+        return self._change(plan, path, path[plan.resource.id_parameter], sent)
 
     def _query_update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         fields = plan.resource.fields
@@ -182,9 +185,10 @@ class GenericModel:
         (made-up values seeded from the API, the parent and what was sent)."""
         fields = resource.fields
         item = {key: value for key, value in sent.items() if (key in fields or not fields) and key not in resource.read_only}
+        item.update(_parent_keys(resource, tables))
         made: Values | None = None
         for name, schema in fields.items():
-            if name in item and (name != resource.id_field or plan is None or _client_may_send(plan, name)):
+            if name in item and (name != resource.id_field or plan is None or client_sends(plan.request, name)):
                 continue
             if name == resource.id_field:
                 item[name] = self.new_id(resource, tables, item)
@@ -204,8 +208,34 @@ def _singular(name: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _client_may_send(plan: Plan, name: str) -> bool:
-    return plan.request is not None and name in shapes.properties(plan.request.schema) and not merged(shapes.properties(plan.request.schema)[name]).get("readOnly")
+def _masked(plan: Plan, sent: Mapping[str, Any], mask: Any) -> dict:
+    """The fields of an update its mask names (a list, or a comma list); 400 naming a field
+    the body does not carry or the client may not change."""
+    names = [name.strip() for part in (mask if isinstance(mask, list) else [mask]) for name in str(part).split(",") if name.strip()]
+    resource = plan.resource
+    for name in names:
+        if name not in sent or name == resource.id_field or name in resource.read_only or (resource.fields and name not in resource.fields):
+            raise refusal(plan.operation, 400, f"{plan.mask}: {name!r} is unknown or cannot be updated.")
+    return {name: sent[name] for name in names}
+
+
+def _parent_keys(resource: Resource, tables: Tables) -> dict:
+    """A nested object's fields named after its parents' path parameters (a dag run's
+    `dag_id`), holding their keys."""
+    count = len(resource.scope)
+    keys = dict(zip(resource.scope, tables.ids[len(tables.ids) - count:])) if count and len(tables.ids) >= count else {}
+    out = {}
+    for name, key in keys.items():
+        kind = merged(resource.fields.get(name, {})).get("type")
+        if name not in resource.fields or kind not in (None, "string", "integer"):
+            continue
+        if kind == "integer":
+            if not key.lstrip("-").isdigit():
+                continue
+            out[name] = int(key)
+        else:
+            out[name] = key
+    return out
 
 
 def _sort_key(item: Mapping[str, Any], id_field: str | None) -> Any:
