@@ -61,6 +61,16 @@ class Resource:
         return frozenset(name for name, sub in self.fields.items() if merged(sub).get("readOnly"))
 
     @functools.cached_property
+    def write_only(self) -> frozenset:
+        """Fields a client sends and no answer shows (a password): the mock keeps none of them."""
+        return frozenset(name for name, sub in self.fields.items() if merged(sub).get("writeOnly"))
+
+    @functools.cached_property
+    def not_stored(self) -> frozenset:
+        """What a client sends that the mock does not keep: read-only and write-only fields."""
+        return self.read_only | self.write_only
+
+    @functools.cached_property
     def required(self) -> frozenset:
         return frozenset(merged(self.schema).get("required") or [])
 
@@ -92,6 +102,14 @@ class Plan:
 class Inferred:
     resources: dict[str, Resource]
     plans: dict[str, Plan]
+
+    @functools.cached_property
+    def vanishing(self) -> frozenset:
+        """The paths whose DELETE is an action and whose GET documents 404 or 410: what the
+        DELETE empties the GET no longer finds."""
+        deletes = {plan.operation.path for plan in self.plans.values() if plan.operation.method == "DELETE" and plan.role == "action"}
+        return frozenset(plan.operation.path for plan in self.plans.values() if plan.operation.method == "GET" and plan.operation.path in deletes
+                         and {"404", "410"} & {str(code) for code in plan.operation.definition.get("responses", {})})
 
 
 def infer(spec: Spec) -> Inferred:
@@ -242,6 +260,8 @@ def _describe(resource: Resource, plans: list[Plan]) -> None:
         singular = resource.name.split(".")[-1].rstrip("s").lower()
         stripped = re.sub(rf"^{re.escape(singular)}_?", "", parameter, flags=re.IGNORECASE)
         candidates += [parameter, stripped[:1].lower() + stripped[1:], stripped.lower()]
+        words = parameter.split("_")
+        candidates += ["_".join(words[start:]) for start in range(1, len(words))]  # task_try_number: try_number
     candidates += list(ID_NAMES)
     resource.id_field = next((name for name in candidates if name in fields), None)
 
@@ -311,8 +331,8 @@ def _paging(plan: Plan) -> dict | None:
     """An x-mockexp-pagination for a list whose query parameters page it and whose answer is
     an envelope (a bare array has nowhere to say more; the model cuts it itself)."""
     declared = plan.operation.definition.get("x-mockexp-pagination")
-    if declared is not None or plan.listing is None or plan.listing.items is None:
-        return None
+    if declared is not None or plan.listing is None or plan.listing.items is None or (plan.resource and not plan.resource.id_field):
+        return None  # (without a field naming its objects, a walk through the pages cannot be checked)
     query = {p["name"]: p for p in plan.operation.parameters_in("query")}
     size = next((name for name in SIZE_NAMES if name in query and isinstance((query[name].get("schema") or {}).get("default"), int)), None)
     if size is None:

@@ -50,7 +50,26 @@ class GenericModel:
             name = argument_name(parameter["name"])
             if name in values:
                 (path if parameter["in"] == "path" else query)[parameter["name"]] = values[name]
-        return getattr(self, "_" + plan.role.replace("-", "_"))(plan, path, query, values.get("body"))
+        self.check_not_gone(plan, path)
+        answered = getattr(self, "_" + plan.role.replace("-", "_"))(plan, path, query, values.get("body"))
+        self.mark_gone(plan, path)
+        return answered
+
+    # -- paths a DELETE emptied that no stored object stands for ------------------------------
+
+    def check_not_gone(self, plan: Plan, path: Mapping[str, Any]) -> None:
+        """A GET of a path an action's DELETE emptied: 404 (until something is written there)."""
+        if plan.operation.method == "GET" and self.store.peek(GONE, _path_key(plan, path)) is not None:
+            raise refusal(plan.operation, 404, f"Nothing is left at {plan.operation.path}: it was deleted.")
+
+    def mark_gone(self, plan: Plan, path: Mapping[str, Any]) -> None:
+        """After a DELETE the mock ties to no stored object (an action) where a GET of the same
+        path documents 404 / 410, that GET answers 404; a write to the path brings it back."""
+        method = plan.operation.method
+        if method == "DELETE" and plan.role == "action" and plan.operation.path in self.inferred.vanishing:
+            self.store.replace(GONE, _path_key(plan, path), {"path": plan.operation.path})
+        elif method in ("POST", "PUT", "PATCH") and plan.operation.path in self.inferred.vanishing:
+            self.store.delete(GONE, _path_key(plan, path))
 
     # -- where objects live -------------------------------------------------------------------
 
@@ -86,6 +105,8 @@ class GenericModel:
         with tables.transaction():
             item = self.made(resource, plan, dict(sent), tables)
             key = str(item.get(resource.id_field)) if resource.id_field else ids.uuid4()
+            if not key.strip():
+                raise refusal(plan.operation, 400, f"{resource.id_field}: This field may not be blank (it names the object in its path).")
             try:
                 tables.insert(resource.name, key, item)
             except DuplicateKey:
@@ -125,7 +146,7 @@ class GenericModel:
         fields = resource.fields
         with tables.transaction():
             current = self.stored(plan, tables, key)
-            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and k not in resource.read_only}}
+            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and k not in resource.not_stored}}
             now = timestamp(self.clock.now())
             for name, schema in fields.items():
                 if shapes.is_update_time(name, schema):
@@ -184,7 +205,7 @@ class GenericModel:
         """An object from what the client sent, with the fields the server makes filled in
         (made-up values seeded from the API, the parent and what was sent)."""
         fields = resource.fields
-        item = {key: value for key, value in sent.items() if (key in fields or not fields) and key not in resource.read_only}
+        item = {key: value for key, value in sent.items() if (key in fields or not fields) and key not in resource.not_stored}
         item.update(_parent_keys(resource, tables))
         made: Values | None = None
         for name, schema in fields.items():
@@ -194,7 +215,7 @@ class GenericModel:
                 item[name] = self.new_id(resource, tables, item)
             elif name in resource.times:
                 item[name] = timestamp(self.clock.now())
-            elif name in resource.read_only or name in resource.required:
+            elif (name in resource.read_only or name in resource.required) and name not in resource.write_only:
                 made = made or self.values.seeded(resource.name, *tables.ids, json.dumps(sent, sort_keys=True, default=str))
                 item[name] = made.value(schema, name)
         return item
@@ -206,6 +227,13 @@ class GenericModel:
 def _singular(name: str) -> str:
     word = name.split(".")[-1]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+GONE = "deleted paths"  # an API's table of paths emptied by a DELETE (`check_not_gone`)
+
+
+def _path_key(plan: Plan, path: Mapping[str, Any]) -> str:
+    return plan.operation.path + " " + json.dumps(path, sort_keys=True, default=str)
 
 
 def _masked(plan: Plan, sent: Mapping[str, Any], mask: Any) -> dict:
