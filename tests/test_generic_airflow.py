@@ -140,21 +140,34 @@ def test_a_list_pages_by_limit_and_offset(served):
     assert not {dag["dag_id"] for dag in first["dags"]} & {dag["dag_id"] for dag in rest["dags"]}
 
 
-def test_batch_searches_and_bulk_changes_answer_lists_without_storing_anything(served):
+def test_a_batch_search_finds_dag_runs_across_dags_by_the_filters_in_its_body(airflow):
+    first, second = (dag["dag_id"] for dag in airflow.get("/dags", params={"limit": 2}).json()["dags"])
+    airflow.post(f"/dags/{first}/dagRuns", json={"dag_run_id": "nightly"})
+    everywhere = airflow.post("/dags/~/dagRuns/list", json={}).json()
+    assert {run["dag_id"] for run in everywhere["dag_runs"]} >= {first, second}
+    assert everywhere["total_entries"] == len(everywhere["dag_runs"])
+    mine = airflow.post("/dags/~/dagRuns/list", json={"dag_ids": [first]}).json()["dag_runs"]
+    assert "nightly" in {run["dag_run_id"] for run in mine} and {run["dag_id"] for run in mine} == {first}
+    page = airflow.post("/dags/~/dagRuns/list", json={"page_limit": 1, "page_offset": 1}).json()
+    assert page["dag_runs"] == everywhere["dag_runs"][1:2] and page["total_entries"] == everywhere["total_entries"]
+    instances = airflow.post("/dags/~/dagRuns/~/taskInstances/list", json={"dag_ids": [second]}).json()["task_instances"]
+    assert instances and {instance["dag_id"] for instance in instances} == {second}
+
+
+def test_a_bulk_change_answers_a_list_and_stores_nothing(served):
     before = served.get("/dags").json()
-    assert served.post("/dags/~/dagRuns/list", json={"page_limit": 5}).status_code == 200
-    assert served.post("/dags/~/dagRuns/~/taskInstances/list", json={"page_limit": 5}).status_code == 200
     assert served.patch("/dags", params={"dag_id_pattern": "nothing"}, json={"is_paused": True}).status_code == 200
     assert served.get("/dags").json() == before
 
 
-def test_explain_names_the_batch_searches_actions_and_dag_runs_nested(capsys):
+def test_explain_names_batch_searches_bulk_changes_and_dag_runs_nested(capsys):
     assert cli.main(["specs", "--explain", str(AIRFLOW)]) == 0
     out = capsys.readouterr().out
     assert "89 operations at /api/v1" in out
     assert "dags.dagRuns" in out and "inside dags (dag_id)" in out
     assert "dags.~" not in out and "replace dags" not in out
-    assert "get_dag_runs_batch           action" in out and "patch_dags                   action" in out
+    assert "get_dag_runs_batch           search dags.dagRuns" in out and "dag_ids->dag_id" in out
+    assert "patch_dags                   action" in out
 
 
 def test_the_contract_command_passes_against_the_mock_of_the_document(capsys):

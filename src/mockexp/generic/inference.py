@@ -10,7 +10,9 @@ resource is a collection too (`/users`). Then, by method and path:
 * GET item: read; PUT / PATCH item, or POST item with a body: update (only the fields an
   `update_mask` / `updateMask` query parameter names, where it has one); POST item with query
   parameters that name fields: update from the query; DELETE item: delete
-* GET elsewhere answering a list of a resource's objects: search (`/pet/findByStatus`)
+* GET elsewhere answering a list of a resource's objects: search (`/pet/findByStatus`); a POST
+  answering one: a search with its filters in the body, across the parents its path does not
+  name (Airflow's `POST /dags/~/dagRuns/list`)
 * anything else: an action, answered with the document's example or a body made from its schema
 
 `x-mockexp-role` on an operation (`create`, `read`, `list`, `update`, `replace`, `delete`,
@@ -94,6 +96,7 @@ class Plan:
     filters: dict[str, str] = field(default_factory=dict)  # query parameter -> item field
     paging: dict | None = None  # an inferred x-mockexp-pagination
     mask: str | None = None  # an update's query parameter naming the fields it changes
+    body_filters: dict[str, str] = field(default_factory=dict)  # a POST search's body field -> item field
     status: int = 200
     notes: list[str] = field(default_factory=list)
 
@@ -226,8 +229,6 @@ def _plan(operation: Operation, resources: dict[str, Resource]) -> Plan:
         plan.resource = next((r for r in resources.values() if shapes.many(answer) and r.collection and _segments(r.collection)[:1] == first), None)
         if plan.resource is not None:
             plan.role = "search"
-    elif method == "POST" and shapes.is_list(answer):
-        plan.notes.append("a POST answering a list (a search or a change of many, its inputs in the body)")
     if declared in ROLES:
         plan.role = declared
         plan.notes.append(f"role declared by {ROLE}")
@@ -281,6 +282,8 @@ def _drop_unfindable(resources: dict[str, Resource], plans: dict[str, Plan]) -> 
 
 
 def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
+    if plan.role == "action" and plan.operation.method == "POST" and shapes.is_list(plan.answer_schema):
+        _body_search(plan, resources)
     if plan.role == "action" and plan.answer is not None:
         path = _strip(plan.operation.path)
         plan.resource = next((r for r in resources.values() if r.item and path.startswith(r.item + "/") and shapes.same_kind(plan.answer.schema, r.schema)), None)
@@ -305,6 +308,21 @@ def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
     if plan.role == "replace" and resource is not None and not (resource.id_field and client_sends(plan.request, resource.id_field)):
         plan.role, plan.resource = "action", None
         plan.notes.append("a PUT to the collection whose body has no id the client may send")
+
+
+def _body_search(plan: Plan, resources: dict[str, Resource]) -> None:
+    """A POST answering a list of a resource's objects searches them (across all parents the
+    path does not name), with filters in the body: `{"dag_ids": [...], "states": [...]}`."""
+    listing = shapes.many(plan.answer_schema)
+    plan.resource = next((r for r in resources.values() if r.collection and shapes.same_kind(listing.item, r.schema)), None)
+    if plan.resource is None:
+        plan.notes.append("a POST answering a list (a change of many, its inputs in the body)")
+        return
+    plan.role, plan.listing = "search", listing
+    fields = shapes.properties(plan.resource.schema)
+    sendable = shapes.properties(plan.request.schema) if plan.request else {}
+    plan.body_filters = {name: target for name in sendable if (target := _field_for(name, fields))}
+    plan.notes.append("a POST search, its filters in the body" + (": " + ", ".join(f"{k}->{v}" for k, v in plan.body_filters.items()) if plan.body_filters else ""))
 
 
 def client_sends(request: Single | None, name: str) -> bool:

@@ -175,13 +175,32 @@ class GenericModel:
             if pagination.style == "cursor":  # a cursor names a place in an order of the ids
                 rows = sorted(rows, key=key)
             return Listing(rows, extra=self._envelope_extra(plan), key=key)
-        page = filters.cut(list(rows), query)
-        body = plan.listing.wrap(page, len(rows))
+        return self._page(plan, list(rows), query)
+
+    def _search(self, plan: Plan, path: dict, query: dict, body: Any) -> Any:
+        if plan.operation.method != "POST":
+            return self._list(plan, path, query, body)
+        sent = body if isinstance(body, Mapping) else {}
+        wanted = {plan.body_filters[name]: value for name, value in sent.items() if name in plan.body_filters and value not in (None, "", [])}
+        resource = plan.resource
+        if all(name in path for name in resource.scope):
+            rows = list(filters.filtered(self.tables(plan, resource, path), resource, {}))
+        else:
+            rows = self.everywhere(resource)
+        rows = [item for item in rows if all(filters.matches(item.get(name), value) for name, value in wanted.items())]
+        return self._page(plan, rows, sent)
+
+    def _page(self, plan: Plan, rows: list, asked: Mapping[str, Any]) -> tuple[Any, int]:
+        """The page `asked` cuts of the rows (limit / offset), in the list's envelope."""
+        body = plan.listing.wrap(filters.cut(rows, asked), len(rows))
         if isinstance(body, dict):
             body.update({key: value for key, value in self._envelope_extra(plan).items() if key not in body})
         return body, plan.status
 
-    _search = _list
+    def everywhere(self, resource: Resource) -> list[dict]:
+        """A resource's objects under every parent."""
+        table = self.store.name(resource.name)
+        return [item for name in self.store.tables() if name == table or name.startswith(table + "@") for _, item in self.store.store.items(name)]
 
     def _envelope_extra(self, plan: Plan) -> dict:
         """The other fields a list's envelope requires (made up from their schemas)."""
