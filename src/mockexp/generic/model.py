@@ -59,7 +59,7 @@ class GenericModel:
 
     def check_not_gone(self, plan: Plan, path: Mapping[str, Any]) -> None:
         """A GET of a path an action's DELETE emptied: 404 (until something is written there)."""
-        if plan.operation.method == "GET" and self.store.peek(GONE, _path_key(plan, path)) is not None:
+        if plan.operation.method == "GET" and plan.operation.path in self.inferred.vanishing and self.store.peek(GONE, _path_key(plan, path)) is not None:
             raise refusal(plan.operation, 404, f"Nothing is left at {plan.operation.path}: it was deleted.")
 
     def mark_gone(self, plan: Plan, path: Mapping[str, Any]) -> None:
