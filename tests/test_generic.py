@@ -3,47 +3,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
-import schemathesis
 
 from mockexp import cli
 from mockexp.generic import Source, register, vendors
 from mockexp.specs import SpecError
 from mockexp.testing import run_mock
 from mockexp.vendors import ALL
+from tests.checked import SPECS, Checked
 
-SPECS = Path(__file__).parent / "specs"
 PETSTORE = SPECS / "petstore3.yaml"
 CONDUIT = SPECS / "conduit.yaml"
-
-
-class Checked:
-    """An httpx client on one API whose every answer must validate against its document."""
-
-    def __init__(self, mock, api: str) -> None:
-        self.mock = mock
-        self.api = api
-        spec = mock.runtime.specs[api]
-        self.schema = schemathesis.openapi.from_dict(spec.fresh_document())
-        self.spec = spec
-        headers = {}
-        for credential in mock.runtime.credentials():
-            if credential.vendor == api:
-                headers[credential.header] = credential.value
-        self.client = httpx.Client(base_url=mock.base_url(api), headers=headers)
-
-    def __getattr__(self, method: str):
-        def send(path: str, **options) -> httpx.Response:
-            response = self.client.request(method.upper(), path, **options)
-            operation = self.spec.operation_at(method.upper(), self.spec.base_path + path.split("?")[0])
-            if operation is not None:
-                self.schema[operation.path][operation.method].validate_response(response)
-            return response
-
-        return send
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,8 @@ by the spec pipeline (`specs.load`: one error naming the file and the place), th
 
 * an operationId for each operation without one (`getPetsPetId` for `GET /pets/{petId}`);
 * mounted where `--spec /base=FILE` says (else at its first server URL's path, `/` without one);
+* without `x-openapi-router-controller` (the module of the handlers of a Connexion app that
+  serves the document, which the mock's own handlers replace);
 * JSON only where an operation offers JSON beside other media types (the mock speaks JSON:
   XML and form alternatives are left out, so clients and the contract suite send JSON);
 * a `200` where an operation documents no success at all (Petstore's `DELETE /pet/{petId}`
@@ -37,6 +39,7 @@ from mockexp.generic import inference
 from mockexp.paging import DeclarationError, Pagination
 from mockexp.specs import METHODS, Spec, SpecError
 
+CONTROLLER = "x-openapi-router-controller"  # the Python module of the document's own server's handlers
 IMPLIED = "(added by mockexp: the document lists no success answer)"
 OVERLAY_SUFFIXES = (".mockexp.yaml", ".mockexp.yml", ".mockexp.json")
 
@@ -55,8 +58,10 @@ def load(path: str | Path, base_path: str | None = None) -> tuple[Spec, inferenc
     _name_operations(document)
     refused = _refusal_status(document)
     for item in document.get("paths", {}).values():
+        item.pop(CONTROLLER, None)
         for method, operation in item.items():
             if method in METHODS and isinstance(operation, dict):
+                operation.pop(CONTROLLER, None)
                 _json_only(operation)
                 _implied_answers(operation, document, refused, has_input=bool(operation.get("parameters") or item.get("parameters") or operation.get("requestBody")))
     _integer_bounds(document)

@@ -3,12 +3,14 @@ filled with the message and status; a plain `{"message": ...}` when it documents
 
 A refusal takes the status the operation documents: an unknown id is 404 where the operation
 lists 404, else the first 4xx it lists (not 401 / 403, which speak of credentials); a body the
-schema refuses is 400, or 422 where the document lists 422 and never 400."""
+schema refuses is 400, or 422 where the document lists 422 and never 400. RFC 7807 problem
+details (`type`, `title`, `detail`) carry the message in `detail`."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from http import HTTPStatus
 from typing import Any, Callable, Mapping
 
 from mockexp.errors import DomainError, Invalid, NotFound
@@ -91,6 +93,25 @@ def renderer(spec: Spec) -> Callable[[DomainError], tuple[Any, dict]]:
     return render_error
 
 
+PROBLEM = {"type", "title", "detail"}  # RFC 7807 problem details
+
+
+def _problem(body: dict, fields: Mapping[str, Any], status: int) -> dict:
+    """Problem details as RFC 7807 fills them: `type` about:blank, `title` the status's phrase,
+    `detail` the message (where the schema lets those be strings)."""
+    for name, value in (("type", "about:blank"), ("title", _phrase(status))):
+        if name in body and kind_of(merged(fields[name])) == "string" and not merged(fields[name]).get("enum"):
+            body[name] = value
+    return body
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def filled(schema: Mapping[str, Any], message: str, status: int, name: str = "") -> Any:
     """A value of the error schema carrying the message (in its text fields) and status."""
     schema = merged(schema)
@@ -100,7 +121,8 @@ def filled(schema: Mapping[str, Any], message: str, status: int, name: str = "")
     if kind == "object":
         fields = shapes.properties(schema)
         wanted = set(schema.get("required") or []) | {key for key in fields if key in MESSAGE_NAMES + STATUS_NAMES}
-        return {key: filled(sub, message, status, key) for key, sub in fields.items() if key in wanted}
+        body = {key: filled(sub, message, status, key) for key, sub in fields.items() if key in wanted}
+        return _problem(body, fields, status) if PROBLEM <= set(fields) else body
     if kind == "array":
         return [filled(schema.get("items") or {}, message, status, name)]
     if kind in ("integer", "number"):

@@ -1,6 +1,7 @@
 """A list's filters: a query parameter that names an item field keeps the objects whose field
 equals it, holds it (an array; an object in it by its id or name), or any of a comma list of
-values (or of a repeated parameter); and limit / offset on a bare array."""
+values (or of a repeated parameter); and limit / offset on a bare array (or on a POST search,
+from its body)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from mockexp.generic.values import merged
 from mockexp.store import Tables
 
 FILTER_KEYS = ("id", "name", "username", "slug", "key")  # how an object in a field is named by a filter
-SIZE_NAMES = ("limit", "per_page", "page_size", "pageSize", "size")
-OFFSET_NAMES = ("offset", "skip")
+SIZE_NAMES = ("limit", "per_page", "page_size", "pageSize", "size", "page_limit")
+OFFSET_NAMES = ("offset", "skip", "page_offset")
 
 
 TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}

@@ -7,9 +7,12 @@ parents' parameters (`/articles/{slug}/comments/{id}`). A POST-only path whose p
 resource is a collection too (`/users`). Then, by method and path:
 
 * GET collection: list; POST collection: create; PUT collection with the id in the body: replace
-* GET item: read; PUT / PATCH item, or POST item with a body: update; POST item with query
+* GET item: read; PUT / PATCH item, or POST item with a body: update (only the fields an
+  `update_mask` / `updateMask` query parameter names, where it has one); POST item with query
   parameters that name fields: update from the query; DELETE item: delete
-* GET elsewhere answering a list of a resource's objects: search (`/pet/findByStatus`)
+* GET elsewhere answering a list of a resource's objects: search (`/pet/findByStatus`); a POST
+  answering one: a search with its filters in the body, across the parents its path does not
+  name (Airflow's `POST /dags/~/dagRuns/list`)
 * anything else: an action, answered with the document's example or a body made from its schema
 
 `x-mockexp-role` on an operation (`create`, `read`, `list`, `update`, `replace`, `delete`,
@@ -30,6 +33,7 @@ from mockexp.specs import Operation, Spec
 ROLE = "x-mockexp-role"
 RESOURCE = "x-mockexp-resource"
 ROLES = ("create", "read", "list", "update", "query-update", "replace", "delete", "search", "item-action", "action")
+MASK_NAMES = ("update_mask", "updateMask")  # a query parameter naming the fields an update changes
 ID_NAMES = ("id", "_id", "uuid", "key", "slug", "username", "name")
 PARAMETER = re.compile(r"^\{([^}]+)\}$")
 
@@ -59,6 +63,16 @@ class Resource:
         return frozenset(name for name, sub in self.fields.items() if merged(sub).get("readOnly"))
 
     @functools.cached_property
+    def write_only(self) -> frozenset:
+        """Fields a client sends and no answer shows (a password): the mock keeps none of them."""
+        return frozenset(name for name, sub in self.fields.items() if merged(sub).get("writeOnly"))
+
+    @functools.cached_property
+    def not_stored(self) -> frozenset:
+        """What a client sends that the mock does not keep: read-only and write-only fields."""
+        return self.read_only | self.write_only
+
+    @functools.cached_property
     def required(self) -> frozenset:
         return frozenset(merged(self.schema).get("required") or [])
 
@@ -81,6 +95,8 @@ class Plan:
     listing: Many | None = None
     filters: dict[str, str] = field(default_factory=dict)  # query parameter -> item field
     paging: dict | None = None  # an inferred x-mockexp-pagination
+    mask: str | None = None  # an update's query parameter naming the fields it changes
+    body_filters: dict[str, str] = field(default_factory=dict)  # a POST search's body field -> item field
     status: int = 200
     notes: list[str] = field(default_factory=list)
 
@@ -90,6 +106,14 @@ class Inferred:
     resources: dict[str, Resource]
     plans: dict[str, Plan]
 
+    @functools.cached_property
+    def vanishing(self) -> frozenset:
+        """The paths whose DELETE is an action and whose GET documents 404 or 410: what the
+        DELETE empties the GET no longer finds."""
+        deletes = {plan.operation.path for plan in self.plans.values() if plan.operation.method == "DELETE" and plan.role == "action"}
+        return frozenset(plan.operation.path for plan in self.plans.values() if plan.operation.method == "GET" and plan.operation.path in deletes
+                         and {"404", "410"} & {str(code) for code in plan.operation.definition.get("responses", {})})
+
 
 def infer(spec: Spec) -> Inferred:
     operations = spec.operations
@@ -97,6 +121,7 @@ def infer(spec: Spec) -> Inferred:
     plans = {operation.operation_id: _plan(operation, resources) for operation in operations}
     for resource in resources.values():
         _describe(resource, [plan for plan in plans.values() if plan.resource is resource])
+    _drop_unfindable(resources, plans)
     for plan in plans.values():
         _finish(plan, resources)
     return Inferred(resources, plans)
@@ -138,7 +163,7 @@ def _resources(paths: dict, operations: list[Operation]) -> dict[str, Resource]:
             continue
         found[name] = Resource(name, collection, template, _parameters(template)[-1], scope=_parameters(template)[:-1])
     claimed = {r.collection for r in found.values()} | {r.item for r in found.values()}
-    posts = {_strip(op.path) for op in operations if op.method == "POST"}
+    posts = {_strip(op.path) for op in operations if op.method == "POST" and not _answers_a_list(op)}
     for template in sorted((posts - claimed) | (declared - claimed), key=lambda t: (len(_segments(t)), t)):
         if template in declared or (_parent(template) not in claimed and not PARAMETER.match(_segments(template)[-1] if _segments(template) else "")):
             resource = Resource(_name(template), template, None, None, scope=_parameters(template))
@@ -148,6 +173,11 @@ def _resources(paths: dict, operations: list[Operation]) -> dict[str, Resource]:
         if resource.collection is not None:
             resource.parent = next((other.name for other in found.values() if other.item == _parent(resource.collection)), None)
     return found
+
+
+def _answers_a_list(operation: Operation) -> bool:
+    """Whether an operation's success answer is a list of objects (bare or in an envelope)."""
+    return shapes.is_list(_success(operation)[1])
 
 
 def _success(operation: Operation) -> tuple[int, dict | None]:
@@ -189,8 +219,10 @@ def _plan(operation: Operation, resources: dict[str, Resource]) -> Plan:
             plan.role = "list"
         elif method == "POST" and plan.request is not None:
             plan.role = "create"
-        elif method in ("PUT", "PATCH") and plan.request is not None:
+        elif method in ("PUT", "PATCH") and plan.request is not None and not shapes.is_list(answer):
             plan.role = "replace"
+        elif method in ("PUT", "PATCH"):
+            plan.notes.append("changes many objects at once (its answer is a list)")
     elif method == "GET" and answer is not None:
         # a list of a resource's objects (by the path's first segment here; by schema in _finish)
         first = _segments(path)[:1]
@@ -229,11 +261,29 @@ def _describe(resource: Resource, plans: list[Plan]) -> None:
         singular = resource.name.split(".")[-1].rstrip("s").lower()
         stripped = re.sub(rf"^{re.escape(singular)}_?", "", parameter, flags=re.IGNORECASE)
         candidates += [parameter, stripped[:1].lower() + stripped[1:], stripped.lower()]
+        words = parameter.split("_")
+        candidates += ["_".join(words[start:]) for start in range(1, len(words))]  # task_try_number: try_number
     candidates += list(ID_NAMES)
     resource.id_field = next((name for name in candidates if name in fields), None)
 
 
+def _drop_unfindable(resources: dict[str, Resource], plans: dict[str, Plan]) -> None:
+    """A path ending in a parameter with no collection beside it and no field its objects are
+    named by (`/config/section/{section}/option/{option}`) is no resource the mock could fill
+    (nothing creates or lists its objects, nothing names them): its operations are actions."""
+    parents = {resource.parent for resource in resources.values()}
+    for name, resource in list(resources.items()):
+        if resource.collection is None and resource.id_field is None and name not in parents:
+            del resources[name]
+            for plan in plans.values():
+                if plan.resource is resource:
+                    plan.role, plan.resource = "action", None
+                    plan.notes.append("no collection lists these objects nor field names them")
+
+
 def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
+    if plan.role == "action" and plan.operation.method == "POST" and shapes.is_list(plan.answer_schema):
+        _body_search(plan, resources)
     if plan.role == "action" and plan.answer is not None:
         path = _strip(plan.operation.path)
         plan.resource = next((r for r in resources.values() if r.item and path.startswith(r.item + "/") and shapes.same_kind(plan.answer.schema, r.schema)), None)
@@ -253,9 +303,32 @@ def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
         plan.paging = _paging(plan)
         for name in plan.paging["parameters"].values() if plan.paging else ():
             plan.filters.pop(name, None)
-    if plan.role == "replace" and resource is not None and not (resource.id_field and plan.request and resource.id_field in shapes.properties(plan.request.schema)):
+    if plan.role == "update":
+        plan.mask = next((p["name"] for p in plan.operation.parameters_in("query") if p["name"] in MASK_NAMES), None)
+    if plan.role == "replace" and resource is not None and not (resource.id_field and client_sends(plan.request, resource.id_field)):
         plan.role, plan.resource = "action", None
-        plan.notes.append("a PUT to the collection whose body has no id")
+        plan.notes.append("a PUT to the collection whose body has no id the client may send")
+
+
+def _body_search(plan: Plan, resources: dict[str, Resource]) -> None:
+    """A POST answering a list of a resource's objects searches them (across all parents the
+    path does not name), with filters in the body: `{"dag_ids": [...], "states": [...]}`."""
+    listing = shapes.many(plan.answer_schema)
+    plan.resource = next((r for r in resources.values() if r.collection and shapes.same_kind(listing.item, r.schema)), None)
+    if plan.resource is None:
+        plan.notes.append("a POST answering a list (a change of many, its inputs in the body)")
+        return
+    plan.role, plan.listing = "search", listing
+    fields = shapes.properties(plan.resource.schema)
+    sendable = shapes.properties(plan.request.schema) if plan.request else {}
+    plan.body_filters = {name: target for name in sendable if (target := _field_for(name, fields))}
+    plan.notes.append("a POST search, its filters in the body" + (": " + ", ".join(f"{k}->{v}" for k, v in plan.body_filters.items()) if plan.body_filters else ""))
+
+
+def client_sends(request: Single | None, name: str) -> bool:
+    """Whether a request body may carry a field (it has it, not read-only)."""
+    fields = shapes.properties(request.schema) if request is not None else {}
+    return name in fields and not merged(fields[name]).get("readOnly")
 
 
 def _field_for(parameter: str, fields: dict) -> str | None:
@@ -276,8 +349,8 @@ def _paging(plan: Plan) -> dict | None:
     """An x-mockexp-pagination for a list whose query parameters page it and whose answer is
     an envelope (a bare array has nowhere to say more; the model cuts it itself)."""
     declared = plan.operation.definition.get("x-mockexp-pagination")
-    if declared is not None or plan.listing is None or plan.listing.items is None:
-        return None
+    if declared is not None or plan.listing is None or plan.listing.items is None or (plan.resource and not plan.resource.id_field):
+        return None  # (without a field naming its objects, a walk through the pages cannot be checked)
     query = {p["name"]: p for p in plan.operation.parameters_in("query")}
     size = next((name for name in SIZE_NAMES if name in query and isinstance((query[name].get("schema") or {}).get("default"), int)), None)
     if size is None:

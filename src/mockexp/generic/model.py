@@ -20,7 +20,7 @@ from mockexp.clock import Clock
 from mockexp.generic import auth, filters, shapes
 from mockexp.generic import ids as made_ids
 from mockexp.generic.errors import refusal
-from mockexp.generic.inference import Inferred, Plan, Resource
+from mockexp.generic.inference import Inferred, Plan, Resource, client_sends
 from mockexp.generic.values import Values, merged, timestamp
 from mockexp.paging import Listing
 from mockexp.store import DuplicateKey, Tables
@@ -50,7 +50,26 @@ class GenericModel:
             name = argument_name(parameter["name"])
             if name in values:
                 (path if parameter["in"] == "path" else query)[parameter["name"]] = values[name]
-        return getattr(self, "_" + plan.role.replace("-", "_"))(plan, path, query, values.get("body"))
+        self.check_not_gone(plan, path)
+        answered = getattr(self, "_" + plan.role.replace("-", "_"))(plan, path, query, values.get("body"))
+        self.mark_gone(plan, path)
+        return answered
+
+    # -- paths a DELETE emptied that no stored object stands for ------------------------------
+
+    def check_not_gone(self, plan: Plan, path: Mapping[str, Any]) -> None:
+        """A GET of a path an action's DELETE emptied: 404 (until something is written there)."""
+        if plan.operation.method == "GET" and plan.operation.path in self.inferred.vanishing and self.store.peek(GONE, _path_key(plan, path)) is not None:
+            raise refusal(plan.operation, 404, f"Nothing is left at {plan.operation.path}: it was deleted.")
+
+    def mark_gone(self, plan: Plan, path: Mapping[str, Any]) -> None:
+        """After a DELETE the mock ties to no stored object (an action) where a GET of the same
+        path documents 404 / 410, that GET answers 404; a write to the path brings it back."""
+        method = plan.operation.method
+        if method == "DELETE" and plan.role == "action" and plan.operation.path in self.inferred.vanishing:
+            self.store.replace(GONE, _path_key(plan, path), {"path": plan.operation.path})
+        elif method in ("POST", "PUT", "PATCH") and plan.operation.path in self.inferred.vanishing:
+            self.store.delete(GONE, _path_key(plan, path))
 
     # -- where objects live -------------------------------------------------------------------
 
@@ -86,6 +105,8 @@ class GenericModel:
         with tables.transaction():
             item = self.made(resource, plan, dict(sent), tables)
             key = str(item.get(resource.id_field)) if resource.id_field else ids.uuid4()
+            if not key.strip():
+                raise refusal(plan.operation, 400, f"{resource.id_field}: This field may not be blank (it names the object in its path).")
             try:
                 tables.insert(resource.name, key, item)
             except DuplicateKey:
@@ -100,7 +121,10 @@ class GenericModel:
 
     def _update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         sent = plan.request.unwrap(body) if plan.request else body
-        return self._change(plan, path, path[plan.resource.id_parameter], sent if isinstance(sent, Mapping) else {})
+        sent = sent if isinstance(sent, Mapping) else {}
+        if plan.mask and query.get(plan.mask):
+            sent = _masked(plan, sent, query[plan.mask])
+        return self._change(plan, path, path[plan.resource.id_parameter], sent)
 
     def _query_update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         fields = plan.resource.fields
@@ -122,7 +146,7 @@ class GenericModel:
         fields = resource.fields
         with tables.transaction():
             current = self.stored(plan, tables, key)
-            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and k not in resource.read_only}}
+            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and k not in resource.not_stored}}
             now = timestamp(self.clock.now())
             for name, schema in fields.items():
                 if shapes.is_update_time(name, schema):
@@ -151,13 +175,32 @@ class GenericModel:
             if pagination.style == "cursor":  # a cursor names a place in an order of the ids
                 rows = sorted(rows, key=key)
             return Listing(rows, extra=self._envelope_extra(plan), key=key)
-        page = filters.cut(list(rows), query)
-        body = plan.listing.wrap(page, len(rows))
+        return self._page(plan, list(rows), query)
+
+    def _search(self, plan: Plan, path: dict, query: dict, body: Any) -> Any:
+        if plan.operation.method != "POST":
+            return self._list(plan, path, query, body)
+        sent = body if isinstance(body, Mapping) else {}
+        wanted = {plan.body_filters[name]: value for name, value in sent.items() if name in plan.body_filters and value not in (None, "", [])}
+        resource = plan.resource
+        if all(name in path for name in resource.scope):
+            rows = list(filters.filtered(self.tables(plan, resource, path), resource, {}))
+        else:
+            rows = self.everywhere(resource)
+        rows = [item for item in rows if all(filters.matches(item.get(name), value) for name, value in wanted.items())]
+        return self._page(plan, rows, sent)
+
+    def _page(self, plan: Plan, rows: list, asked: Mapping[str, Any]) -> tuple[Any, int]:
+        """The page `asked` cuts of the rows (limit / offset), in the list's envelope."""
+        body = plan.listing.wrap(filters.cut(rows, asked), len(rows))
         if isinstance(body, dict):
             body.update({key: value for key, value in self._envelope_extra(plan).items() if key not in body})
         return body, plan.status
 
-    _search = _list
+    def everywhere(self, resource: Resource) -> list[dict]:
+        """A resource's objects under every parent."""
+        table = self.store.name(resource.name)
+        return [item for name in self.store.tables() if name == table or name.startswith(table + "@") for _, item in self.store.store.items(name)]
 
     def _envelope_extra(self, plan: Plan) -> dict:
         """The other fields a list's envelope requires (made up from their schemas)."""
@@ -181,16 +224,17 @@ class GenericModel:
         """An object from what the client sent, with the fields the server makes filled in
         (made-up values seeded from the API, the parent and what was sent)."""
         fields = resource.fields
-        item = {key: value for key, value in sent.items() if (key in fields or not fields) and key not in resource.read_only}
+        item = {key: value for key, value in sent.items() if (key in fields or not fields) and key not in resource.not_stored}
+        item.update(_parent_keys(resource, tables))
         made: Values | None = None
         for name, schema in fields.items():
-            if name in item and (name != resource.id_field or plan is None or _client_may_send(plan, name)):
+            if name in item and (name != resource.id_field or plan is None or client_sends(plan.request, name)):
                 continue
             if name == resource.id_field:
                 item[name] = self.new_id(resource, tables, item)
             elif name in resource.times:
                 item[name] = timestamp(self.clock.now())
-            elif name in resource.read_only or name in resource.required:
+            elif (name in resource.read_only or name in resource.required) and name not in resource.write_only:
                 made = made or self.values.seeded(resource.name, *tables.ids, json.dumps(sent, sort_keys=True, default=str))
                 item[name] = made.value(schema, name)
         return item
@@ -204,8 +248,41 @@ def _singular(name: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _client_may_send(plan: Plan, name: str) -> bool:
-    return plan.request is not None and name in shapes.properties(plan.request.schema) and not merged(shapes.properties(plan.request.schema)[name]).get("readOnly")
+GONE = "deleted paths"  # an API's table of paths emptied by a DELETE (`check_not_gone`)
+
+
+def _path_key(plan: Plan, path: Mapping[str, Any]) -> str:
+    return plan.operation.path + " " + json.dumps(path, sort_keys=True, default=str)
+
+
+def _masked(plan: Plan, sent: Mapping[str, Any], mask: Any) -> dict:
+    """The fields of an update its mask names (a list, or a comma list); 400 naming a field
+    the body does not carry or the client may not change."""
+    names = [name.strip() for part in (mask if isinstance(mask, list) else [mask]) for name in str(part).split(",") if name.strip()]
+    resource = plan.resource
+    for name in names:
+        if name not in sent or name == resource.id_field or name in resource.read_only or (resource.fields and name not in resource.fields):
+            raise refusal(plan.operation, 400, f"{plan.mask}: {name!r} is unknown or cannot be updated.")
+    return {name: sent[name] for name in names}
+
+
+def _parent_keys(resource: Resource, tables: Tables) -> dict:
+    """A nested object's fields named after its parents' path parameters (a dag run's
+    `dag_id`), holding their keys."""
+    count = len(resource.scope)
+    keys = dict(zip(resource.scope, tables.ids[len(tables.ids) - count:])) if count and len(tables.ids) >= count else {}
+    out = {}
+    for name, key in keys.items():
+        kind = merged(resource.fields.get(name, {})).get("type")
+        if name not in resource.fields or kind not in (None, "string", "integer"):
+            continue
+        if kind == "integer":
+            if not key.lstrip("-").isdigit():
+                continue
+            out[name] = int(key)
+        else:
+            out[name] = key
+    return out
 
 
 def _sort_key(item: Mapping[str, Any], id_field: str | None) -> Any:

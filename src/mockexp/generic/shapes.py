@@ -89,6 +89,16 @@ def many(schema: Mapping[str, Any] | None) -> Many | None:
     return Many(merged(merged(fields[arrays[0]]).get("items") or {}), arrays[0], counts[0] if counts else None)
 
 
+def is_list(schema: Mapping[str, Any] | None) -> bool:
+    """Whether a body is a list of objects: a bare array, or an envelope holding nothing but the
+    array and its count (`{"dag_runs": [...], "total_entries": 3}`), not an object that happens
+    to hold one array."""
+    found = many(schema)
+    if found is None or found.items is None:
+        return found is not None
+    return set(properties(schema)) <= {found.items, found.total}
+
+
 def same_kind(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two object schemas describe the same objects (the same property names)."""
     return bool(properties(a)) and set(properties(a)) == set(properties(b))

@@ -183,10 +183,11 @@ class Values:
 
 @functools.lru_cache(maxsize=512)
 def _matching(pattern: str, seed: int) -> str:
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
 
-    quiet = settings(database=None, max_examples=50, suppress_health_check=list(HealthCheck))
+    # the first value drawn: no shrinking nor explaining (a third of a second per pattern)
+    quiet = settings(database=None, max_examples=50, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
     return find(st.from_regex(pattern, fullmatch=True), lambda _: True, settings=quiet, random=random.Random(seed))
 
 
