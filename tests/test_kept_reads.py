@@ -3,11 +3,11 @@ the vendor's documents, and the clock where the answer read it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mockexp.clock import Clock
+from mockexp.clock import Clock, watched
 from mockexp.kept_reads import KeptReads
 from mockexp.store import Store
 
@@ -17,8 +17,9 @@ MOMENT = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 class Counted:
     """A read that counts how often it is made, reading the vendor's table (and the clock)."""
 
-    def __init__(self, store: Store, clock: Clock, *, timed: bool = False, writes: bool = False) -> None:
+    def __init__(self, store: Store, clock: Clock, *, timed: bool = False, writes: bool = False, expires: datetime | None = None) -> None:
         self.tables, self.clock, self.timed, self.writes, self.made = store.vendor("acme"), clock, timed, writes, 0
+        self.expires = expires
 
     def __call__(self) -> dict:
         self.made += 1
@@ -27,6 +28,8 @@ class Counted:
         answer = {"things": [doc["name"] for doc in self.tables.view("things")]}
         if self.timed:
             answer["at"] = self.clock.now().isoformat()
+        if self.expires is not None:
+            answer["expired"] = self.clock.passed(self.expires)
         return answer
 
 
@@ -101,3 +104,26 @@ def test_a_read_that_writes_is_made_every_time(store):
     kept.answer("list", read)
     kept.answer("list", read)
     assert read.made == 2
+
+
+def test_an_answer_that_compared_the_time_with_a_moment_is_kept_until_that_moment_comes(store):
+    moments = [MOMENT]
+    clock = Clock(source=lambda: moments[0])  # follows this "real" time
+    kept, read = KeptReads(store, "acme", clock), Counted(store, clock, expires=MOMENT + timedelta(hours=1))
+    assert kept.answer("list", read)["expired"] is False
+    moments[0] = MOMENT + timedelta(minutes=59)
+    assert kept.answer("list", read)["expired"] is False and read.made == 1
+    moments[0] = MOMENT + timedelta(hours=1)
+    assert kept.answer("list", read)["expired"] is True and read.made == 2
+    moments[0] = MOMENT + timedelta(days=9)
+    assert kept.answer("list", read)["expired"] is True and read.made == 2  # passed moments stay passed
+
+
+def test_an_answer_served_again_tells_an_outer_watch_how_long_it_holds(store):
+    moments = [MOMENT]
+    clock = Clock(source=lambda: moments[0])
+    kept, read = KeptReads(store, "acme", clock), Counted(store, clock, expires=MOMENT + timedelta(hours=1))
+    kept.answer("list", read)
+    with watched(clock) as readings:
+        kept.answer("list", read)  # served again: the model is not asked
+    assert read.made == 1 and readings.validity(clock).until == MOMENT + timedelta(hours=1)

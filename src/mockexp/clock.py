@@ -3,10 +3,12 @@
 It follows real time by default. It can be frozen at an instant, moved forward, and let run
 again; `now()` is the only way mockexp code learns the time.
 
-It counts its readings (`readings`, and those made inside `watched()` in the current task)
-and its settings (`setting`: each freeze, move, return to real time or restore), so that an
-answer kept for reuse (`kept_reads.py`) knows whether it was made from the time, and whether
-that time is still the clock's.
+What a piece of code learned of the time can be watched (`watched()`): how often it read
+`now()`, and the moments it only compared the time with (`passed(moment)`). From that and the
+clock's setting (`setting`: each freeze, move, return to real time or restore), `Readings.validity`
+tells how long an answer made inside stays true (`kept_reads.py`, `repeats.py`): for ever when
+made without the time, until the next moment it compared with has come, or while the clock stays
+frozen where it was.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
@@ -22,27 +25,83 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)  # leaves vendors room for date arithmetic (a year's subscription...)
 
 
+@dataclass(frozen=True)
+class Validity:
+    """How long an answer stays what it was made as, as far as the time goes."""
+
+    setting: int | None = None  # the clock's setting it holds under (None: made without the time)
+    until: datetime | None = None  # the moment it stops holding (None: while the setting lasts)
+
+    def holds(self, clock: "Clock") -> bool:
+        if self.setting is None:
+            return True
+        if clock.setting != self.setting:
+            return False
+        return self.until is None or clock.unwatched_now() < self.until
+
+
+TIMELESS = Validity()
+
+
 class Readings:
-    """How many times the clock was read inside a `watched()` block."""
+    """What code inside a `watched()` block learned of the time: how many `now()` readings, and
+    the earliest moment it compared the time with that has not come yet."""
 
-    __slots__ = ("count",)
+    __slots__ = ("count", "ahead", "setting")
 
-    def __init__(self) -> None:
+    def __init__(self, setting: int) -> None:
         self.count = 0
+        self.ahead: datetime | None = None
+        self.setting = setting  # the clock's setting when the block began
+
+    def saw_ahead(self, moment: datetime) -> None:
+        self.ahead = moment if self.ahead is None else min(self.ahead, moment)
+
+    def add(self, other: "Readings") -> None:
+        self.count += other.count
+        if other.ahead is not None:
+            self.saw_ahead(other.ahead)
+
+    def validity(self, clock: "Clock") -> Validity | None:
+        """How long what was made inside holds (None: not past this moment, the time it read
+        keeps moving)."""
+        if clock.setting != self.setting:
+            return None  # the clock was set while it was made
+        if self.count:
+            return Validity(self.setting) if clock.mode == "frozen" else None
+        if self.ahead is None:
+            return TIMELESS
+        return Validity(self.setting, self.ahead)
 
 
 _WATCHED: contextvars.ContextVar[Readings | None] = contextvars.ContextVar("mockexp_clock_watched", default=None)
 
 
 @contextlib.contextmanager
-def watched() -> Iterator[Readings]:
-    """The clock's readings made by this task (a request) inside the block, whichever clock."""
-    readings = Readings()
+def watched(clock: "Clock") -> Iterator[Readings]:
+    """What this task (a request) learns of the time inside the block; a block inside another
+    adds what it saw to the outer one's."""
+    outer = _WATCHED.get()
+    readings = Readings(clock.setting)
     token = _WATCHED.set(readings)
     try:
         yield readings
     finally:
         _WATCHED.reset(token)
+        if outer is not None:
+            outer.add(readings)
+
+
+def recall(validity: Validity) -> None:
+    """Tells the current `watched()` block what an answer made earlier (and served again now)
+    learned of the time, so that what is made from it holds no longer than it does."""
+    watching = _WATCHED.get()
+    if watching is None or validity.setting is None:
+        return
+    if validity.until is None:
+        watching.count += 1
+    else:
+        watching.saw_ahead(validity.until)
 
 
 def utc_now() -> datetime:
@@ -55,7 +114,6 @@ class Clock:
         self._lock = threading.Lock()
         self._offset = timedelta(0)
         self._frozen_at: datetime | None = None
-        self.readings = 0  # how many times now() has been read
         self.setting = 0  # how many times the clock has been set (frozen, moved, run real, restored)
 
     @property
@@ -66,8 +124,22 @@ class Clock:
         watching = _WATCHED.get()
         if watching is not None:
             watching.count += 1
+        return self.unwatched_now()
+
+    def passed(self, moment: datetime) -> bool:
+        """Whether `moment` has come: for a rule that only compares the time with a moment (an
+        expiry, a schedule), so that an answer made from it holds until that moment."""
+        now = self.unwatched_now()
+        if now >= moment:
+            return True
+        watching = _WATCHED.get()
+        if watching is not None:
+            watching.saw_ahead(moment)
+        return False
+
+    def unwatched_now(self) -> datetime:
+        """The time, without telling a `watched()` block (for checking what was made before)."""
         with self._lock:
-            self.readings += 1
             if self._frozen_at is not None:
                 return self._frozen_at
             return self._source() + self._offset

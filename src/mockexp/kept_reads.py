@@ -7,10 +7,10 @@ vendor's writes (`Store.changes`) at the time it was made:
 
 * any write to the vendor's tables (an API call, a reset, a snapshot restored, a world
   loaded, a write undone) moves the count, and the next read makes its answer anew;
-* an answer whose making read the clock (`Clock.readings` moved) depends on the time: it is
-  kept only while the clock is frozen, and only until the clock is set again (frozen at
-  another instant, moved, or let run); with the clock following real time such an answer is
-  made anew every time;
+* an answer that only compared the time with moments (`Clock.passed`: an expiry, a schedule)
+  is kept until the next of those moments comes, or the clock is set (frozen, moved, let run);
+* an answer whose making read the time itself (`Clock.now`) is kept only while the clock is
+  frozen, until it is set again; with the clock following real time it is made every time;
 * a read that writes (the count moves while it is made) is never served again.
 
 Answers are shared between requests: nothing downstream may change them. Each is kept as
@@ -26,7 +26,7 @@ import contextvars
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterator
 
-from mockexp.clock import Clock
+from mockexp.clock import Clock, Validity, recall, watched
 from mockexp.encoding import answer_body, weak_etag
 from mockexp.store import Store
 
@@ -35,7 +35,7 @@ from mockexp.store import Store
 class _Kept:
     answer: Any
     changes: int
-    setting: int | None  # the clock's setting the answer was made at, None: made without it
+    validity: Validity  # how long it holds, as far as the time goes
 
 
 class KeptReads:
@@ -51,22 +51,24 @@ class KeptReads:
         """The answer kept under `key` if it is still what `make()` would give, else `make()`."""
         changes = self.store.changes(self.vendor)
         found = self._kept.get(key)
-        if found is not None and found.changes == changes and self._still_timely(found.setting):
+        if found is not None and found.changes == changes and found.validity.holds(self.clock):
+            recall(found.validity)
             _note(self)
             return found.answer
-        readings = self.clock.readings
-        answer = make()
-        timed = self.clock.readings != readings
-        if timed and self.clock.mode != "frozen":
+        with watched(self.clock) as readings:
+            answer = make()
+        validity = readings.validity(self.clock)
+        if validity is None:
             return answer  # made from a time that keeps moving
         if len(self._kept) >= self.MOST_KEPT:
             self._kept.clear()
-        self._kept[key] = _Kept(answer, changes, self.clock.setting if timed else None)
+        self._kept[key] = _Kept(answer, changes, validity)
         _note(self)
         return answer
 
-    def _still_timely(self, setting: int | None) -> bool:
-        return setting is None or (setting == self.clock.setting and self.clock.mode == "frozen")
+    def note(self) -> None:
+        """The request is answered from this vendor's state (by a `repeatable` handler)."""
+        _note(self)
 
 
 class Answered:
@@ -90,6 +92,14 @@ def answered() -> Iterator[Answered]:
         yield found
     finally:
         _ANSWERED.reset(token)
+
+
+def repeatable(handler: Callable) -> Callable:
+    """Marks a vendor's GET handler whose answer depends only on the request, the vendor's
+    tables and the clock (as a model's read does): a request repeated exactly may be sent its
+    response again (`repeats.py`) until one of them changes. Not for a stream."""
+    handler.repeatable = True  # type: ignore[attr-defined]
+    return handler
 
 
 def _note(kept: KeptReads) -> None:

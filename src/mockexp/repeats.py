@@ -4,8 +4,9 @@ send again and again.
 
 The first request goes through the whole app (routing, security, validation, the model). Its
 response is kept when it is a success (or a 304 to a conditional read) answered by a vendor's kept read (`kept_reads.py`), no
-write to that vendor happened while it was made, and the clock either was not read on the way
-or is frozen (then the response is kept until the clock is set again). A later request with the
+write to that vendor happened while it was made, and what it learned of the time still holds
+(`clock.Validity`: for ever without the time; until the next moment an expiry or schedule
+compared with; while a frozen clock stays where it is). A later request with the
 same path, query, scheme and every header alike gets the kept response's bytes, until the next
 write to the vendor (any: an API call, a reset, a snapshot restored) moves the store's count.
 
@@ -20,7 +21,7 @@ from typing import Any, Hashable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockexp.clock import Clock, watched
+from mockexp.clock import Clock, Validity, watched
 from mockexp.kept_reads import KeptReads, answered
 from mockexp.store import Store
 
@@ -31,7 +32,7 @@ _BODY_HEADERS = (b"content-length", b"transfer-encoding")
 class _Sent:
     by: KeptReads
     changes: int  # the vendor's count of writes the response was made at
-    setting: int | None  # the clock's setting it was made at, None: made without the clock
+    validity: Validity  # how long it holds, as far as the time goes
     start: Message
     body: bytes
 
@@ -56,12 +57,10 @@ class Repeats:
         await self._answer(key, scope, receive, send)
 
     def _fresh(self, sent: _Sent) -> bool:
-        if sent.by.store.changes(sent.by.vendor) != sent.changes:
-            return False
-        return sent.setting is None or (sent.setting == self.clock.setting and self.clock.mode == "frozen")
+        return sent.by.store.changes(sent.by.vendor) == sent.changes and sent.validity.holds(self.clock)
 
     async def _answer(self, key: Hashable, scope: Scope, receive: Receive, send: Send) -> None:
-        before, setting = self.store.written(), self.clock.setting
+        before = self.store.written()
         start: list[Message] = []
         body: list[bytes] = []
 
@@ -70,21 +69,22 @@ class Repeats:
                 start.append(message)
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
-            made = readings.count
+            made = readings.count, readings.ahead
             await send(message)
-            readings.count = made  # what the control plane reads of the clock (the journal's time) is not the answer's
+            readings.count, readings.ahead = made  # what the control plane reads of the clock (the journal's time) is not the answer's
 
-        with watched() as readings, answered() as reply:
+        with watched(self.clock) as readings, answered() as reply:
             await self.app(scope, receive, sending)
         by = reply.by
         if by is None or not start or not _kept_status(start[0]["status"]) or by.store.changes(by.vendor) > before:
             return
-        if readings.count and (self.clock.mode != "frozen" or self.clock.setting != setting):
+        validity = readings.validity(self.clock)
+        if validity is None:
             return
         if len(self._sent) >= self.MOST_KEPT:
             self._sent.clear()
         kept_start = {"type": "http.response.start", "status": start[0]["status"], "headers": list(start[0].get("headers", []))}
-        self._sent[key] = _Sent(by, by.store.changes(by.vendor), setting if readings.count else None, kept_start, b"".join(body))
+        self._sent[key] = _Sent(by, by.store.changes(by.vendor), validity, kept_start, b"".join(body))
 
 
 def _kept_status(status: int) -> bool:

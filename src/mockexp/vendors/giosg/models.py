@@ -103,7 +103,7 @@ class Giosg:
             raise Forbidden("You do not have access to this organization.")
         organization = self.store.peek(ORGANIZATIONS, organization_id)
         until = organization and organization["subscription_active_until"]
-        if not until or parse_time(until) <= self.clock.now():
+        if not until or self.clock.passed(parse_time(until)):
             raise Forbidden("Your organization does not have an active subscription.")
         if write and not user["settings_permission"]:
             raise Forbidden("You do not have settings permission.")
@@ -115,7 +115,7 @@ class Giosg:
         user = self.store.get(USERS, token["user_id"])
         organization = self.store.get(ORGANIZATIONS, user["organization_id"])
         until = organization["subscription_active_until"]
-        active = bool(until) and parse_time(until) > self.clock.now()
+        active = bool(until) and not self.clock.passed(parse_time(until))
         writes = active and user["settings_permission"]
         return Credential(
             vendor="giosg",
@@ -228,10 +228,10 @@ class Giosg:
     # -- states --------------------------------------------------------------------------------
 
     def has_started(self, experiment: Mapping[str, Any]) -> bool:
-        return not experiment["is_draft"] and bool(experiment["starts_at"]) and parse_time(experiment["starts_at"]) <= self.clock.now()
+        return not experiment["is_draft"] and bool(experiment["starts_at"]) and self.clock.passed(parse_time(experiment["starts_at"]))
 
     def has_ended(self, experiment: Mapping[str, Any]) -> bool:
-        return not experiment["is_draft"] and bool(experiment["ends_at"]) and parse_time(experiment["ends_at"]) <= self.clock.now()
+        return not experiment["is_draft"] and bool(experiment["ends_at"]) and self.clock.passed(parse_time(experiment["ends_at"]))
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -25,12 +25,12 @@ Lookup = Callable[[str], Mapping[str, Any] | None]  # id -> the saved group (or 
 MATCH = {"all": "$and", "any": "$or", "none": "$nor"}
 
 
-def definition(feature: Mapping[str, Any], rules: list[Mapping[str, Any]], groups: Lookup, experiments: Lookup, now: Callable[[], datetime]) -> dict:
-    """`now` is read only for a rule with a schedule: a definition without one does not depend
-    on the time (and can be kept while the clock runs)."""
+def definition(feature: Mapping[str, Any], rules: list[Mapping[str, Any]], groups: Lookup, experiments: Lookup, passed: Callable[[datetime], bool]) -> dict:
+    """`passed(moment)`: whether a moment of a rule's schedule has come (`Clock.passed`); asked
+    only for a rule with a schedule, so a definition holds until its next scheduled moment."""
     value_type = feature["valueType"]
     sdk_rules = [_gate(feature["prerequisites"])] if feature.get("prerequisites") else []
-    made = [_sdk_rule(feature, rule, groups, experiments) for rule in rules if rule["enabled"] and _scheduled(rule, now)]
+    made = [_sdk_rule(feature, rule, groups, experiments) for rule in rules if rule["enabled"] and _scheduled(rule, passed)]
     sdk_rules += [rule for rule in made if rule is not None]
     found = {"defaultValue": values.parse(value_type, feature["defaultValue"])}
     if sdk_rules:
@@ -43,7 +43,7 @@ def _gate(prerequisites: list[str]) -> dict:
     return {"parentConditions": [{"id": id, "condition": {"value": True}, "gate": True} for id in prerequisites]}
 
 
-def _scheduled(rule: Mapping[str, Any], now: Callable[[], datetime]) -> bool:
+def _scheduled(rule: Mapping[str, Any], passed: Callable[[datetime], bool]) -> bool:
     """Whether a rule's schedule (a start and an end rule) has it on at `now`: each rule whose
     moment has passed sets the state; before the start it is the opposite of the start's. A
     null start has passed; a null end never comes."""
@@ -51,7 +51,7 @@ def _scheduled(rule: Mapping[str, Any], now: Callable[[], datetime]) -> bool:
     for index, step in enumerate(rule.get("scheduleRules") or []):
         if step["timestamp"] is None:
             state = step["enabled"] if index == 0 else state
-        elif moment(step["timestamp"]) <= now():
+        elif passed(moment(step["timestamp"])):
             state = step["enabled"]
         elif index == 0:
             state = not step["enabled"]

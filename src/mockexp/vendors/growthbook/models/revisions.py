@@ -88,13 +88,13 @@ class Revisions(World):
 
     def shown_revision(self, org: Tables, feature: Mapping[str, Any], revision: Mapping[str, Any]) -> dict:
         then = {**feature, "defaultValue": revision["defaultValue"]}
-        definitions = {env: as_text(definition(then, rules, self._groups(org), self._experiments(org), self.clock.now)) for env, rules in revision["rules"].items()}
+        definitions = {env: as_text(definition(then, rules, self._groups(org), self._experiments(org), self.clock.passed)) for env, rules in revision["rules"].items()}
         hidden = ("feature", "enabled")
         return {**{k: v for k, v in revision.items() if k not in hidden}, "definitions": definitions}
 
     def _environment(self, org: Tables, feature: Mapping, default: str, enabled: bool, rules: list) -> dict:
         then = {**feature, "defaultValue": default}
-        return {"enabled": enabled, "defaultValue": default, "rules": rules, "definition": as_text(definition(then, rules, self._groups(org), self._experiments(org), self.clock.now))}
+        return {"enabled": enabled, "defaultValue": default, "rules": rules, "definition": as_text(definition(then, rules, self._groups(org), self._experiments(org), self.clock.passed))}
 
     @staticmethod
     def _groups(org: Tables):

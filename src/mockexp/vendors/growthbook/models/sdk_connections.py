@@ -86,7 +86,7 @@ class SdkConnections(Revisions):
         raise UnknownClientKey()
 
     def _payload(self, org: Tables, connection: Mapping[str, Any]) -> dict:
-        env, projects, now = connection["environment"], connection["projects"], self.clock.now
+        env, projects, passed = connection["environment"], connection["projects"], self.clock.passed
 
         def served(feature: Mapping) -> bool:
             entry = feature["environments"].get(env)
@@ -94,6 +94,6 @@ class SdkConnections(Revisions):
 
         features = org.view(FEATURES, test=served, order_by=lambda f: f["id"])
         groups, experiments = self._groups(org), self._experiments(org)
-        payload = {f["id"]: definition(f, f["environments"][env]["rules"], groups, experiments, now) for f in features}
+        payload = {f["id"]: definition(f, f["environments"][env]["rules"], groups, experiments, passed) for f in features}
         updated = max((f["dateUpdated"] for f in features), default=None)
         return {"status": 200, "features": payload, "experiments": [], "dateUpdated": updated}
