@@ -163,8 +163,18 @@ def _bound(vendor: Vendor, operation: Operation, model: Any, kept: KeptReads | N
             answer = kept.answer(key, make)
         return _tagged(answer) if operation.etag else answer
 
-    reads = kept is not None and not found.handler and operation.method.upper() == "GET" and not inspect.iscoroutinefunction(function)
-    bound = read if reads else call
+    async def repeatable(**kwargs: Any) -> Any:
+        answer = await call(**kwargs)
+        kept.note()
+        return answer
+
+    get = kept is not None and operation.method.upper() == "GET"
+    if get and not found.handler and not inspect.iscoroutinefunction(function):
+        bound = read
+    elif get and found.handler and getattr(found.function, "repeatable", False):
+        bound = repeatable
+    else:
+        bound = call
     bound.__name__ = function_name(operation.operation_id)
     return bound
 

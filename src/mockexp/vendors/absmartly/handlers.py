@@ -7,6 +7,7 @@ from __future__ import annotations
 from connexion import request
 
 from mockexp.errors import DomainError, Invalid, dotted
+from mockexp.kept_reads import repeatable
 from mockexp.vendors.absmartly.models import ABsmartly
 from mockexp.vendors.absmartly.sdk.common import KEY_HEADER
 
@@ -40,6 +41,7 @@ def render_error(error: DomainError) -> tuple[dict, dict]:
 # -- the Collector API -----------------------------------------------------------------------
 
 
+@repeatable
 def collector_get_context(absmartly: ABsmartly, application: str, environment: str) -> dict:
     """`GET /context`: the SDKs send no key (the demo account's context); a key sent names the account."""
     return absmartly.collector_context(request.headers.get(KEY_HEADER), application, environment)

@@ -8,6 +8,7 @@ from connexion.context import request
 from starlette.responses import Response
 
 from mockexp.errors import DomainError, Forbidden, NotFound, Unauthorized
+from mockexp.kept_reads import repeatable
 from mockexp.vendors.launchdarkly.models import LaunchDarkly
 from mockexp.vendors.launchdarkly.sdk.stream import EventStream, watch
 
@@ -60,6 +61,7 @@ def render_error(error: DomainError) -> tuple[dict, dict]:
 # -- the SDK endpoints -----------------------------------------------------------------------
 
 
+@repeatable
 async def ld_sdk_get_latest_all(ld: LaunchDarkly, caller: str) -> Response:
     """`GET /sdk/latest-all`: the environment's payload, encoded once per change, with its
     ETag; 304 with no body when `If-None-Match` names the current one."""

@@ -7,6 +7,8 @@ from typing import Any
 
 from connexion import NoContent, request
 
+from mockexp.kept_reads import repeatable
+
 
 def _if_none_match() -> list[str]:
     """The ETags the request's `If-None-Match` names."""
@@ -21,11 +23,13 @@ def definitions_answer(posthog: Any, token: str | None) -> tuple:
     return definitions, 200, {"ETag": etag}
 
 
+@repeatable
 async def posthog_flag_definitions(posthog: Any, token: str | None = None, send_cohorts: str | None = None) -> tuple:
     """`GET /flags/definitions`."""
     return definitions_answer(posthog, token)
 
 
+@repeatable
 async def posthog_local_evaluation(posthog: Any, token: str | None = None, send_cohorts: str | None = None) -> tuple:
     """`GET /api/feature_flag/local_evaluation`."""
     return definitions_answer(posthog, token)
