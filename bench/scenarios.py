@@ -6,6 +6,7 @@ serves it, so a peer can serve the same document.
 
 from __future__ import annotations
 
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -41,6 +42,17 @@ def _first(port: int, path: str, headers: dict[str, str], items: Callable[[objec
     return items(body)[0]
 
 
+def _etag(port: int, path: str, headers: dict[str, str]) -> str:
+    """The ETag the mock answers `path` with (what a polling SDK sends back as If-None-Match)."""
+    with urllib.request.urlopen(urllib.request.Request(f"http://{HOST}:{port}{path}", headers=headers), timeout=10) as answer:
+        return answer.headers["ETag"]
+
+
+def _unchanged(vendor: str, operation: str, base: str, port: int, path: str, headers: dict[str, str]) -> Row:
+    """A poll of an SDK payload that has not changed: If-None-Match with its ETag (304)."""
+    return Row(vendor, f"{operation}, unchanged (304)", base, {**headers, "If-None-Match": _etag(port, path, headers)}, [(1.0, ("GET", path, b""))])
+
+
 def _list_and_read(vendor: str, base: str, headers: dict[str, str], collection: str, one: str) -> list[Row]:
     return [Row(vendor, "list", base, headers, [(1.0, ("GET", collection, b""))]),
             Row(vendor, "GET one", base, headers, [(1.0, ("GET", one, b""))])]
@@ -69,6 +81,7 @@ def growthbook(port: int) -> list[Row]:
             Row("GrowthBook", "GET one experiment", "/api/v1", headers, [(1.0, ("GET", f"/api/v1/experiments/{experiment}", b""))])]
     client_key = credential["tenant"]["clientKey"]
     rows.append(Row("GrowthBook", "SDK payload", "/api/features", {}, [(1.0, ("GET", f"/api/features/{client_key}", b""))]))
+    rows.append(_unchanged("GrowthBook", "SDK payload", "/api/features", port, f"/api/features/{client_key}", {}))
     return rows
 
 
@@ -90,8 +103,10 @@ def launchdarkly(port: int) -> list[Row]:
     collection = f"/api/v2/projects/{tenant['projectKey']}/environments/{tenant['environmentKey']}/experiments"
     one = f"{collection}/{_first(port, collection, headers, lambda body: body['items'])['key']}"
     sdk = _credential(port, "launchdarkly", role="SDK key", tenant=tenant)
+    sdk_headers = {sdk["header"]: sdk["value"]}
     return _list_and_read("LaunchDarkly", "/api/v2", headers, collection, one) + [
-        Row("LaunchDarkly", "SDK payload", "", {sdk["header"]: sdk["value"]}, [(1.0, ("GET", "/sdk/latest-all", b""))])]
+        Row("LaunchDarkly", "SDK payload", "", sdk_headers, [(1.0, ("GET", "/sdk/latest-all", b""))]),
+        _unchanged("LaunchDarkly", "SDK payload", "", port, "/sdk/latest-all", sdk_headers)]
 
 
 def posthog(port: int) -> list[Row]:
@@ -101,7 +116,11 @@ def posthog(port: int) -> list[Row]:
     one = f"{collection}{_first(port, collection, headers, lambda body: body['results'])['id']}/"
     token = _credential(port, "posthog", role="project-api-key", tenant=credential["tenant"])["value"]
     flags = ("POST", "/flags/?v=4", f'{{"api_key": "{token}", "distinct_id": "user-42"}}'.encode())
-    return _list_and_read("PostHog", "/api", headers, collection, one) + [Row("PostHog", "SDK flags", "", {}, [(1.0, flags)])]
+    definitions = f"/flags/definitions?token={token}"
+    return _list_and_read("PostHog", "/api", headers, collection, one) + [
+        Row("PostHog", "SDK flags", "", {}, [(1.0, flags)]),
+        Row("PostHog", "flag definitions", "", headers, [(1.0, ("GET", definitions, b""))]),
+        _unchanged("PostHog", "flag definitions", "", port, definitions, headers)]
 
 
 def petstore3(port: int) -> list[Row]:
