@@ -116,7 +116,7 @@ def posthog(port: int) -> list[Row]:
     one = f"{collection}{_first(port, collection, headers, lambda body: body['results'])['id']}/"
     token = _credential(port, "posthog", role="project-api-key", tenant=credential["tenant"])["value"]
     flags = ("POST", "/flags/?v=4", f'{{"api_key": "{token}", "distinct_id": "user-42"}}'.encode())
-    definitions = f"/flags/definitions?token={token}"
+    definitions = f"/flags/definitions/?token={token}"  # the document's path (PostHog's trailing slash; the peers need it)
     return _list_and_read("PostHog", "/api", headers, collection, one) + [
         Row("PostHog", "SDK flags", "", {}, [(1.0, flags)]),
         Row("PostHog", "flag definitions", "", headers, [(1.0, ("GET", definitions, b""))]),

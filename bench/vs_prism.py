@@ -24,6 +24,7 @@ Timings on a shared machine are noisy: the ratios within one run are what to rea
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -199,8 +200,8 @@ def run_peer(peer: Peer, rows: list[Row], specs: dict[str, Path], args: argparse
             theirs = [Row(row.vendor, row.operation, base, row.headers, [(w, (m, peer.path(p, base), b)) for w, (m, p, b) in row.requests]) for row in mine]
             wait_for(server, port, theirs[0].requests[0][1][1], 300, ok=tuple(range(200, 600)))
             for row in theirs:
-                status = loadgen.get_json(HOST, port, row.requests[0][1][1], row.headers)[0] if row.requests[0][1][0] == "GET" else 200
-                if status != 200:
+                status = asyncio.run(loadgen.request(HOST, port, row.requests[0][1], row.headers))[0]
+                if not 200 <= status < 400:
                     print(f"# {peer.name} answered {row.label} with {status} (see {log})")
                 figures[row.label] = measure(peer.name, row, port, args, workdir)
         finally:

@@ -127,3 +127,11 @@ def test_an_answer_served_again_tells_an_outer_watch_how_long_it_holds(store):
     with watched(clock) as readings:
         kept.answer("list", read)  # served again: the model is not asked
     assert read.made == 1 and readings.validity(clock).until == MOMENT + timedelta(hours=1)
+
+
+def test_kept_answers_are_let_go_past_the_most_kept(store):
+    kept, read = KeptReads(store, "acme", Clock()), Counted(store, Clock())
+    for n in range(KeptReads.MOST_KEPT + 1):
+        kept.answer(("list", n), read)
+    kept.answer(("list", 0), read)  # let go with the rest when the limit was passed
+    assert read.made == KeptReads.MOST_KEPT + 2

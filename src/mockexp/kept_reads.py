@@ -16,7 +16,7 @@ vendor's writes (`Store.changes`) at the time it was made:
 Answers are shared between requests: nothing downstream may change them. Each is kept as
 `Encoded`, which the app's JSON encoder encodes at its first response and sends as those
 bytes after. At most `MOST_KEPT` answers are kept per vendor (a fuzzer's endless variety of
-queries must not pile up).
+queries must not pile up): past it, every kept answer is let go and keeping starts again.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class _Kept:
 class KeptReads:
     """The kept answers of one vendor's reads."""
 
-    MOST_KEPT = 4096
+    MOST_KEPT = 256  # answers (pages of up to hundreds of KB each): past it, all are let go
 
     def __init__(self, store: Store, vendor: str, clock: Clock) -> None:
         self.store, self.vendor, self.clock = store, vendor, clock

@@ -38,11 +38,15 @@ class _Sent:
 
 
 class Repeats:
-    MOST_KEPT = 4096  # responses kept (a fuzzer's endless variety of requests must not pile up)
+    # responses kept, and their bytes: a fuzzer's endless variety of requests must not pile up
+    # (past either, every kept response is let go and keeping starts again)
+    MOST_KEPT = 4096
+    MOST_BYTES = 64 << 20
 
     def __init__(self, app: ASGIApp, store: Store, clock: Clock) -> None:
         self.app, self.store, self.clock = app, store, clock
         self._sent: dict[Hashable, _Sent] = {}
+        self._bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _key(scope)
@@ -81,10 +85,15 @@ class Repeats:
         validity = readings.validity(self.clock)
         if validity is None:
             return
-        if len(self._sent) >= self.MOST_KEPT:
+        sent = b"".join(body)
+        stale = self._sent.pop(key, None)
+        self._bytes -= len(stale.body) if stale else 0
+        if len(self._sent) >= self.MOST_KEPT or self._bytes + len(sent) > self.MOST_BYTES:
             self._sent.clear()
+            self._bytes = 0
         kept_start = {"type": "http.response.start", "status": start[0]["status"], "headers": list(start[0].get("headers", []))}
-        self._sent[key] = _Sent(by, by.store.changes(by.vendor), validity, kept_start, b"".join(body))
+        self._sent[key] = _Sent(by, by.store.changes(by.vendor), validity, kept_start, sent)
+        self._bytes += len(sent)
 
 
 def _kept_status(status: int) -> bool:
