@@ -44,17 +44,14 @@ from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
 from connexion.utils import inspect_function_arguments, is_nullable, split_content_type
 
-from mockexp.encoding import answer_body, encode
+from mockexp.encoding import answer_body
 from mockexp.kept_reads import Encoded
 from mockexp.validation import PARSED_BODY, RESOLVED_PARAMETERS
 
 
 class _OrJSON:
-    """The module-like object Connexion's Jsonifier calls (`dumps(data, **options)`, `loads`)."""
-
-    @staticmethod
-    def dumps(data: t.Any, **options: t.Any) -> str:
-        return encode(data).decode()
+    """The module-like object Connexion's Jsonifier reads JSON with (`loads`; `_BytesJsonifier`
+    encodes itself)."""
 
     loads = staticmethod(orjson.loads)
 
