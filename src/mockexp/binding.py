@@ -31,7 +31,7 @@ from starlette.requests import HTTPConnection
 
 from mockexp import paging
 from mockexp.errors import ServerError
-from mockexp.encoding import names
+from mockexp.encoding import named_by
 from mockexp.kept_reads import Encoded, KeptReads, frozen
 from mockexp.paging import Listing
 from mockexp.specs import Operation, Spec
@@ -194,7 +194,7 @@ def _tagged(answer: Any) -> Any:
     if not isinstance(encoded, Encoded):
         return answer
     etag = encoded.etag()
-    if names(HTTPConnection(request_scope._get_current_object()).headers.get("if-none-match"), etag):
+    if named_by(HTTPConnection(request_scope._get_current_object()).headers.get("if-none-match"), etag):
         return NoContent, 304, {"ETag": etag}
     return encoded, rest[0] if rest else 200, {"ETag": etag}
 

@@ -44,7 +44,7 @@ def weak_etag(body: bytes) -> str:
     return f'W/"{len(body):x}-{digest}"'
 
 
-def names(if_none_match: str | None, etag: str) -> bool:
+def named_by(if_none_match: str | None, etag: str) -> bool:
     """Whether an `If-None-Match` header names `etag` (compared weakly, as HTTP asks for
     If-None-Match; `*` names any)."""
     if not if_none_match:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from connexion.context import request
 from starlette.responses import Response
 
+from mockexp.encoding import named_by
 from mockexp.errors import DomainError, Forbidden, NotFound, Unauthorized
 from mockexp.kept_reads import repeatable
 from mockexp.vendors.launchdarkly.models import LaunchDarkly
@@ -68,8 +69,7 @@ async def ld_sdk_get_latest_all(ld: LaunchDarkly, caller: str) -> Response:
     project_key, environment_key = caller.split("/", 1)
     payload = ld.sdk_payload(project_key, environment_key)
     headers = {"ETag": payload.etag, ENVIRONMENT_ID: payload.environment_id}
-    wanted = request.headers.get("if-none-match")
-    if wanted is not None and payload.etag in (tag.strip() for tag in wanted.split(",")):
+    if named_by(request.headers.get("if-none-match"), payload.etag):
         return Response(status_code=304, headers=headers)
     return Response(payload.body, headers=headers, media_type="application/json")
 

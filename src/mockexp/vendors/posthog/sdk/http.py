@@ -7,18 +7,14 @@ from typing import Any
 
 from connexion import NoContent, request
 
+from mockexp.encoding import named_by
 from mockexp.kept_reads import repeatable
-
-
-def _if_none_match() -> list[str]:
-    """The ETags the request's `If-None-Match` names."""
-    return [tag.strip() for value in request.headers.getlist("if-none-match") for tag in value.split(",")]
 
 
 def definitions_answer(posthog: Any, token: str | None) -> tuple:
     """The project's definitions (the token was checked with the key), or 304 if unchanged."""
     definitions, etag = posthog.versioned_definitions(posthog.project_for_token(token)["id"])
-    if etag in _if_none_match():
+    if named_by(", ".join(request.headers.getlist("if-none-match")), etag):
         return NoContent, 304, {"ETag": etag}
     return definitions, 200, {"ETag": etag}
 
