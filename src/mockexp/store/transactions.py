@@ -4,9 +4,8 @@ the outermost transaction's end makes them durable together, or puts back what t
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 from mockexp.journal import WriteFailed
 
@@ -40,22 +39,9 @@ class Transactions(Generic[T]):
         self._pending.append(record)
         self._undo.extend(undo)
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[T]:
+    def transaction(self) -> "_Transaction[T]":
         """All writes inside take effect together, or (on an exception) not at all."""
-        with self._lock:
-            self._depth += 1
-            try:
-                yield self._owner
-            except BaseException:
-                if self._depth == 1:
-                    self.rollback()
-                raise
-            else:
-                if self._depth == 1:
-                    self._commit()
-            finally:
-                self._depth -= 1
+        return _Transaction(self)
 
     def rollback(self) -> None:
         for table, key, before in reversed(self._undo):
@@ -75,3 +61,31 @@ class Transactions(Generic[T]):
         self._pending, self._undo = [], []
         if self._saved is not None:
             self._saved()
+
+
+class _Transaction(Generic[T]):
+    """One `with` block of a transaction (a class, not a generator: a write opens several,
+    nested, and a generator's context manager costs a few times more)."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, of: Transactions[T]) -> None:
+        self._of = of
+
+    def __enter__(self) -> T:
+        of = self._of
+        of._lock.acquire()
+        of._depth += 1
+        return of._owner
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        of = self._of
+        try:
+            if of._depth == 1:
+                if kind is None:
+                    of._commit()
+                else:
+                    of.rollback()
+        finally:
+            of._depth -= 1
+            of._lock.release()
