@@ -31,6 +31,7 @@ from connexion.context import operation as context_operation
 from connexion.context import receive, scope
 from connexion.datastructures import MediaTypeDict
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.response import AsyncResponseDecorator
 from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, get_arguments, unwrap_decorators
 from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.http_facts import FORM_CONTENT_TYPES
@@ -88,7 +89,7 @@ class _RenameOnce(AsyncParameterDecorator):
         async def wrapper(request: ConnexionRequest) -> t.Any:
             current = context_operation._get_current_object()
             body = await self._body(request, current, arguments, has_kwargs)
-            content_type = request.mimetype
+            content_type = _mimetype(request)
             if content_type in FORM_CONTENT_TYPES and PARSED_BODY in request.scope:
                 content_type, files = "application/json", {}  # a form made into its JSON body: handed on as that
             else:
@@ -118,10 +119,43 @@ class _RenameOnce(AsyncParameterDecorator):
         return await request.get_body()
 
 
+def _mimetype(request: ConnexionRequest) -> str:
+    """`request.mimetype`, worked out once per Content-Type header value (a request parsed its
+    header anew)."""
+    header = request.content_type
+    found = _MIMETYPES.get(header)
+    if found is None:
+        if len(_MIMETYPES) > 256:  # values made up by a fuzzer must not pile up
+            _MIMETYPES.clear()
+        found = _MIMETYPES[header] = request.mimetype
+    return found
+
+
+_MIMETYPES: dict[str, str] = {}
+
+
+class _RespondOnce(AsyncResponseDecorator):
+    """Connexion's response decorator, with the content type of an operation that produces one
+    media type taken from the operation once (where the handler names none): it was worked out
+    anew, from a set of the operation's media types and the handler's headers, per response."""
+
+    @staticmethod
+    def _infer_content_type(data: t.Any, headers: dict) -> t.Optional[str]:
+        if not headers:
+            only = getattr(context_operation._get_current_object(), "only_produces", None)
+            if only is not None:
+                return only
+        return AsyncResponseDecorator._infer_content_type(data, headers)
+
+
 class _DecorateOnce(StarletteDecorator):
     @property
     def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
         return _RenameOnce
+
+    @property
+    def _response_decorator_cls(self) -> type[AsyncResponseDecorator]:
+        return _RespondOnce
 
     def __call__(self, function: t.Callable) -> t.Callable:
         decorated = self.decorate(function)
@@ -273,14 +307,28 @@ class _OwnParameters(OpenAPIOperation):
     def __init__(self, method: str, path: str, operation: dict, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(method, path, {**operation, "parameters": list(operation.get("parameters", []))}, *args, **kwargs)
 
+    @functools.cached_property
+    def only_produces(self) -> str | None:
+        """The one media type the operation's responses have (None where they have several or
+        none): Connexion's answer for a response whose handler names no content type."""
+        produces = set(self.produces)
+        return produces.pop() if len(produces) == 1 else None
+
     def body_definition(self, content_type: str | None = None) -> dict:
-        """Connexion's, without the warning it logs at every call for an operation that takes
-        several media types (by design here: GrowthBook's JSON and form bodies, LaunchDarkly's
-        semantic patch sent as two media types with one schema)."""
+        """Connexion's, made once per content type (to read, never to change), without the
+        warning it logs at every call for an operation that takes several media types (by
+        design here: GrowthBook's JSON and form bodies, LaunchDarkly's semantic patch sent as
+        two media types with one schema)."""
         if not self.request_body:
             return {}
-        chosen = MediaTypeDict(self.request_body.get("content", {})).get(content_type or self.consumes[0], {})
-        return self.with_definitions(chosen)
+        kept = self.__dict__.setdefault("_bodies", {})  # per content type: it was made anew at every call, several per request
+        found = kept.get(content_type)
+        if found is None:
+            if len(kept) > _ValidateOnce.MOST_KEPT:
+                kept.clear()
+            chosen = MediaTypeDict(self.request_body.get("content", {})).get(content_type or self.consumes[0], {})
+            found = kept[content_type] = self.with_definitions(chosen)
+        return found
 
 
 class _Validated(OpenAPISpecification):
