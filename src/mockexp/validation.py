@@ -27,6 +27,7 @@ from starlette.types import Scope
 
 from mockexp import forms
 from mockexp.errors import Invalid, NotFound
+from mockexp.quick_checks import quick_check
 
 FORMATS = FormatChecker(formats=())
 
@@ -104,17 +105,27 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(value: t.Any) -> int:
-    """How deeply a parsed JSON value nests (without recursion)."""
-    deepest, stack = 0, [(value, 1)]
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # one for every body (json.loads made one per call)
+
+
+def _depth(value: t.Any) -> tuple[int, bool]:
+    """How deeply a parsed JSON value nests (counted up to past MAX_DEPTH, without recursion),
+    and whether a number in it overflowed to infinity (`1e400`)."""
+    deepest, overflowed, stack = 0, False, [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            break
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                break
+        kind = type(node)
+        if kind is dict:
+            stack.extend([(child, depth + 1) for child in node.values()])
+        elif kind is list:
+            stack.extend([(child, depth + 1) for child in node])
+        elif kind is float and not math.isfinite(node):
+            overflowed = True
+    return deepest, overflowed
 
 
 def _non_finite(value: t.Any) -> t.Iterator[tuple]:
@@ -150,14 +161,14 @@ class BodyValidator(JSONRequestBodyValidator):
         except (UnicodeDecodeError, LookupError):
             raise Invalid(message=f"Request body is not valid {self._encoding or 'utf-8'} text.") from None
         try:
-            body = json.loads(text, parse_constant=_no_constant)
+            body = json.loads(text, parse_constant=_no_constant) if text.startswith("\ufeff") else _DECODER.decode(text)  # json.loads refuses a BOM by name
         except (ValueError, RecursionError) as exc:
             raise Invalid(message=f"JSON parse error - {exc}") from None
-        if _depth(body) > MAX_DEPTH:
+        depth, overflowed = _depth(body)
+        if depth > MAX_DEPTH:
             raise Invalid(message=f"JSON parse error - nested deeper than {MAX_DEPTH} levels.")
-        overflowing = list(_non_finite(body))
-        if overflowing:
-            raise Invalid([(path, "A number too large to hold (it overflows to infinity).") for path in overflowing])
+        if overflowed:
+            raise Invalid([(path, "A number too large to hold (it overflows to infinity).") for path in _non_finite(body)])
         return JSON_NULL if body is None else body
 
     def _validate(self, body: t.Any) -> t.Optional[dict]:
@@ -169,6 +180,8 @@ class BodyValidator(JSONRequestBodyValidator):
             if self._nullable or not self._required:
                 return None
             raise Invalid(message="Request body must not be empty.")
+        if _quick(self._schema)(body):
+            return None
         validator = _validator(_RequestValidator, self._schema)
         problems = [reason for error in validator.iter_errors(body) for reason in reasons(error)]
         if problems:
@@ -207,6 +220,9 @@ async def _text(value: t.Any) -> str:
     return value
 
 
+_READ = {"query": "query_params", "header": "headers", "cookie": "cookies"}  # where a request holds each kind of parameter
+
+
 class ParameterRules(ParameterValidator):
     """Path parameters that do not fit are 404 (the URL names nothing), or 400 where the spec
     says the vendor answers so (`x-mockexp-invalid-status: 400` on the parameter); others are 400."""
@@ -214,6 +230,8 @@ class ParameterRules(ParameterValidator):
     def validate(self, scope: Scope) -> None:
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
         self.validate_request(request)
+        if request._query_params is None and not scope.get("query_string"):
+            request._query_params = {}  # what resolving no query at all gives
         scope[RESOLVED_PARAMETERS] = (request._path_params, request._query_params)  # not the request: that would be a cycle
 
     def validate_request(self, request: ConnexionRequest) -> None:
@@ -223,12 +241,14 @@ class ParameterRules(ParameterValidator):
                 if param.get(INVALID_PATH) != 400:
                     raise NotFound()
                 problems.extend(self._check(param, request.path_params.get(param["name"])) or [((param["name"],), "Not a valid value.")])
-        if self.strict_validation:
+        if self.strict_validation and request.scope.get("query_string"):  # no query: nothing unknown in it
             for name in sorted(self.validate_query_parameter_list(request, security_params=self.security_query_params)):
                 problems.append(((name,), "Unknown query parameter."))
-        for where, read in (("query", request.query_params.get), ("header", request.headers.get), ("cookie", request.cookies.get)):
-            for param in self.parameters.get(where, []):
-                problems.extend(self._check(param, read(param["name"])))
+        for where in ("query", "header", "cookie"):
+            declared = self.parameters.get(where)
+            if declared:  # the request's headers and cookies parsed only for an operation that reads them
+                read = getattr(request, _READ[where]).get
+                problems.extend(problem for param in declared for problem in self._check(param, read(param["name"])))
         if problems:
             raise Invalid(problems)
 
@@ -271,6 +291,20 @@ def _validator(kind: type, schema: dict, formats: FormatChecker | None = None) -
         if len(_VALIDATORS) > 10_000:  # schemas made per request would fill it: start again
             _VALIDATORS.clear()
         known = _VALIDATORS[kind, id(schema), id(formats)] = (schema, kind(schema, format_checker=formats))
+    return known[1]
+
+
+_QUICK: dict[int, tuple[dict, t.Callable[[t.Any], bool]]] = {}
+
+
+def _quick(schema: dict) -> t.Callable[[t.Any], bool]:
+    """`quick_checks.quick_check` of a request body's schema, made once per schema: True passes
+    the body at once, False leaves it to the validator."""
+    known = _QUICK.get(id(schema))
+    if known is None or known[0] is not schema:
+        if len(_QUICK) > 10_000:
+            _QUICK.clear()
+        known = _QUICK[id(schema)] = (schema, quick_check(schema, FORMATS))
     return known[1]
 
 
