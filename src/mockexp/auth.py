@@ -13,6 +13,7 @@ from connexion.security import SECURITY_HANDLERS, AbstractSecurityHandler
 
 RUNTIME = "mockexp.runtime"  # the scope key under which the app puts its Runtime
 OPERATION = "mockexp.operation"  # and the spec's operation a request is for, where the control plane found one
+API = "mockexp.api"  # and the (vendor, spec) it is for, where the control plane found them
 
 INFO_FUNCS = {
     ("apiKey", None): ("x-apikeyInfoFunc", "mockexp.auth.api_key"),
@@ -47,7 +48,7 @@ def _verify(request, scheme: str, credential: Any) -> dict:
     scope = request.scope
     path = scope["path"]  # what request.url.path gives, without building the whole URL
     runtime = scope[RUNTIME]
-    vendor, spec = runtime.spec_at(path)
+    vendor, spec = scope.get(API) or runtime.spec_at(path)
     operation = scope.get(OPERATION) or spec.operation_at(scope["method"], path)
     return {"sub": vendor.authenticate(runtime.models[vendor.name], scheme, credential, request, operation)}
 

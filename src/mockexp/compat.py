@@ -72,6 +72,7 @@ INTERNALS: tuple[Internal, ...] = (
     _connexion("connexion.apps.asynchronous:AsyncOperation._fn", "fastpath._Operation", "instance"),
     _connexion("connexion.decorators.main:StarletteDecorator._parameter_decorator_cls", _DECORATE),
     _connexion("connexion.decorators.main:StarletteDecorator._response_decorator_cls", "fastpath._DecorateOnce / _RespondOnce"),
+    _connexion("connexion.decorators.main:ASGIDecorator._sync_async_decorator", _DECORATE),
     _connexion("connexion.decorators.response:BaseResponseDecorator._infer_content_type", "fastpath._RespondOnce", parameters=("data", "headers")),
     _connexion("connexion.operations:OpenAPIOperation.produces", "fastpath._OwnParameters.only_produces"),
     _connexion("connexion.decorators.main:BaseDecorator.decorate", _DECORATE, parameters=("self", "function")),

@@ -19,6 +19,7 @@ Connexion's this relies on are listed, and guarded by tests, in `compat.py`.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import typing as t
 
@@ -157,6 +158,17 @@ class _DecorateOnce(StarletteDecorator):
     def _response_decorator_cls(self) -> type[AsyncResponseDecorator]:
         return _RespondOnce
 
+    @property
+    def _sync_async_decorator(self) -> t.Callable[[t.Callable], t.Callable]:
+        """Connexion's, asking once whether the handler is a coroutine function (it asked at
+        every call): one is called as it is, any other as Connexion calls it."""
+        connexions = super()._sync_async_decorator
+
+        def decorator(function: t.Callable) -> t.Callable:
+            return function if asyncio.iscoroutinefunction(function) else connexions(function)
+
+        return decorator
+
     def __call__(self, function: t.Callable) -> t.Callable:
         decorated = self.decorate(function)
         parsers: list = []
@@ -207,11 +219,15 @@ class DocsOnlySwaggerUI(SwaggerUIMiddleware):
         await super().__call__(scope, receive, send)
 
     def _serves(self, path: str) -> bool:
-        for mount in self.router.routes:
-            base = getattr(mount, "path", "")
-            if path.startswith(base + "/ui") or any(path == base + document for document in self.DOCUMENTS):
-                return True
-        return False
+        documents, pages = self._paths
+        return path in documents or path.startswith(pages)
+
+    @functools.cached_property
+    def _paths(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """Each API's documents, and the start of its UI's paths (asked once the app serves:
+        no API is added after that)."""
+        bases = [getattr(mount, "path", "") for mount in self.router.routes]
+        return frozenset(base + document for base in bases for document in self.DOCUMENTS), tuple(base + "/ui" for base in bases)
 
 
 class _ValidateOnce(RequestValidationOperation):

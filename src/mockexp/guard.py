@@ -63,14 +63,15 @@ class Guard:
         await self.app(scope, receive, send)
 
     def refusal(self, scope: Scope) -> DomainError | None:
-        headers = _headers(scope)
-        host = _host_name(headers.get("host", ""))
-        if self.policy.allowed_hosts is not None and host not in self.policy.allowed_hosts:
-            names = ", ".join(sorted(self.policy.allowed_hosts))
-            return Invalid(message=f'This mock does not answer to the host name "{host}"; it answers {names} (see mockexp serve --allowed-host).')
+        if self.policy.allowed_hosts is not None:
+            host = _host_name(_host(scope))
+            if host not in self.policy.allowed_hosts:
+                names = ", ".join(sorted(self.policy.allowed_hosts))
+                return Invalid(message=f'This mock does not answer to the host name "{host}"; it answers {names} (see mockexp serve --allowed-host).')
         path = scope["path"]
         if not (path == self.admin_path or path.startswith(self.admin_path + "/")):
             return None
+        headers = _headers(scope)
         if not self.allows(scope["method"], path):
             return self._token_refusal(headers)
         return self._admin_refusal(scope["method"], headers)
@@ -98,6 +99,15 @@ class Guard:
 
 def _headers(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+def _host(scope: Scope) -> str:
+    """The Host header (the last, as `_headers` reads it; none: empty), without decoding every header."""
+    found = b""
+    for name, value in scope["headers"]:
+        if name.lower() == b"host":
+            found = value
+    return found.decode("latin-1")
 
 
 def _host_name(host: str) -> str:

@@ -26,6 +26,7 @@ SLASH = "x-mockexp-trailing-slash"  # at the top: "optional", see `Spec.slash_op
 RATE_LIMIT = "x-mockexp-rate-limit"  # at the top: the vendor's rate limit, see `control/ratelimits.py`
 STREAM = "x-mockexp-stream"  # on an operation: its answer is a stream that stays open (server-sent events); contract runs leave it out
 ETAG = "x-mockexp-etag"
+MOST_PATHS_KEPT = 4096  # request paths whose template `Spec.template_of` keeps
 
 
 class SpecError(Exception):
@@ -151,11 +152,25 @@ class Spec:
         return self.document.get(SLASH) == "optional"
 
     def template_of(self, path: str) -> str | None:
-        """The spec's path template a request path (base path included) falls under."""
+        """The spec's path template a request path (base path included) falls under (kept per
+        path: every request asks, some several times)."""
+        known = self._template_for
+        if path in known:
+            return known[path]
+        if len(known) >= MOST_PATHS_KEPT:  # ids a client or a fuzzer makes up must not pile up
+            known.clear()
+        found = known[path] = self._find_template(path)
+        return found
+
+    def _find_template(self, path: str) -> str | None:
         if not (path == self.base_path or path.startswith(self.base_path + "/")):
             return None
         relative = path[len(self.base_path):] or "/"
         return next((template for pattern, template in self._templates if pattern.match(relative)), None)
+
+    @functools.cached_property
+    def _template_for(self) -> dict[str, str | None]:
+        return {}
 
     def operation_at(self, method: str, path: str) -> Operation | None:
         """The operation a request (method, path with the base path) is for, if any."""

@@ -33,10 +33,12 @@ def masked(headers: Iterable[tuple[str, str]], secret: Iterable[str] = ()) -> di
     return shown
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     """One request as it was asked and answered, kept raw: the JSON shape (masked headers,
-    parsed body and query) is made when someone reads the journal, not on the request path."""
+    parsed body and query) is made when someone reads the journal, not on the request path.
+    Never changed once recorded (not frozen: a frozen dataclass costs several times more to
+    make, once per request)."""
 
     instant: datetime
     vendor: str

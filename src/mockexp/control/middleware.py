@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockexp.auth import OPERATION
+from mockexp.auth import API, OPERATION
 from mockexp.control.faults import InjectedFault
 from mockexp.control.journal import Entry
 from mockexp.control.patching import PatchedAnswer
@@ -39,6 +39,7 @@ class ControlPlane:
             await self.app(scope, receive, send)
             return
         vendor, spec = found
+        scope[API] = found
         started = time.perf_counter()
         method, path = scope["method"], scope["path"]
         operation = spec.operation_at(method, path)

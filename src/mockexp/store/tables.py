@@ -83,7 +83,7 @@ class Tables:
         """The next of a counter that starts at 1, one per `kind` in these tables (a vendor's
         ids that count up: per vendor, or per tenant on a tenant's tables)."""
         with self.store.transaction():
-            current = (self.get(SEQUENCES, kind) or {"next": 1})["next"]
+            current = (self.peek(SEQUENCES, kind) or {"next": 1})["next"]
             self.replace(SEQUENCES, kind, {"next": current + 1})
             return current
 
