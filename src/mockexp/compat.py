@@ -77,7 +77,6 @@ INTERNALS: tuple[Internal, ...] = (
     _connexion("connexion.operations:OpenAPIOperation.produces", "fastpath._OwnParameters.only_produces"),
     _connexion("connexion.decorators.main:BaseDecorator.decorate", _DECORATE, parameters=("self", "function")),
     _connexion("connexion.decorators.main:StarletteDecorator.uri_parser", _DECORATE),
-    _connexion("connexion.decorators.main:StarletteDecorator.framework", _DECORATE),
     _connexion("connexion.decorators.parameter:AsyncParameterDecorator.sanitize_fn", _DECORATE, "instance"),
     _connexion("connexion.decorators.parameter:get_arguments", _DECORATE,
                parameters=("operation", "path_params", "query_params", "body", "files", "arguments", "has_kwargs", "sanitize", "content_type")),

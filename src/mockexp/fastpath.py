@@ -38,9 +38,11 @@ from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
+from starlette.requests import Request as StarletteRequest
 from connexion.middleware.main import API as ConnexionApi
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware, RequestValidationOperation
+from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
@@ -178,9 +180,11 @@ class _DecorateOnce(StarletteDecorator):
             if not parsers:  # the operation's (Connexion makes it from the operation in context)
                 parsers.append(self.uri_parser)
             # the scope and receive themselves, not Connexion's context proxies of them: the
-            # request reads its scope many times, each through the proxy's lookup otherwise
+            # request reads its scope many times, each through the proxy's lookup otherwise; and
+            # the request made as `framework.get_request` makes it, without the failing attribute
+            # lookup Connexion's constructor starts with
             current = scope._get_current_object()
-            request = self.framework.get_request(uri_parser=parsers[0], scope=current, receive=receive._get_current_object())
+            request = ConnexionRequest.from_starlette_request(StarletteRequest(current, receive._get_current_object()), uri_parser=parsers[0])
             _take_parameters(request, current.get(RESOLVED_PARAMETERS))
             return await decorated(request)
 
@@ -300,7 +304,10 @@ class _Validation(RequestValidationMiddleware):
 
 
 _OURS = {SwaggerUIMiddleware: DocsOnlySwaggerUI, RequestValidationMiddleware: _Validation}
-MIDDLEWARES = [_OURS.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares]
+# Connexion's middlewares with ours in their place, less its response validation: mockexp never
+# turns it on (`validate_responses`), and it looked every request's operation up to pass it on
+_UNUSED = (ResponseValidationMiddleware,)
+MIDDLEWARES = [_OURS.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares if middleware not in _UNUSED]
 
 
 def _content_type(headers: t.Any) -> str | None:

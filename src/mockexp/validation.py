@@ -23,6 +23,7 @@ from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
+from starlette.requests import Request
 from starlette.types import Scope
 
 from mockexp import forms
@@ -228,7 +229,7 @@ class ParameterRules(ParameterValidator):
     says the vendor answers so (`x-mockexp-invalid-status: 400` on the parameter); others are 400."""
 
     def validate(self, scope: Scope) -> None:
-        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
+        request = ConnexionRequest.from_starlette_request(Request(scope), uri_parser=self.uri_parser)  # (Connexion's own constructor looks for the request by a failing attribute lookup first)
         self.validate_request(request)
         if request._query_params is None and not scope.get("query_string"):
             request._query_params = {}  # what resolving no query at all gives
