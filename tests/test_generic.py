@@ -50,6 +50,33 @@ def test_a_created_pet_is_read_listed_changed_and_deleted(petstore):
     assert gone.status_code == 404 and "message" in gone.json()
 
 
+def test_a_put_of_a_whole_pet_replaces_it_and_a_form_update_changes_one_field(petstore):
+    pet = petstore.post("/pet", json={"name": "Tag", "photoUrls": [], "status": "pending", "tags": [{"id": 1, "name": "old"}]}).json()
+    replaced = petstore.put("/pet", json={"id": pet["id"], "name": "Tagged", "photoUrls": ["https://example.com/t.jpg"]}).json()
+    assert replaced == {"id": pet["id"], "name": "Tagged", "photoUrls": ["https://example.com/t.jpg"]}  # status and tags were not sent
+    assert petstore.get(f"/pet/{pet['id']}").json() == replaced
+    assert petstore.post(f"/pet/{pet['id']}", params={"name": "Renamed"}).status_code == 200
+    assert petstore.get(f"/pet/{pet['id']}").json() == {**replaced, "name": "Renamed"}
+
+
+def test_an_article_put_without_required_fields_changes_only_what_it_sends(conduit):
+    article = conduit.post("/articles", json={"article": {"title": "Partial", "description": "d", "body": "b", "tagList": ["x"]}}).json()["article"]
+    changed = conduit.put(f"/articles/{article['slug']}", json={"article": {"description": "new"}}).json()["article"]
+    assert changed["description"] == "new" and changed["body"] == "b" and changed["tagList"] == ["x"]
+
+
+def test_an_overlay_makes_an_update_replace_or_merge(tmp_path):
+    (tmp_path / "petstore3.yaml").write_text(PETSTORE.read_text())
+    (tmp_path / "petstore3.mockexp.yaml").write_text("paths:\n  /pet:\n    put:\n      x-mockexp-update: merge\n")
+    with run_mock(specs=[tmp_path / "petstore3.yaml"]) as mock:
+        pets = Checked(mock, "petstore3")
+        pet = pets.post("/pet", json={"name": "Kept", "photoUrls": [], "status": "sold"}).json()
+        assert pets.put("/pet", json={"id": pet["id"], "name": "Still", "photoUrls": []}).json()["status"] == "sold"
+    (tmp_path / "petstore3.mockexp.yaml").write_text("paths:\n  /pet:\n    put:\n      x-mockexp-update: sometimes\n")
+    with pytest.raises(SpecError, match="x-mockexp-update must be one of replace, merge, not 'sometimes'"):
+        vendors([str(tmp_path / "petstore3.yaml")], [], None)
+
+
 def test_a_pet_without_its_required_name_is_refused_naming_the_field(petstore):
     refused = petstore.post("/pet", json={"photoUrls": []})
     assert refused.status_code == 400

@@ -104,6 +104,9 @@ def _check_roles(spec: Spec, where: Path) -> None:
         role = operation.definition.get(inference.ROLE)
         if role is not None and role not in inference.ROLES:
             raise SpecError(f"{where}: {operation.label} ({operation.operation_id}): {inference.ROLE} must be one of {', '.join(inference.ROLES)}, not {role!r}")
+        update = operation.definition.get(inference.UPDATE)
+        if update is not None and update not in inference.UPDATES:
+            raise SpecError(f"{where}: {operation.label} ({operation.operation_id}): {inference.UPDATE} must be one of {', '.join(inference.UPDATES)}, not {update!r}")
         resource = operation.definition.get(inference.RESOURCE)
         if resource is not None and resource not in spec.document.get("paths", {}):
             raise SpecError(f"{where}: {operation.label} ({operation.operation_id}): {inference.RESOURCE} must name a path of the document, not {resource!r}")

@@ -15,8 +15,12 @@ resource is a collection too (`/users`). Then, by method and path:
   name (Airflow's `POST /dags/~/dagRuns/list`)
 * anything else: an action, answered with the document's example or a body made from its schema
 
+An update replaces the object with what is sent (keeping the fields the server makes) when it
+is a PUT whose body requires fields, else changes only the fields sent.
+
 `x-mockexp-role` on an operation (`create`, `read`, `list`, `update`, `replace`, `delete`,
-`search`, `action`) and `x-mockexp-resource` (a collection path) state what cannot be inferred.
+`search`, `action`), `x-mockexp-resource` (a collection path) and `x-mockexp-update`
+(`replace` or `merge`) state what cannot be inferred.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from mockexp.generic.values import merged
 from mockexp.specs import Operation, Spec
 
 ROLE = "x-mockexp-role"
+UPDATE = "x-mockexp-update"  # on an update: "replace" (what is sent becomes the object) or "merge" (what is sent changes it)
+UPDATES = ("replace", "merge")
 RESOURCE = "x-mockexp-resource"
 ROLES = ("create", "read", "list", "update", "query-update", "replace", "delete", "search", "item-action", "action")
 MASK_NAMES = ("update_mask", "updateMask")  # a query parameter naming the fields an update changes
@@ -96,6 +102,7 @@ class Plan:
     filters: dict[str, str] = field(default_factory=dict)  # query parameter -> item field
     paging: dict | None = None  # an inferred x-mockexp-pagination
     mask: str | None = None  # an update's query parameter naming the fields it changes
+    replaces: bool = False  # an update that replaces the object with what is sent (`_replaces`), not merges it in
     body_filters: dict[str, str] = field(default_factory=dict)  # a POST search's body field -> item field
     status: int = 200
     notes: list[str] = field(default_factory=list)
@@ -305,9 +312,24 @@ def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
             plan.filters.pop(name, None)
     if plan.role == "update":
         plan.mask = next((p["name"] for p in plan.operation.parameters_in("query") if p["name"] in MASK_NAMES), None)
+    if plan.role in ("update", "replace"):
+        plan.replaces = _replaces(plan)
+        if plan.replaces:
+            plan.notes.append("replaces the object with what is sent (the server's fields kept)")
     if plan.role == "replace" and resource is not None and not (resource.id_field and client_sends(plan.request, resource.id_field)):
         plan.role, plan.resource = "action", None
         plan.notes.append("a PUT to the collection whose body has no id the client may send")
+
+
+def _replaces(plan: Plan) -> bool:
+    """Whether an update replaces the object: as `x-mockexp-update` says (`replace` or
+    `merge`), else for a PUT whose body requires fields (a whole object, as the Petstore's
+    `PUT /pet`). A PUT whose body requires nothing changes what it carries, as a PATCH does
+    (RealWorld's `PUT /articles/{slug}` sends only the fields that change)."""
+    declared = plan.operation.definition.get(UPDATE)
+    if declared in UPDATES:
+        return declared == "replace"
+    return plan.operation.method == "PUT" and plan.mask is None and bool(plan.request and merged(plan.request.schema).get("required"))
 
 
 def _body_search(plan: Plan, resources: dict[str, Resource]) -> None:

@@ -146,7 +146,8 @@ class GenericModel:
         fields = resource.fields
         with tables.transaction():
             current = self.stored(plan, tables, key)
-            changed = {**current, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and k not in resource.not_stored}}
+            kept = _made_by_server(resource, current, sent) if plan.replaces else current
+            changed = {**kept, **{k: v for k, v in sent.items() if k != resource.id_field and (k in fields or not fields) and k not in resource.not_stored}}
             now = timestamp(self.clock.now())
             for name, schema in fields.items():
                 if shapes.is_update_time(name, schema):
@@ -264,6 +265,15 @@ def _masked(plan: Plan, sent: Mapping[str, Any], mask: Any) -> dict:
         if name not in sent or name == resource.id_field or name in resource.read_only or (resource.fields and name not in resource.fields):
             raise refusal(plan.operation, 400, f"{plan.mask}: {name!r} is unknown or cannot be updated.")
     return {name: sent[name] for name in names}
+
+
+def _made_by_server(resource: Resource, current: Mapping[str, Any], sent: Mapping[str, Any]) -> dict:
+    """What a replacing update keeps of the stored object: the fields a client does not send
+    (its id, read-only fields, times, its parents' keys) and those the answer requires that
+    were not sent; the rest is what was sent."""
+    fields = resource.fields
+    keep = {resource.id_field, *resource.read_only, *resource.times, *resource.scope, *(name for name in resource.required if name not in sent)}
+    return {name: value for name, value in current.items() if name in keep or (fields and name not in fields)}
 
 
 def _parent_keys(resource: Resource, tables: Tables) -> dict:
