@@ -129,6 +129,33 @@ def test_a_request_without_the_declared_credential_is_401(petstore):
     assert httpx.get(petstore.mock.base_url("petstore3") + "/pet/1", headers=petstore.mock.credential("petstore3")).status_code == 200
 
 
+OPEN_ID = """openapi: 3.0.3
+info: {title: Things, version: "1"}
+servers: [{url: /api}]
+components:
+  securitySchemes:
+    oidc: {type: openIdConnect, openIdConnectUrl: "https://example.com/.well-known/openid-configuration"}
+  schemas:
+    Thing: {type: object, required: [name], properties: {id: {type: integer, readOnly: true}, name: {type: string}}}
+security: [{oidc: [things.write]}]
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+      responses: {"201": {description: made, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}, "401": {description: who}}
+"""
+
+
+def test_an_openid_connect_scheme_takes_its_demo_bearer_token_and_refuses_others(tmp_path):
+    (tmp_path / "things.yaml").write_text(OPEN_ID)
+    with run_mock(specs=[tmp_path / "things.yaml"]) as mock:
+        url = mock.base_url("things") + "/things"
+        assert httpx.post(url, json={"name": "a"}, headers=mock.credential("things")).status_code == 201
+        assert httpx.post(url, json={"name": "a"}, headers={"Authorization": "Bearer not-ours"}).status_code == 401
+        assert httpx.post(url, json={"name": "a"}).status_code == 401
+
+
 def test_actions_answer_a_body_their_schema_allows_and_are_journalled(petstore):
     assert isinstance(petstore.get("/store/inventory").json(), dict)
     assert isinstance(petstore.get("/user/login", params={"username": "ada", "password": "x"}).json(), str)
