@@ -81,6 +81,7 @@ INTERNALS: tuple[Internal, ...] = (
     _connexion("connexion.decorators.parameter:get_arguments", _DECORATE,
                parameters=("operation", "path_params", "query_params", "body", "files", "arguments", "has_kwargs", "sanitize", "content_type")),
     _connexion("connexion.decorators.parameter:unwrap_decorators", _DECORATE, parameters=("function",)),
+    _connexion("connexion.decorators.parameter:_get_body_argument", _DECORATE, parameters=("body", "operation", "arguments", "has_kwargs", "sanitize", "content_type")),
     _connexion("connexion.lifecycle:ConnexionRequest._path_params", "fastpath._take_parameters / validation.ParameterRules", "instance"),
     _connexion("connexion.lifecycle:ConnexionRequest._query_params", "fastpath._take_parameters / validation.ParameterRules", "instance"),
     Internal("werkzeug", "connexion.context:operation._get_current_object", _DECORATE, "3.1.9"),  # Connexion's context proxies are werkzeug's

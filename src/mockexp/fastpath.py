@@ -33,7 +33,7 @@ from connexion.context import receive, scope
 from connexion.datastructures import MediaTypeDict
 from connexion.decorators import StarletteDecorator
 from connexion.decorators.response import AsyncResponseDecorator
-from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, get_arguments, unwrap_decorators
+from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, _get_body_argument, get_arguments, unwrap_decorators
 from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
@@ -97,8 +97,13 @@ class _RenameOnce(AsyncParameterDecorator):
                 content_type, files = "application/json", {}  # a form made into its JSON body: handed on as that
             else:
                 files = await request.files() if content_type in FORM_CONTENT_TYPES else {}
-            kwargs = get_arguments(current, path_params=request.path_params, query_params=request.query_params, body=body, files=files,
-                                   arguments=arguments, has_kwargs=has_kwargs, sanitize=self.sanitize_fn, content_type=content_type)
+            path_params, query_params = request.path_params, request.query_params
+            if path_params or query_params or files or _takes_query(current) or current.method.upper() == "TRACE":
+                kwargs = get_arguments(current, path_params=path_params, query_params=query_params, body=body, files=files,
+                                       arguments=arguments, has_kwargs=has_kwargs, sanitize=self.sanitize_fn, content_type=content_type)
+            else:  # what get_arguments gives then: the body's argument alone (no path, query or file arguments, no query defaults)
+                kwargs = _get_body_argument(body, operation=current, arguments=arguments, has_kwargs=has_kwargs, sanitize=self.sanitize_fn,
+                                            content_type=content_type)
             kwargs = {self.sanitize_fn(key): value for key, value in kwargs.items()}
             for key, value in connexion_context.items():
                 if has_kwargs or key in arguments:
@@ -120,6 +125,11 @@ class _RenameOnce(AsyncParameterDecorator):
         if PARSED_BODY in request.scope:  # a JSON body, or a form made into one (validation.FormBodyValidator)
             return request.scope[PARSED_BODY]
         return await request.get_body()
+
+
+def _takes_query(operation: t.Any) -> bool:
+    """Whether the operation declares query parameters (whose defaults its handler is given)."""
+    return getattr(operation, "takes_query", True)
 
 
 def _mimetype(request: ConnexionRequest) -> str:
@@ -329,6 +339,10 @@ class _OwnParameters(OpenAPIOperation):
 
     def __init__(self, method: str, path: str, operation: dict, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(method, path, {**operation, "parameters": list(operation.get("parameters", []))}, *args, **kwargs)
+
+    @functools.cached_property
+    def takes_query(self) -> bool:
+        return any(parameter.get("in") == "query" for parameter in self.parameters)
 
     @functools.cached_property
     def only_produces(self) -> str | None:

@@ -85,8 +85,9 @@ class ControlPlane:
             await self._refuse(scope, seen, InjectedFault(rule.definition["status"], rule.definition.get("headers") or {}))
             return
         try:
-            if limited:
-                seen.extra_headers = self.runtime.rate_limits.take(vendor, self._credential_of(vendor, scope), operation_id or scope["path"])
+            limits = self.runtime.rate_limits
+            if limited and vendor in limits.enabled:
+                seen.extra_headers = limits.take(vendor, self._credential_of(vendor, scope), operation_id or scope["path"])
         except TooManyRequests as error:
             await self._refuse(scope, seen, error)
             return
