@@ -74,6 +74,8 @@ INTERNALS: tuple[Internal, ...] = (
     _connexion("connexion.decorators.main:StarletteDecorator._response_decorator_cls", "fastpath._DecorateOnce / _RespondOnce"),
     _connexion("connexion.decorators.main:ASGIDecorator._sync_async_decorator", _DECORATE),
     _connexion("connexion.decorators.response:BaseResponseDecorator._infer_content_type", "fastpath._RespondOnce", parameters=("data", "headers")),
+    _connexion("connexion.decorators.response:BaseResponseDecorator.build_framework_response", "fastpath._RespondOnce", parameters=("self", "handler_response")),
+    _connexion("connexion.decorators.response:BaseResponseDecorator.jsonifier", "fastpath._RespondOnce", "instance"),
     _connexion("connexion.operations:OpenAPIOperation.produces", "fastpath._OwnParameters.only_produces"),
     _connexion("connexion.decorators.main:BaseDecorator.decorate", _DECORATE, parameters=("self", "function")),
     _connexion("connexion.decorators.main:StarletteDecorator.uri_parser", _DECORATE),

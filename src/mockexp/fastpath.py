@@ -25,7 +25,7 @@ import typing as t
 
 import orjson
 
-from connexion import AsyncApp
+from connexion import AsyncApp, NoContent
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import context as connexion_context
 from connexion.context import operation as context_operation
@@ -39,6 +39,7 @@ from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
 from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response as StarletteResponse
 from connexion.middleware.main import API as ConnexionApi
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware, RequestValidationOperation
@@ -46,7 +47,7 @@ from connexion.middleware.response_validation import ResponseValidationMiddlewar
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
-from connexion.utils import inspect_function_arguments, is_nullable, split_content_type
+from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable, split_content_type
 
 from mockexp.encoding import answer_body
 from mockexp.kept_reads import Encoded
@@ -151,6 +152,18 @@ class _RespondOnce(AsyncResponseDecorator):
     """Connexion's response decorator, with the content type of an operation that produces one
     media type taken from the operation once (where the handler names none): it was worked out
     anew, from a set of the operation's media types and the handler's headers, per response."""
+
+    def build_framework_response(self, handler_response: t.Any) -> t.Any:
+        """Connexion's, in one step for the answer handlers mostly give: a body and a status,
+        of an operation whose answers are one JSON media type (the same response: the body
+        encoded by the app's Jsonifier, that media type as its Content-Type)."""
+        if type(handler_response) is tuple and len(handler_response) == 2:
+            data, status = handler_response
+            if type(status) is int and status and data is not None and data is not NoContent and not isinstance(data, StarletteResponse):
+                media = getattr(context_operation._get_current_object(), "only_json", None)
+                if media is not None:
+                    return StarletteResponse(content=self.jsonifier.dumps(data), status_code=status, media_type=media, headers={"Content-Type": media})
+        return super().build_framework_response(handler_response)
 
     @staticmethod
     def _infer_content_type(data: t.Any, headers: dict) -> t.Optional[str]:
@@ -350,6 +363,12 @@ class _OwnParameters(OpenAPIOperation):
         none): Connexion's answer for a response whose handler names no content type."""
         produces = set(self.produces)
         return produces.pop() if len(produces) == 1 else None
+
+    @functools.cached_property
+    def only_json(self) -> str | None:
+        """`only_produces`, where it is a JSON media type."""
+        only = self.only_produces
+        return only if only is not None and is_json_mimetype(split_content_type(only)[0]) else None
 
     def body_definition(self, content_type: str | None = None) -> dict:
         """Connexion's, made once per content type (to read, never to change), without the

@@ -49,7 +49,8 @@ def build_app(runtime: Runtime, *, max_body_bytes: int = MAX_BODY_BYTES, policy:
         return method in runtime.admin_spec.allowed_methods(path) or method in ("HEAD", "OPTIONS")
 
     guarded = Guard(BasePaths(plain, runtime), policy, runtime.admin_spec.base_path, reject, admin_allows)
-    served: ASGIApp = ControlPlane(OptionalSlash(guarded, runtime.slash_optional), runtime)
+    slashes = any(spec.slash_optional for _, spec in runtime.mounted())  # the layer only where an API takes paths either way
+    served: ASGIApp = ControlPlane(OptionalSlash(guarded, runtime.slash_optional) if slashes else guarded, runtime)
     if policy.cors_origins:
         served = CORSMiddleware(served, allow_origins=list(policy.cors_origins), allow_methods=["*"], allow_headers=["*"],
                                 expose_headers=["*"], max_age=600)
