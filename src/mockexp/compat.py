@@ -89,6 +89,14 @@ INTERNALS: tuple[Internal, ...] = (
     Internal("werkzeug", "connexion.context:operation._get_current_object", _DECORATE, "3.1.9"),  # Connexion's context proxies are werkzeug's
     # request validation, kept per operation
     _connexion("connexion.middleware.request_validation:RequestValidationMiddleware.api_cls", "fastpath._Validation"),
+    # the credential check, its request made from a Starlette request
+    _connexion("connexion.middleware.security:SecurityMiddleware.api_cls", "fastpath._Security"),
+    _connexion("connexion.middleware.security:SecurityAPI.make_operation", "fastpath._SecurityAPI", parameters=("self", "operation")),
+    _connexion("connexion.middleware.security:SecurityAPI.security_handler_factory", "fastpath._SecurityAPI", "instance"),
+    _connexion("connexion.middleware.security:SecurityOperation.from_operation", "fastpath._CheckCredentials", parameters=("operation", "next_app", "security_handler_factory")),
+    _connexion("connexion.middleware.security:SecurityOperation.security", "fastpath._CheckCredentials", "instance"),
+    _connexion("connexion.middleware.security:SecurityOperation.verification_fn", "fastpath._CheckCredentials", "instance"),
+    _connexion("connexion.middleware.security:SecurityOperation.next_app", "fastpath._CheckCredentials", "instance"),
     _connexion("connexion.middleware.request_validation:RequestValidationAPI.make_operation", _VALIDATE, parameters=("self", "operation")),
     _connexion("connexion.middleware.request_validation:RequestValidationOperation._operation", _VALIDATE, "instance"),
     _connexion("connexion.middleware.request_validation:RequestValidationOperation._validator_map", _VALIDATE, "instance"),

@@ -40,10 +40,12 @@ from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
+from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.main import API as ConnexionApi
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware, RequestValidationOperation
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.security import SecurityAPI, SecurityMiddleware, SecurityOperation
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
@@ -326,10 +328,31 @@ class _Validation(RequestValidationMiddleware):
     api_cls = _ValidationAPI
 
 
-_OURS = {SwaggerUIMiddleware: DocsOnlySwaggerUI, RequestValidationMiddleware: _Validation}
-# Connexion's middlewares with ours in their place, less its response validation: mockexp never
-# turns it on (`validate_responses`), and it looked every request's operation up to pass it on
-_UNUSED = (ResponseValidationMiddleware,)
+class _CheckCredentials(SecurityOperation):
+    """Connexion's credential check, with the request it hands the security hooks made from a
+    Starlette request (Connexion's own constructor looks for one by a failing attribute lookup
+    first). The check itself is Connexion's."""
+
+    async def __call__(self, scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        if self.security:
+            await self.verification_fn(ConnexionRequest.from_starlette_request(StarletteRequest(scope)))
+        await self.next_app(scope, receive, send)
+
+
+class _SecurityAPI(SecurityAPI):
+    def make_operation(self, operation: t.Any) -> SecurityOperation:
+        return _CheckCredentials.from_operation(operation, next_app=self.next_app, security_handler_factory=self.security_handler_factory)
+
+
+class _Security(SecurityMiddleware):
+    api_cls = _SecurityAPI
+
+
+_OURS = {SwaggerUIMiddleware: DocsOnlySwaggerUI, SecurityMiddleware: _Security, RequestValidationMiddleware: _Validation}
+# Connexion's middlewares with ours in their place, less two that mockexp never turns on and
+# that passed every request on: response validation (`validate_responses`, which looked every
+# request's operation up first) and lifespan handlers (`lifespan`)
+_UNUSED = (ResponseValidationMiddleware, LifespanMiddleware)
 MIDDLEWARES = [_OURS.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares if middleware not in _UNUSED]
 
 
