@@ -121,6 +121,15 @@ def test_a_dag_run_lives_under_its_dag(airflow):
     assert is_error(airflow.get(f"/dags/{first}/dagRuns/manual__backfill"), 404)
 
 
+def test_a_dags_details_are_that_dag_with_the_details_fields_the_same_each_time(served):
+    dag = served.get("/dags", params={"limit": 1}).json()["dags"][0]
+    details = served.get(f"/dags/{dag['dag_id']}/details").json()
+    assert {name: details[name] for name in dag} == dag
+    assert set(details) > set(dag)  # the detail view's own fields (timezone, catchup...) too
+    assert served.get(f"/dags/{dag['dag_id']}/details").json() == details
+    assert is_error(served.get("/dags/no_such_dag/details"), 404)
+
+
 def test_a_dag_run_under_a_dag_that_does_not_exist_is_404(served):
     refused = served.post("/dags/no_such_dag/dagRuns", json={"dag_run_id": "r1"})
     assert is_error(refused, 404) and "no_such_dag" in refused.json()["detail"]

@@ -291,16 +291,16 @@ def _drop_unfindable(resources: dict[str, Resource], plans: dict[str, Plan]) -> 
 def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
     if plan.role == "action" and plan.operation.method == "POST" and shapes.is_list(plan.answer_schema):
         _body_search(plan, resources)
+    if plan.role == "search" and plan.resource is not None and plan.listing and not shapes.same_kind(plan.listing.item, plan.resource.schema):
+        plan.role, plan.resource = "action", None  # a list of something else (a DAG's details list its tags)
     if plan.role == "action" and plan.answer is not None:
         path = _strip(plan.operation.path)
-        plan.resource = next((r for r in resources.values() if r.item and path.startswith(r.item + "/") and shapes.same_kind(plan.answer.schema, r.schema)), None)
+        plan.resource = next((r for r in resources.values() if r.item and path.startswith(r.item + "/") and _answers(plan, r)), None)
         if plan.resource is not None:
             plan.role = "item-action"
-            plan.notes.append(f"answers the {plan.resource.name} object it acts on")
+            plan.notes.append(f"answers the {plan.resource.name} object it acts on" + ("" if shapes.same_kind(plan.answer.schema, plan.resource.schema) else
+                                                                                    ", with the fields its answer adds made up"))
     resource = plan.resource
-    if plan.role == "search" and resource is not None and plan.listing and not shapes.same_kind(plan.listing.item, resource.schema):
-        plan.role, plan.resource = "action", None
-        return
     if plan.role in ("list", "search") and resource is not None:
         fields = shapes.properties(resource.schema)
         for parameter in plan.operation.parameters_in("query"):
@@ -319,6 +319,13 @@ def _finish(plan: Plan, resources: dict[str, Resource]) -> None:
     if plan.role == "replace" and resource is not None and not (resource.id_field and client_sends(plan.request, resource.id_field)):
         plan.role, plan.resource = "action", None
         plan.notes.append("a PUT to the collection whose body has no id the client may send")
+
+
+def _answers(plan: Plan, resource: Resource) -> bool:
+    """Whether an operation under an item answers that item: the same fields, or (a GET) more
+    of them (Airflow's `GET /dags/{dag_id}/details`)."""
+    answer = plan.answer.schema if plan.answer else {}
+    return shapes.same_kind(answer, resource.schema) or (plan.operation.method == "GET" and shapes.extends(answer, resource.schema))
 
 
 def _replaces(plan: Plan) -> bool:

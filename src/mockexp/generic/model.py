@@ -117,7 +117,18 @@ class GenericModel:
         tables = self.tables(plan, plan.resource, path)
         return self.answer(plan, self.stored(plan, tables, path[plan.resource.id_parameter]))
 
-    _item_action = _read
+    def _item_action(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
+        """The stored object the operation acts on; where its answer has more fields (a detail
+        view), those made up, the same for the same object each time."""
+        resource = plan.resource
+        tables = self.tables(plan, resource, path)
+        key = path[resource.id_parameter]
+        item = self.stored(plan, tables, key)
+        more = {name: schema for name, schema in shapes.properties(plan.answer.schema).items() if name not in resource.fields} if plan.answer else {}
+        if more:
+            made = self.values.seeded(resource.name, *tables.ids, str(key), plan.operation.operation_id)
+            item = {**item, **{name: made.value(schema, name) for name, schema in more.items()}}
+        return self.answer(plan, item)
 
     def _update(self, plan: Plan, path: dict, query: dict, body: Any) -> tuple[Any, int]:
         sent = plan.request.unwrap(body) if plan.request else body

@@ -104,6 +104,11 @@ def same_kind(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return bool(properties(a)) and set(properties(a)) == set(properties(b))
 
 
+def extends(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether objects of schema `a` are those of `b` with more fields (a detail view of them)."""
+    return bool(properties(b)) and set(properties(b)) <= set(properties(a))
+
+
 def is_time(name: str, schema: Mapping[str, Any]) -> bool:
     return merged(schema).get("format") == "date-time" and bool(TIME_NAMES.search(name) or name.lower().endswith("at"))
 
