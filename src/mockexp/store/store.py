@@ -188,20 +188,21 @@ class Store:
 
     def _put(self, table: str, key: str, doc: Mapping[str, Any]) -> Doc:
         stored = stored_copy(doc)
-        before = self._tables.raw(table).get(key)
         record = ["put", table, key, stored]
-        self._write(record)
+        before, _ = self._write(record)
         self._transactions.record(record, (table, key, before))
         return clone(stored)
 
-    def _write(self, record: list) -> None:
-        """Make one write in memory, and keep the table's kept orders in step."""
+    def _write(self, record: list) -> tuple[Doc | None, Doc | None]:
+        """Make one write in memory, and keep the table's kept orders in step: the document
+        before and after it ((None, None) for a dropped table)."""
         self._count_write(record[1])
         change = self._tables.apply(record)
         if change is None:
             self._orders.forget(record[1])
-        else:
-            self._orders.changed(record[1], *change)
+            return None, None
+        self._orders.changed(record[1], *change)
+        return change
 
     def _put_back(self, table: str, key: str, before: Doc | None) -> None:
         self._count_write(table)

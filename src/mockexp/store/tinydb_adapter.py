@@ -103,10 +103,11 @@ class TinyTables:
 
     def __init__(self) -> None:
         self._db = _Database(storage=MemoryStorage)
+        self._storage = self._db.storage  # the database's one storage, asked for many times a write
 
     def raw(self, table: str) -> dict[str, Doc]:
         """A table as TinyDB holds it in memory (key -> document): to read, never to change."""
-        return (self._db.storage.read() or {}).get(table) or {}
+        return (self._storage.read() or {}).get(table) or {}
 
     def names(self) -> set[str]:
         return self._db.tables()
@@ -117,7 +118,7 @@ class TinyTables:
 
     def load(self, tables: dict[str, dict[str, Doc]]) -> None:
         """Start from these tables, stored as they are (fresh from JSON: no copy needed)."""
-        self._db.storage.write(tables)
+        self._storage.write(tables)
 
     def apply(self, record: list) -> tuple[Doc | None, Doc | None] | None:
         """Make one journal record's change: the document before and after it, or None for a
@@ -136,6 +137,7 @@ class TinyTables:
         elif op == "del":
             if before is not None:
                 docs.remove(doc_ids=[key])
+            return before, None
         else:
             raise StoreError(f"unknown journal record {op!r}")
         return before, self.raw(table).get(key)
