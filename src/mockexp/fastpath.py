@@ -95,7 +95,7 @@ class _RenameOnce(AsyncParameterDecorator):
         async def wrapper(request: ConnexionRequest) -> t.Any:
             current = context_operation._get_current_object()
             body = await self._body(request, current, arguments, has_kwargs)
-            content_type = _mimetype(request)
+            content_type = _mimetype(request, scope._get_current_object()["headers"])
             if content_type in FORM_CONTENT_TYPES and PARSED_BODY in request.scope:
                 content_type, files = "application/json", {}  # a form made into its JSON body: handed on as that
             else:
@@ -135,10 +135,11 @@ def _takes_query(operation: t.Any) -> bool:
     return getattr(operation, "takes_query", True)
 
 
-def _mimetype(request: ConnexionRequest) -> str:
+def _mimetype(request: ConnexionRequest, headers: t.Any) -> str:
     """`request.mimetype`, worked out once per Content-Type header value (a request parsed its
-    header anew)."""
-    header = request.content_type
+    header anew), the header read from the scope's `headers` as `request.content_type` reads it
+    (the first, else `application/octet-stream`)."""
+    header = _content_type(headers) or "application/octet-stream"
     found = _MIMETYPES.get(header)
     if found is None:
         if len(_MIMETYPES) > 256:  # values made up by a fuzzer must not pile up
