@@ -5,8 +5,15 @@ handler with it (parameter decorator, response decorator, `inspect` of the handl
 arguments, `functools.wraps`), makes the operation's URI parser, and renames every parameter
 with a regex (`sanitized`). None of that depends on the request. Here the decorated handler is
 built on an operation's first request and kept, with its URI parser; parameter names are
-renamed once per name. What runs per request (parsing and validating the request, the
-handler, the response) is Connexion's own code, unchanged.
+renamed once per name. Likewise an operation's body definition per content type, its one
+response media type, a request's mimetype per header value.
+
+What runs per request is Connexion's own code, with steps that gave the same result for every
+request of a kind taken in one: the body argument alone for an operation with no path or
+query values, the common answer (a body and a status of a JSON operation) made into its
+response directly, requests made from Starlette requests (Connexion's constructor starts with
+a failing attribute lookup). Connexion's response-validation and lifespan middlewares, which
+mockexp never turns on, are left out of its middleware list.
 
 Responses are encoded with orjson (`JSONIFIER`, given to the app; `encoding.py`) where
 Connexion used the standard library's encoder, and handed to Starlette as bytes; an answer
@@ -32,14 +39,12 @@ from connexion.context import operation as context_operation
 from connexion.context import receive, scope
 from connexion.datastructures import MediaTypeDict
 from connexion.decorators import StarletteDecorator
-from connexion.decorators.response import AsyncResponseDecorator
 from connexion.decorators.parameter import CONTEXT_NAME, AsyncParameterDecorator, _get_body_argument, get_arguments, unwrap_decorators
+from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
-from starlette.requests import Request as StarletteRequest
-from starlette.responses import Response as StarletteResponse
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.main import API as ConnexionApi
 from connexion.middleware.main import ConnexionMiddleware
@@ -50,6 +55,8 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
 from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable, split_content_type
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response as StarletteResponse
 
 from mockexp.encoding import answer_body
 from mockexp.kept_reads import Encoded
@@ -153,8 +160,9 @@ _MIMETYPES: dict[str, str] = {}
 
 class _RespondOnce(AsyncResponseDecorator):
     """Connexion's response decorator, with the content type of an operation that produces one
-    media type taken from the operation once (where the handler names none): it was worked out
-    anew, from a set of the operation's media types and the handler's headers, per response."""
+    media type taken from the operation once (where the handler names none: it was worked out
+    anew, from a set of the operation's media types and the handler's headers, per response),
+    and the common answer made into its response in one step."""
 
     def build_framework_response(self, handler_response: t.Any) -> t.Any:
         """Connexion's, in one step for the answer handlers mostly give: a body and a status,
