@@ -51,22 +51,27 @@ def quick_check(schema: Any, formats: FormatChecker) -> Check:
 
 
 class _Making:
-    """What compiling one schema carries: the format checker, and the schemas being compiled
-    (a resolved document can hold a schema inside itself; such a loop is left to jsonschema)."""
+    """What compiling one schema carries: the format checker, the schemas being compiled (a
+    resolved document can hold a schema inside itself; such a loop is left to jsonschema), and
+    the checks made so far (a schema the document uses in many places is compiled once)."""
 
     def __init__(self, formats: FormatChecker) -> None:
         self.formats = formats
         self.open: set[int] = set()
+        self.made: dict[int, Check] = {}
 
 
 def _compiled(schema: Any, making: _Making) -> Check:
     if not isinstance(schema, dict) or id(schema) in making.open:
         return _never
-    making.open.add(id(schema))
-    try:
-        return _of(schema, making)
-    finally:
-        making.open.discard(id(schema))
+    found = making.made.get(id(schema))
+    if found is None:
+        making.open.add(id(schema))
+        try:
+            found = making.made[id(schema)] = _of(schema, making)
+        finally:
+            making.open.discard(id(schema))
+    return found
 
 
 def _of(schema: dict, making: _Making) -> Check:
