@@ -109,7 +109,7 @@ def _no_constant(name: str) -> None:
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)  # one for every body (json.loads made one per call)
 
 
-def _depth(value: t.Any) -> tuple[int, bool]:
+def _depth_and_overflow(value: t.Any) -> tuple[int, bool]:
     """How deeply a parsed JSON value nests (counted up to past MAX_DEPTH, without recursion),
     and whether a number in it overflowed to infinity (`1e400`)."""
     deepest, overflowed, stack = 0, False, [(value, 1)]
@@ -165,7 +165,7 @@ class BodyValidator(JSONRequestBodyValidator):
             body = json.loads(text, parse_constant=_no_constant) if text.startswith("\ufeff") else _DECODER.decode(text)  # json.loads refuses a BOM by name
         except (ValueError, RecursionError) as exc:
             raise Invalid(message=f"JSON parse error - {exc}") from None
-        depth, overflowed = _depth(body)
+        depth, overflowed = _depth_and_overflow(body)
         if depth > MAX_DEPTH:
             raise Invalid(message=f"JSON parse error - nested deeper than {MAX_DEPTH} levels.")
         if overflowed:
@@ -278,35 +278,31 @@ class ParameterRules(ParameterValidator):
         return [((name,) + path, reason) for error in validator.iter_errors(value) for path, reason in reasons(error)]
 
 
-_VALIDATORS: dict[tuple[type, int, int], tuple[dict, t.Any]] = {}
+_MADE: dict[tuple, tuple[dict, t.Any]] = {}  # (what, id of the schema, ...) -> (the schema, what was made of it)
 ANY: dict = {}  # the schema of a parameter that has none
 
 
-
-
-def _validator(kind: type, schema: dict, formats: FormatChecker | None = None) -> t.Any:
-    """A validator of `schema`, made once per schema (the spec's schemas live as long as the app)."""
-    formats = formats or FORMATS
-    known = _VALIDATORS.get((kind, id(schema), id(formats)))
+def _per_schema(key: tuple, schema: dict, make: t.Callable[[], t.Any]) -> t.Any:
+    """What `make` makes of `schema`, made once per schema (the spec's schemas live as long as
+    the app; a schema made per request that took a dead one's id is told apart by identity)."""
+    known = _MADE.get(key)
     if known is None or known[0] is not schema:
-        if len(_VALIDATORS) > 10_000:  # schemas made per request would fill it: start again
-            _VALIDATORS.clear()
-        known = _VALIDATORS[kind, id(schema), id(formats)] = (schema, kind(schema, format_checker=formats))
+        if len(_MADE) > 10_000:  # schemas made per request would fill it: start again
+            _MADE.clear()
+        known = _MADE[key] = (schema, make())
     return known[1]
 
 
-_QUICK: dict[int, tuple[dict, t.Callable[[t.Any], bool]]] = {}
+def _validator(kind: type, schema: dict, formats: FormatChecker | None = None) -> t.Any:
+    """A validator of `schema`, made once per schema."""
+    formats = formats or FORMATS
+    return _per_schema((kind, id(schema), id(formats)), schema, lambda: kind(schema, format_checker=formats))
 
 
 def _quick(schema: dict) -> t.Callable[[t.Any], bool]:
     """`quick_checks.quick_check` of a request body's schema, made once per schema: True passes
     the body at once, False leaves it to the validator."""
-    known = _QUICK.get(id(schema))
-    if known is None or known[0] is not schema:
-        if len(_QUICK) > 10_000:
-            _QUICK.clear()
-        known = _QUICK[id(schema)] = (schema, quick_check(schema, FORMATS))
-    return known[1]
+    return _per_schema((quick_check, id(schema)), schema, lambda: quick_check(schema, FORMATS))
 
 
 def _nullable_type(validator, types, instance, schema):
